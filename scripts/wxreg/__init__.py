@@ -1,0 +1,1 @@
+"""WXAUTO-MGT plugin registry tooling: build, validate, review and publish."""
