@@ -167,7 +167,10 @@ class HttpServer:
 
     def __init__(self, app: App, host: str = "127.0.0.1", port: int = 0) -> None:
         self._server = _Server((host, port), app)
-        self._thread = threading.Thread(target=self._server.serve_forever, name="wxsandbox-http", daemon=True)
+        # A short poll interval: stop() waits up to one interval, and tests stop many servers.
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, name="wxsandbox-http", daemon=True
+        )
 
     @property
     def port(self) -> int:
