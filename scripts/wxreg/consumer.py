@@ -174,6 +174,7 @@ class Marketplace:
         self.session.headers["User-Agent"] = USER_AGENT
         self.clock = clock
         self.preferred: str | None = None
+        self.current_source: str | None = None
         self._registry: dict[str, Any] | None = None
 
     # -- sources -----------------------------------------------------------------------------
@@ -253,7 +254,7 @@ class Marketplace:
                     attempts.append(SourceAttempt(source.name, True, "304", time.monotonic() - started))
                     state.fetched_at, state.source = self.clock(), source.name
                     self._write_cache(self._cache_body_path.read_bytes(), state)
-                    self._registry = cached
+                    self._registry, self.current_source = cached, source.name
                     return self._result(source.name, cached, attempts, not_modified=True)
                 if response.status_code != 200:
                     raise ConsumerError(f"HTTP {response.status_code}")
@@ -277,7 +278,7 @@ class Marketplace:
                 state.etags.pop(source.name, None)
             state.fetched_at, state.source = self.clock(), source.name
             self._write_cache(response.content, state)
-            self._registry = document
+            self._registry, self.current_source = document, source.name
             attempts.append(SourceAttempt(source.name, True, "200", time.monotonic() - started))
             return self._result(source.name, document, attempts, not_modified=False)
         if cached is None:
@@ -334,12 +335,15 @@ class Marketplace:
             if verified_only and not entry.get("verified", False):
                 continue
             entry_tags = [str(tag) for tag in entry.get("tags") or []]
-            if wanted_tags and not wanted_tags <= {tag.casefold() for tag in entry_tags}:
+            # Any one of the wanted tags matches, as in the WXAUTO-MGT client.
+            if wanted_tags and not wanted_tags & {tag.casefold() for tag in entry_tags}:
                 continue
             haystack = [entry.get("name", ""), entry.get("short_description", ""), entry.get("description", "")]
             if needle and not any(needle in str(text).casefold() for text in [*haystack, *entry_tags]):
                 continue
             found.append(entry)
+        # The client's order: featured, then verified, then downloads, then rating.
+        found.sort(key=_listing_rank)
         return found
 
     def check_plugin_updates(
@@ -383,7 +387,8 @@ class Marketplace:
             "verified_plugins": sum(1 for entry in plugins if entry.get("verified")),
             "featured_plugins": sum(1 for entry in plugins if entry.get("featured")),
             "total_downloads": downloads,
-            "categories": dict(sorted(per_category.items())),
+            "category_stats": dict(sorted(per_category.items())),
+            "current_source": self.current_source,
             "last_updated": self.registry.get("last_updated"),
         }
 
@@ -443,6 +448,18 @@ class Marketplace:
         raise ConsumerError(
             f"无法下载经过验证的 {plugin_id} / could not download a verified {plugin_id}: " + "; ".join(failures)
         )
+
+
+def _listing_rank(entry: Mapping[str, Any]) -> tuple[int, int, float, float, str]:
+    stats = entry.get("stats")
+    stats = stats if isinstance(stats, dict) else {}
+    return (
+        -int(bool(entry.get("featured"))),
+        -int(bool(entry.get("verified"))),
+        -float(stats.get("downloads", 0) or 0),
+        -float(stats.get("rating", 0) or 0),
+        str(entry.get("plugin_id")),
+    )
 
 
 def _prerelease_version(entry: Mapping[str, Any]) -> str | None:

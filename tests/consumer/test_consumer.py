@@ -215,6 +215,7 @@ def test_search_updates_and_statistics(tmp_path: Path, hosts: Any) -> None:
 
     assert [p["plugin_id"] for p in market.search_plugins("ALPHA")] == ["alpha"]
     assert [p["plugin_id"] for p in market.search_plugins(tags=["chat"])] == ["alpha"]
+    assert [p["plugin_id"] for p in market.search_plugins(tags=["chat", "demo"])] == ["alpha", "beta"]
     assert [p["plugin_id"] for p in market.search_plugins(verified_only=True)] == ["alpha"]
     assert [p["plugin_id"] for p in market.search_plugins(category="utility")] == ["beta"]
     updates = market.check_plugin_updates({"beta": "1.5", "alpha": "1.0.0", "unknown": "1.0"})
@@ -223,7 +224,8 @@ def test_search_updates_and_statistics(tmp_path: Path, hosts: Any) -> None:
     assert [(u.available, u.prerelease) for u in with_pre] == [("2.1.0rc1", True)]
     stats = market.get_plugin_statistics()
     assert stats["total_plugins"] == 3 and stats["active_plugins"] == 2 and stats["total_downloads"] == 30
-    assert stats["categories"] == {"ai_platform": 1, "utility": 2}
+    assert stats["category_stats"] == {"ai_platform": 1, "utility": 2}
+    assert stats["current_source"] == "GitHub"
 
 
 def make_plugin_commit(tmp_path: Path) -> tuple[Path, str]:
