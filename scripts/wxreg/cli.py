@@ -1,0 +1,100 @@
+"""``wxreg`` command line: a thin table of subcommands, each a function in a module.
+
+To add a subcommand, write ``register(subparsers)`` in its module (it adds a parser and sets
+``handler`` to a function taking the parsed arguments and returning an exit code) and list the
+module in :data:`SUBCOMMAND_MODULES`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from wxreg.config import REPO_ROOT
+from wxreg.errors import Problem, RegistryError
+from wxreg.store import RegistryStore
+from wxreg.validate import validate_registry
+
+SUBCOMMAND_MODULES: tuple[str, ...] = ("wxreg.cli",)
+"""Modules whose ``register(subparsers)`` adds subcommands; later issues append theirs."""
+
+
+def _print_problems(problems: Sequence[Problem]) -> None:
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    print(f"共 {len(problems)} 个问题 / {len(problems)} problem(s)", file=sys.stderr)
+
+
+def _root_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--root", type=Path, default=REPO_ROOT,
+                        help="repository root that holds registry/ (default: this checkout)")
+
+
+def run_build(args: argparse.Namespace) -> int:
+    try:
+        path = RegistryStore(args.root).write()
+    except RegistryError as exc:
+        _print_problems(exc.problems)
+        return 1
+    print(f"已生成 / built {path}")
+    return 0
+
+
+def run_validate(args: argparse.Namespace) -> int:
+    problems = validate_registry(args.root)
+    if problems:
+        _print_problems(problems)
+        return 1
+    print(f"注册表有效 / registry is valid: {args.root / 'registry'}")
+    return 0
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    """Until the end-to-end demo exists: build and validate the bundled example registry in a copy."""
+    import shutil
+    import tempfile
+
+    example = REPO_ROOT / "tests" / "fixtures" / "registry-example"
+    print("演示：在示例数据的副本上构建并校验注册表 / demo: build and validate the example registry in a copy")
+    with tempfile.TemporaryDirectory(prefix="wxreg-demo-") as temp:
+        root = Path(temp) / "registry-example"
+        shutil.copytree(example, root)
+        status = run_build(argparse.Namespace(root=root)) or run_validate(argparse.Namespace(root=root))
+        if status == 0:
+            document = (root / "registry" / "registry.json").read_text(encoding="utf-8")
+            print(document[:800] + ("...\n" if len(document) > 800 else ""))
+    status = status or run_validate(argparse.Namespace(root=args.root))
+    return status
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    build = subparsers.add_parser("build", help="regenerate registry/registry.json from the sources")
+    _root_argument(build)
+    build.set_defaults(handler=run_build)
+    validate = subparsers.add_parser("validate", help="check the sources and that registry.json is up to date")
+    _root_argument(validate)
+    validate.set_defaults(handler=run_validate)
+    demo = subparsers.add_parser("demo", help="build and validate the bundled example registry")
+    _root_argument(demo)
+    demo.set_defaults(handler=run_demo)
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="wxreg", description="WXAUTO-MGT plugin registry tools")
+    subparsers = parser.add_subparsers(dest="command", required=True)
+    for name in SUBCOMMAND_MODULES:
+        importlib.import_module(name).register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = make_parser().parse_args(argv)
+    status: int = args.handler(args)
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())

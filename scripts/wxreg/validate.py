@@ -1,0 +1,427 @@
+"""Validation of the registry sources and of the committed ``registry.json``.
+
+Schema rules come from ``schemas/registry.schema.json`` (compiled once, see :mod:`wxreg.schema`);
+the rules a schema cannot express live here: file name equals id, unique ids, known categories,
+version order, tombstones, real dates, https, and ``registry.json`` equal to a fresh build.
+Every problem names the file, a JSON pointer and a fix, in Chinese first, then English.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from wxreg import versions
+from wxreg.build import render_registry
+from wxreg.config import RegistryConfig
+from wxreg.errors import ModelError, Problem, json_pointer
+from wxreg.models import Category, PluginEntry, Tombstone, normalized_id
+from wxreg.schema import CompiledSchema, SchemaIssue, registry_schema
+
+CATEGORY_IDS = ("ai_platform", "automation", "integration", "utility", "entertainment", "other")
+CONFIG_FILE = "registry/config.json"
+CATEGORIES_FILE = "registry/categories.json"
+REMOVED_FILE = "registry/removed.json"
+REGISTRY_FILE = "registry/registry.json"
+PLUGINS_DIR = "registry/plugins"
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+
+# What a pattern means, for messages: pattern -> (zh, en, example).
+_PATTERN_HINTS: dict[str, tuple[str, str, str]] = {
+    "^[a-z][a-z0-9_]{2,63}$": ("小写字母开头，仅含小写字母、数字和下划线，3–64 个字符",
+                               "a lower-case letter, then lower-case letters, digits or _; 3-64 characters",
+                               "smart_reply"),
+    "^[0-9]+(\\.[0-9]+){1,3}$": ("2 到 4 段纯数字版本号，不带 v", "2 to 4 all-digit parts, no leading v", "1.2.0"),
+    "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$": ("UTC 时间，精确到秒，以 Z 结尾",
+                                                                 "a UTC timestamp in whole seconds ending in Z",
+                                                                 "2026-01-31T08:00:00Z"),
+    "^[0-9a-f]{40}$": ("40 位小写十六进制提交 SHA", "a full 40-hex lower-case commit SHA",
+                       "git rev-parse TAG^{commit}"),
+    "^h1:[A-Za-z0-9+/]{43}=$": ("h1: 内容摘要（wxreg.digest）", "an h1: content digest (wxreg.digest)",
+                                "h1:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="),
+    "^https?://[^\\s]+$": ("http(s) 链接", "an http(s) URL", "https://github.com/owner/repo"),
+}
+
+
+def _shorten(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _schema_problem(file: str, issue: SchemaIssue, value: Any) -> Problem:
+    """Turn one schema issue into a bilingual problem with a hint."""
+    pointer = json_pointer(issue.path)
+    key = str(issue.path[-1]) if issue.path else ""
+    expected = issue.expected
+    shown = _shorten(value)
+    if issue.keyword == "required":
+        where = "客户端要求此字段，缺少会丢弃整个条目" if len(issue.path) > 1 else "注册表要求此字段"
+        where_en = ("the client needs it and drops the whole entry without it" if len(issue.path) > 1
+                    else "the registry requires it")
+        return Problem(file, pointer, f"缺少必填字段 {key}（{where}）/ required key {key} is missing ({where_en})",
+                       f"添加 {key} / add {key}")
+    if issue.keyword == "additionalProperties":
+        allowed = ", ".join(expected)
+        if len(issue.path) > 1:
+            return Problem(file, pointer,
+                           f"未知字段 {key}：客户端遇到嵌套对象中的未知字段会静默丢弃整个插件 / unknown key {key}: "
+                           "the client silently drops the whole plugin when a nested object has an unknown key",
+                           f"删除它；新数据放在条目顶层 / remove it; new data belongs at the top level. "
+                           f"Allowed: {allowed}")
+        return Problem(file, pointer, f"未知字段 {key} / unknown key {key}",
+                       "删除它，或先在 schemas/registry.schema.json 中定义 / "
+                       f"remove it or define it in the schema first. Allowed: {allowed}")
+    if issue.keyword == "pattern":
+        zh, en, example = _PATTERN_HINTS.get(expected, ("符合模式 " + expected, "matching " + expected, ""))
+        return Problem(file, pointer, f"格式不对，应为{zh}：{shown} / malformed, expected {en}: {shown}",
+                       f"例如 / e.g. {example}" if example else f"使其匹配 / make it match {expected}")
+    if issue.keyword == "type":
+        return Problem(file, pointer, f"类型错误，应为 {expected}：{shown} / wrong type, expected {expected}: {shown}",
+                       f"改为 JSON {expected} / use a JSON {expected}")
+    if issue.keyword in ("enum", "const"):
+        options = expected if isinstance(expected, list) else [expected]
+        listed = ", ".join(_shorten(option) for option in options)
+        return Problem(file, pointer, f"取值不允许：{shown} / value not allowed: {shown}",
+                       f"使用其中之一 / use one of: {listed}")
+    limits = {
+        "minLength": ("太短", "too short", f"至少 {expected} 个字符 / at least {expected} characters"),
+        "maxLength": ("太长", "too long", f"最多 {expected} 个字符 / at most {expected} characters"),
+        "minimum": ("太小", "too small", f"不小于 {expected} / not below {expected}"),
+        "maximum": ("太大", "too large", f"不大于 {expected} / not above {expected}"),
+        "minItems": ("元素太少", "too few items", f"至少 {expected} 项 / at least {expected} items"),
+        "maxItems": ("元素太多", "too many items", f"最多 {expected} 项 / at most {expected} items"),
+        "uniqueItems": ("有重复元素", "has duplicate items", "删除重复项 / remove the duplicates"),
+    }
+    fallback = ("不符合 " + issue.keyword, "fails " + issue.keyword, "见 schema / see the schema")
+    zh, en, hint = limits.get(issue.keyword, fallback)
+    return Problem(file, pointer, f"{zh}：{shown} / {en}: {shown}", hint)
+
+
+def _lookup(document: Any, path: Iterable[str | int]) -> Any:
+    value = document
+    for part in path:
+        try:
+            value = value[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return value
+
+
+def schema_problems(file: str, value: Any, definition: str, schema: CompiledSchema | None = None) -> list[Problem]:
+    """Problems of ``value`` against ``$defs/definition`` ("" for the root) of the registry schema."""
+    compiled = schema or registry_schema()
+    if compiled.is_valid(value, definition):
+        return []
+    return [_schema_problem(file, issue, _lookup(value, issue.path)) for issue in compiled.issues(value, definition)]
+
+
+def _timestamp_problem(file: str, pointer: str, text: str) -> Problem | None:
+    try:
+        datetime.strptime(text, TIMESTAMP_FORMAT)
+    except ValueError:
+        return Problem(file, pointer, f"不是真实的日期时间：{text} / not a real date and time: {text}",
+                       "例如 / e.g. 2026-01-31T08:00:00Z")
+    return None
+
+
+def _url_problem(file: str, pointer: str, url: str) -> Problem | None:
+    parts = urlsplit(url)
+    if parts.scheme == "https" or (parts.scheme == "http" and parts.hostname in LOOPBACK_HOSTS):
+        return None
+    return Problem(file, pointer, f"链接必须使用 https：{_shorten(url)} / links must use https: {_shorten(url)}",
+                   "改为 https:// 链接（http 仅允许本机测试地址）/ use an https:// URL (http only for loopback tests)")
+
+
+def _entry_urls(entry: PluginEntry) -> Iterable[tuple[str, str]]:
+    for key in ("homepage", "demo_video", "documentation", "issue_tracker"):
+        value = getattr(entry, key)
+        if value is not None:
+            yield f"/{key}", value
+    if entry.author.website is not None:
+        yield "/author/website", entry.author.website
+    for name, location in (("primary", entry.repository.primary), ("mirror", entry.repository.mirror)):
+        if location is not None:
+            for key in location.KEYS:
+                yield f"/repository/{name}/{key}", getattr(location, key)
+    for index, url in enumerate(entry.screenshots or ()):
+        yield f"/screenshots/{index}", url
+    if entry.submission is not None:
+        yield "/submission/url", entry.submission.url
+
+
+def entry_rule_problems(file: str, entry: PluginEntry) -> list[Problem]:
+    """Per-entry rules beyond the schema. ``entry`` must already be schema-valid."""
+    found: list[Problem] = []
+    ver = entry.versions
+    if not versions.client_version_le(ver.stable, ver.latest):
+        found.append(Problem(file, "/versions/stable",
+                             f"stable {ver.stable} 高于 latest {ver.latest} / stable {ver.stable} is newer than latest",
+                             "让 latest >= stable >= minimum_supported / keep latest >= stable >= minimum_supported"))
+    if not versions.client_version_le(ver.minimum_supported, ver.stable):
+        found.append(Problem(file, "/versions/minimum_supported",
+                             f"minimum_supported {ver.minimum_supported} 高于 stable {ver.stable} / "
+                             f"minimum_supported {ver.minimum_supported} is newer than stable {ver.stable}",
+                             "让 latest >= stable >= minimum_supported / keep latest >= stable >= minimum_supported"))
+    compat = entry.compatibility
+    if compat.max_wxauto_version is not None and not versions.client_version_le(
+        compat.min_wxauto_version, compat.max_wxauto_version
+    ):
+        found.append(Problem(file, "/compatibility/max_wxauto_version",
+                             f"max_wxauto_version {compat.max_wxauto_version} 低于 min_wxauto_version "
+                             f"{compat.min_wxauto_version} / max_wxauto_version is below min_wxauto_version",
+                             "让 min <= max，或删除 max_wxauto_version / make min <= max, or drop the maximum"))
+    if compat.python_version is not None and not versions.is_specifier(compat.python_version):
+        found.append(Problem(file, "/compatibility/python_version",
+                             f"不是 PEP 440 版本约束：{_shorten(compat.python_version)} / "
+                             f"not a PEP 440 specifier: {_shorten(compat.python_version)}", "例如 / e.g. >=3.8"))
+    for index, line in enumerate(entry.dependencies or ()):
+        why = versions.requirement_problem(line)
+        if why:
+            found.append(Problem(file, f"/dependencies/{index}", why, "例如 / e.g. requests>=2.31"))
+    release_version = versions.tag_version(entry.release.tag)
+    if entry.release.tag.removeprefix("v") != ver.latest:
+        found.append(Problem(file, "/release/tag",
+                             f"发布标签 {entry.release.tag} 与 versions.latest {ver.latest} 不一致 / "
+                             f"release tag {entry.release.tag} does not name versions.latest {ver.latest}",
+                             "固定 latest 对应的标签（可带 v 前缀）/ pin the tag of latest (a leading v is fine)"))
+    if entry.prerelease is not None:
+        pre = entry.prerelease
+        parsed = versions.parse_pep440(pre.version)
+        if parsed is None or not parsed.is_prerelease:
+            found.append(Problem(file, "/prerelease/version",
+                                 f"不是 PEP 440 预发布版本：{_shorten(pre.version)} / not a PEP 440 pre-release",
+                                 "例如 / e.g. 1.3.0rc1, 1.3.0-beta.1"))
+        else:
+            if versions.tag_version(pre.tag) != parsed:
+                found.append(Problem(file, "/prerelease/tag",
+                                     f"标签 {pre.tag} 与预发布版本 {pre.version} 不一致 / tag {pre.tag} does not name "
+                                     f"pre-release {pre.version}", "固定该预发布版本的标签 / pin that version's tag"))
+            if release_version is not None and parsed <= release_version:
+                found.append(Problem(file, "/prerelease/version",
+                                     f"预发布版本 {pre.version} 不比 latest {ver.latest} 新 / "
+                                     f"pre-release {pre.version} is not newer than latest {ver.latest}",
+                                     "删除过期的 prerelease / drop the stale prerelease"))
+    for pointer, text in (("/created_at", entry.created_at), ("/updated_at", entry.updated_at)):
+        problem = _timestamp_problem(file, pointer, text)
+        if problem:
+            found.append(problem)
+    if entry.review is not None:
+        problem = _timestamp_problem(file, "/review/review_date", entry.review.review_date)
+        if problem:
+            found.append(problem)
+    if entry.created_at > entry.updated_at:
+        found.append(Problem(file, "/updated_at", f"updated_at 早于 created_at / updated_at is before created_at "
+                             f"({entry.created_at})", "updated_at 不能早于 created_at / set updated_at >= created_at"))
+    for pointer, url in _entry_urls(entry):
+        problem = _url_problem(file, pointer, url)
+        if problem:
+            found.append(problem)
+    return found
+
+
+def check_entry(file: str, data: Any) -> tuple[PluginEntry | None, list[Problem]]:
+    """Schema, model and per-entry rules for one entry document; the entry is ``None`` when unusable."""
+    problems = schema_problems(file, data, "plugin_entry")
+    if problems:
+        return None, problems
+    try:
+        entry = PluginEntry.from_dict(data)
+    except ModelError as exc:
+        return None, [Problem(file, exc.pointer, str(exc), "按 schemas/registry.schema.json 修改 / follow the schema")]
+    return entry, entry_rule_problems(file, entry)
+
+
+class _DuplicateKey(ValueError):
+    pass
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    # Two parsers can disagree on which of two equal keys wins: a reviewer could see one value
+    # and the client get the other. Refuse such files outright.
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKey(key)
+            seen.add(key)
+    return result
+
+
+def read_json(root: Path, file: str) -> tuple[Any, Problem | None]:
+    """Parse ``root/file`` strictly (UTF-8, no duplicate keys); a problem instead of an exception."""
+    try:
+        raw = (root / file).read_bytes()
+    except FileNotFoundError:
+        return None, Problem(file, "", "文件不存在 / file is missing", "创建该文件 / create it")
+    try:
+        return json.loads(raw.decode("utf-8"), object_pairs_hook=_no_duplicate_keys), None
+    except UnicodeDecodeError as exc:
+        return None, Problem(file, "", f"不是 UTF-8 文本 / not UTF-8: {exc}", "以 UTF-8 保存 / save it as UTF-8")
+    except _DuplicateKey as exc:
+        return None, Problem(file, "", f"重复的键 {exc} / duplicate key {exc}", "只保留一个 / keep one of them")
+    except json.JSONDecodeError as exc:
+        return None, Problem(file, "", f"JSON 语法错误（第 {exc.lineno} 行第 {exc.colno} 列）/ invalid JSON at line "
+                             f"{exc.lineno} column {exc.colno}: {exc.msg}", "修正 JSON 语法 / fix the JSON syntax")
+
+
+@dataclass
+class CheckedSources:
+    """Everything under ``registry/`` that a build needs, and what is wrong with it."""
+
+    config: RegistryConfig | None = None
+    entries: list[PluginEntry] = field(default_factory=list)
+    categories: list[Category] = field(default_factory=list)
+    tombstones: list[Tombstone] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    def render(self) -> bytes:
+        """The ``registry.json`` bytes these sources give; only call when ``problems`` is empty."""
+        if self.config is None or self.problems:
+            raise ValueError("sources have problems; nothing to render")
+        return render_registry(self.config, self.entries, self.categories, self.tombstones)
+
+
+def _check_config(root: Path, out: CheckedSources) -> None:
+    data, problem = read_json(root, CONFIG_FILE)
+    if problem:
+        out.problems.append(problem)
+        return
+    try:
+        out.config = RegistryConfig.from_dict(data)
+    except ModelError as exc:
+        out.problems.append(Problem(CONFIG_FILE, exc.pointer, str(exc),
+                                    "见 CONTRIBUTING.md 的 fork 一节 / see Forking in CONTRIBUTING.md"))
+
+
+def _check_categories(root: Path, out: CheckedSources) -> None:
+    data, problem = read_json(root, CATEGORIES_FILE)
+    if problem:
+        out.problems.append(problem)
+        return
+    problems = schema_problems(CATEGORIES_FILE, data, "categories_file")
+    if problems:
+        out.problems.extend(problems)
+        return
+    out.categories = [Category.from_dict(item, f"/{index}") for index, item in enumerate(data)]
+    ids = [category.id for category in out.categories]
+    if sorted(ids) != sorted(CATEGORY_IDS):
+        out.problems.append(Problem(CATEGORIES_FILE, "", f"分类必须恰好是 / categories must be exactly: "
+                                    f"{' '.join(CATEGORY_IDS)} (found: {' '.join(ids)})",
+                                    "每个分类列出一次，不多不少 / list each category once, no more, no fewer"))
+
+
+def _check_removed(root: Path, out: CheckedSources) -> None:
+    data, problem = read_json(root, REMOVED_FILE)
+    if problem:
+        out.problems.append(problem)
+        return
+    problems = schema_problems(REMOVED_FILE, data, "removed_file")
+    if problems:
+        out.problems.extend(problems)
+        return
+    seen: dict[str, int] = {}
+    for index, item in enumerate(data):
+        stone = Tombstone.from_dict(item, f"/{index}")
+        problem = _timestamp_problem(REMOVED_FILE, f"/{index}/date", stone.date)
+        if problem:
+            out.problems.append(problem)
+        key = normalized_id(stone.plugin_id)
+        if key in seen:
+            out.problems.append(Problem(REMOVED_FILE, f"/{index}/plugin_id",
+                                        f"重复的墓碑 {stone.plugin_id}（与 /{seen[key]} 相同）/ duplicate tombstone "
+                                        f"{stone.plugin_id} (same as /{seen[key]})", "只保留一条 / keep one"))
+        seen[key] = index
+        out.tombstones.append(stone)
+
+
+def _check_plugins(root: Path, out: CheckedSources) -> None:
+    plugins_dir = root / PLUGINS_DIR
+    if not plugins_dir.is_dir():
+        out.problems.append(Problem(PLUGINS_DIR, "", "目录不存在 / directory is missing", "创建它 / create it"))
+        return
+    category_ids = {category.id for category in out.categories} or set(CATEGORY_IDS)
+    tombstoned = {normalized_id(stone.plugin_id): stone for stone in out.tombstones}
+    owners: dict[str, str] = {}
+    for path in sorted(plugins_dir.iterdir()):
+        file = f"{PLUGINS_DIR}/{path.name}"
+        if path.name == ".gitkeep":
+            continue
+        if path.suffix != ".json" or not path.is_file() or path.is_symlink():
+            out.problems.append(Problem(file, "", "plugins/ 下只能有 <plugin_id>.json 文件 / only <plugin_id>.json "
+                                        "files belong in registry/plugins", "删除或改名 / remove or rename it"))
+            continue
+        data, problem = read_json(root, file)
+        if problem:
+            out.problems.append(problem)
+            continue
+        entry, problems = check_entry(file, data)
+        out.problems.extend(problems)
+        if entry is None:
+            continue
+        if path.stem != entry.plugin_id:
+            out.problems.append(Problem(file, "/plugin_id",
+                                        f"文件名 {path.name} 与 plugin_id {entry.plugin_id} 不一致 / "
+                                        f"file name does not match plugin_id {entry.plugin_id}",
+                                        f"把文件改名为 {entry.plugin_id}.json / "
+                                        f"rename the file to {entry.plugin_id}.json"))
+        key = normalized_id(entry.plugin_id)
+        if key in owners:
+            out.problems.append(Problem(file, "/plugin_id", f"plugin_id {entry.plugin_id} 与 {owners[key]} 重复 / "
+                                        f"duplicate plugin_id {entry.plugin_id}, also in {owners[key]}",
+                                        "每个插件只有一个文件 / keep one file per plugin"))
+            continue
+        owners[key] = file
+        if entry.category not in category_ids:
+            out.problems.append(Problem(file, "/category", f"分类 {entry.category} 不在 {CATEGORIES_FILE} 中 / "
+                                        f"category {entry.category} is not in {CATEGORIES_FILE}",
+                                        f"使用 / use one of: {' '.join(sorted(category_ids))}"))
+        stone = tombstoned.get(key)
+        if stone is not None:
+            out.problems.append(Problem(file, "/plugin_id",
+                                        f"{entry.plugin_id} 已于 {stone.date} 被移除（{stone.severity}），不能再上架 / "
+                                        f"{entry.plugin_id} was removed on {stone.date} ({stone.severity}) "
+                                        "and can never be listed again",
+                                        "删除该文件并换一个新的 plugin_id / "
+                                        "delete this file and choose a new plugin_id"))
+            continue
+        out.entries.append(entry)
+
+
+def check_sources(root: Path) -> CheckedSources:
+    """Read and check config, categories, tombstones and every plugin file below ``root/registry``.
+
+    ``registry/review-policy.json`` and other files of other tools are not ours and are ignored.
+    """
+    out = CheckedSources()
+    _check_config(root, out)
+    _check_categories(root, out)
+    _check_removed(root, out)
+    _check_plugins(root, out)
+    out.problems.sort()
+    return out
+
+
+def validate_registry(root: Path) -> list[Problem]:
+    """All problems of the registry at ``root`` (the repository root), sorted; empty when valid."""
+    checked = check_sources(root)
+    if checked.problems:
+        return checked.problems
+    fresh = checked.render()
+    try:
+        committed = (root / REGISTRY_FILE).read_bytes()
+    except FileNotFoundError:
+        committed = None
+    if committed != fresh:
+        state = "不存在" if committed is None else "与源文件生成的结果不一致"
+        state_en = "is missing" if committed is None else "differs from a fresh build of the sources"
+        return [Problem(REGISTRY_FILE, "", f"registry.json {state} / registry.json {state_en}",
+                        "运行 wxreg build 并提交结果，不要手工编辑 / "
+                        "run `wxreg build` and commit the result; never edit it by hand")]
+    return []
