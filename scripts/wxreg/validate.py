@@ -64,7 +64,7 @@ def _schema_problem(file: str, issue: SchemaIssue, value: Any) -> Problem:
         where = "客户端要求此字段，缺少会丢弃整个条目" if len(issue.path) > 1 else "注册表要求此字段"
         where_en = ("the client needs it and drops the whole entry without it" if len(issue.path) > 1
                     else "the registry requires it")
-        return Problem(file, pointer, f"缺少必填字段 {key}（{where}）/ required key {key} is missing ({where_en})",
+        return Problem(file, pointer, f"缺少必填字段 {key}（{where}） / required key {key} is missing ({where_en})",
                        f"添加 {key} / add {key}")
     if issue.keyword == "additionalProperties":
         allowed = ", ".join(expected)
@@ -135,7 +135,7 @@ def _url_problem(file: str, pointer: str, url: str) -> Problem | None:
     if parts.scheme == "https" or (parts.scheme == "http" and parts.hostname in LOOPBACK_HOSTS):
         return None
     return Problem(file, pointer, f"链接必须使用 https：{_shorten(url)} / links must use https: {_shorten(url)}",
-                   "改为 https:// 链接（http 仅允许本机测试地址）/ use an https:// URL (http only for loopback tests)")
+                   "改为 https:// 链接（http 仅允许本机测试地址） / use an https:// URL (http only for loopback tests)")
 
 
 def _entry_urls(entry: PluginEntry) -> Iterable[tuple[str, str]]:
@@ -189,7 +189,7 @@ def entry_rule_problems(file: str, entry: PluginEntry) -> list[Problem]:
         found.append(Problem(file, "/release/tag",
                              f"发布标签 {entry.release.tag} 与 versions.latest {ver.latest} 不一致 / "
                              f"release tag {entry.release.tag} does not name versions.latest {ver.latest}",
-                             "固定 latest 对应的标签（可带 v 前缀）/ pin the tag of latest (a leading v is fine)"))
+                             "固定 latest 对应的标签（可带 v 前缀） / pin the tag of latest (a leading v is fine)"))
     if entry.prerelease is not None:
         pre = entry.prerelease
         parsed = versions.parse_pep440(pre.version)
@@ -267,7 +267,7 @@ def read_json(root: Path, file: str) -> tuple[Any, Problem | None]:
     except _DuplicateKey as exc:
         return None, Problem(file, "", f"重复的键 {exc} / duplicate key {exc}", "只保留一个 / keep one of them")
     except json.JSONDecodeError as exc:
-        return None, Problem(file, "", f"JSON 语法错误（第 {exc.lineno} 行第 {exc.colno} 列）/ invalid JSON at line "
+        return None, Problem(file, "", f"JSON 语法错误（第 {exc.lineno} 行第 {exc.colno} 列） / invalid JSON at line "
                              f"{exc.lineno} column {exc.colno}: {exc.msg}", "修正 JSON 语法 / fix the JSON syntax")
 
 
@@ -335,7 +335,7 @@ def _check_removed(root: Path, out: CheckedSources) -> None:
         key = normalized_id(stone.plugin_id)
         if key in seen:
             out.problems.append(Problem(REMOVED_FILE, f"/{index}/plugin_id",
-                                        f"重复的墓碑 {stone.plugin_id}（与 /{seen[key]} 相同）/ duplicate tombstone "
+                                        f"重复的墓碑 {stone.plugin_id}（与 /{seen[key]} 相同） / duplicate tombstone "
                                         f"{stone.plugin_id} (same as /{seen[key]})", "只保留一条 / keep one"))
         seen[key] = index
         out.tombstones.append(stone)
