@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from wxreg.build import render_json
+from wxreg.build import last_updated, render_json
 from wxreg.errors import Problem, RegistryError
 from wxreg.models import SEVERITIES, PluginEntry, Tombstone, normalized_id
 from wxreg.validate import (
@@ -150,6 +150,14 @@ class RegistryStore:
         problems = schema_problems(REMOVED_FILE, removed_doc, "removed_file")
         if problems:
             raise RegistryError(problems)
+        current = self._checked()
+        newest = last_updated(current.entries, current.tombstones)
+        if date < newest:
+            # Clients refuse a registry older than their cache: the removal would never reach them.
+            raise RegistryError([Problem(REMOVED_FILE, "", f"移除日期 {date} 早于注册表的 last_updated {newest} / "
+                                         f"removal date {date} is before last_updated {newest}: it would move "
+                                         "last_updated backwards",
+                                         f"使用不早于 {newest} 的日期 / use {newest} or later")])
         removed_path = self.root / REMOVED_FILE
         previous_removed = removed_path.read_bytes()
         plugin_path = self.plugin_path(plugin_id)
