@@ -1,0 +1,91 @@
+"""Compatibility: PEP 440 python_version, code parses at the minimum Python, WXAUTO-MGT range, OS names."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+from wxreg.review import rules
+from wxreg.review.checks._ast import parse
+from wxreg.review.context import ReviewContext
+from wxreg.review.findings import Finding
+
+KNOWN_OS = ("Windows", "Linux", "Darwin")
+LOWEST_PARSABLE = (3, 7)  # the lowest grammar ast.parse(feature_version=...) models well
+
+
+def minimum_python(spec: SpecifierSet) -> tuple[int, int] | None:
+    """The lowest ``3.x`` the specifier admits (any patch release), or ``None``."""
+    for minor in range(0, 30):
+        if any(spec.contains(f"3.{minor}.{patch}", prereleases=True) for patch in (0, 1, 5, 10, 20, 50)):
+            return (3, minor)
+    return None
+
+
+def version_tuple(text: str) -> tuple[int, ...] | None:
+    parts = text.strip().removeprefix("v").split(".")
+    if not parts or not all(p.isdigit() for p in parts):
+        return None
+    return tuple(int(p) for p in parts)
+
+
+class CompatibilityCheck:
+    name = "compatibility"
+
+    def run(self, ctx: ReviewContext) -> Iterator[Finding]:
+        manifest = ctx.manifest or {}
+        sub = ctx.submission
+
+        def text(key: str) -> str | None:
+            value = manifest.get(key)
+            return value if isinstance(value, str) and value else None
+
+        if sub.source == "issue":
+            for field, key, submitted in (
+                ("Python 版本 / python_version", "python_version", sub.python_version),
+                ("最低 WXAUTO-MGT 版本 / min_wxauto_version", "min_wxauto_version", sub.min_wxauto_version),
+                ("最高 WXAUTO-MGT 版本 / max_wxauto_version", "max_wxauto_version", sub.max_wxauto_version),
+            ):
+                if submitted and text(key) and text(key) != submitted:
+                    yield rules.C006.at("plugin.json", field=field, submitted=submitted, manifest=text(key))
+
+        python_version = text("python_version") or sub.python_version or None
+        minimum: tuple[int, int] | None = None
+        if python_version is None:
+            yield rules.C005.at("plugin.json", field="python_version")
+        else:
+            try:
+                minimum = minimum_python(SpecifierSet(python_version))
+                if minimum is None:
+                    yield rules.C001.at("plugin.json", spec=python_version)
+            except InvalidSpecifier:
+                yield rules.C001.at("plugin.json", spec=python_version)
+        if minimum is not None:
+            current = sys.version_info[:2]
+            feature = max(LOWEST_PARSABLE, min(minimum, current))
+            label = f"{minimum[0]}.{minimum[1]}"
+            for item in ctx.tree.python_files():
+                parsed = parse(item, feature_version=feature)
+                if isinstance(parsed, SyntaxError):
+                    yield rules.C002.at(item.path, parsed.lineno, minimum=label, detail=parsed.msg or str(parsed))
+
+        low_text = text("min_wxauto_version") or sub.min_wxauto_version or None
+        high_text = text("max_wxauto_version") or sub.max_wxauto_version
+        if low_text is None:
+            yield rules.C005.at("plugin.json", field="min_wxauto_version")
+        low = version_tuple(low_text) if low_text else None
+        high = version_tuple(high_text) if high_text else None
+        if low is not None and high is not None:
+            width = max(len(low), len(high))
+            if low + (0,) * (width - len(low)) > high + (0,) * (width - len(high)):
+                yield rules.C003.at("plugin.json", min=low_text, max=high_text)
+
+        systems = manifest.get("supported_os")
+        names = [x for x in systems if isinstance(x, str)] if isinstance(systems, list) else list(sub.supported_os)
+        for name in names:
+            if name not in KNOWN_OS:
+                yield rules.C004.at("plugin.json", os=name)
+        if not names:
+            yield rules.C005.at("plugin.json", field="supported_os")

@@ -1,0 +1,172 @@
+"""Dependencies: requirement lines parsed with ``packaging``; options, URLs and paths rejected;
+pinned ones audited by pip-audit without pip (``--no-deps --disable-pip --strict``), so no package
+code ever runs. An audit that fails or leaves a package unknown fails the check."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import tempfile
+from collections.abc import Generator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import canonicalize_name
+
+from wxreg.review import rules
+from wxreg.review.context import ReviewContext
+from wxreg.review.findings import Finding
+
+REQUIREMENTS = "requirements.txt"
+BUILD_SCRIPTS = ("setup.py", "conftest.py", "noxfile.py")
+FORBIDDEN = re.compile(
+    r"(^\s*-)|(\s--?[A-Za-z])|(://)|(^\s*[./~\\])|(@)|(^\s*[A-Za-z]:\\)|(\.whl\b)|(\.tar\.gz\b)|(\.zip\b)"
+)
+MAX_REQUIREMENTS = 100
+
+
+@dataclass(frozen=True)
+class Dependency:
+    name: str
+    spec: str
+    pinned: str | None
+    """The exact version when the requirement is ``name==X`` (no wildcard), else ``None``."""
+    source: str
+    line: int | None
+
+
+def parse_requirement_line(text: str) -> tuple[Requirement | None, str | None]:
+    """``(requirement, None)``; ``(None, None)`` for blank and comment lines; ``(None, problem)`` otherwise."""
+    line = text.split(" #", 1)[0].strip()
+    if not line or line.startswith("#"):
+        return None, None
+    if FORBIDDEN.search(line) or line.endswith("\\"):
+        return None, "forbidden"
+    try:
+        requirement = Requirement(line)
+    except InvalidRequirement as exc:
+        return None, str(exc)[:200]
+    if requirement.url:
+        return None, "forbidden"
+    return requirement, None
+
+
+def pinned_version(requirement: Requirement) -> str | None:
+    specs = list(requirement.specifier)
+    if len(specs) == 1 and specs[0].operator in ("==", "===") and "*" not in specs[0].version:
+        return specs[0].version
+    return None
+
+
+def run_pip_audit(ctx: ReviewContext, deps: list[Dependency]) -> tuple[dict[str, Any] | None, str | None]:
+    with tempfile.TemporaryDirectory(prefix="wxreg-audit-") as tmp:
+        pinned = Path(tmp) / "pinned-requirements.txt"
+        # We write the file ourselves, one normalised `name==version` per line: nothing of the author's.
+        pinned.write_text("".join(f"{d.name}=={d.pinned}\n" for d in deps), encoding="utf-8")
+        command = [
+            ctx.tools.python, "-m", "pip_audit",
+            "--no-deps", "--disable-pip", "--strict",
+            "-r", str(pinned),
+            "--format", "json",
+            "-s", "osv",
+            "--progress-spinner", "off",
+            "--cache-dir", str(Path(tmp) / "cache"),
+            "--timeout", str(ctx.tools.network_timeout_seconds),
+        ]  # fmt: skip
+        if ctx.tools.osv_url:
+            command += ["--osv-url", ctx.tools.osv_url]
+        try:
+            done = subprocess.run(command, capture_output=True, timeout=ctx.tools.timeout_seconds, check=False, cwd=tmp)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            return None, f"{type(exc).__name__}: {exc}"
+    try:
+        report = json.loads(done.stdout.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        tail = done.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or [f"exit {done.returncode}"]
+        return None, f"pip-audit: {tail[0][:300]}"
+    if not isinstance(report, dict) or not isinstance(report.get("dependencies"), list):
+        return None, "pip-audit 输出缺少 dependencies / pip-audit output has no dependencies"
+    return report, None
+
+
+class DependenciesCheck:
+    name = "dependencies"
+
+    def run(self, ctx: ReviewContext) -> Iterator[Finding]:
+        for item in ctx.tree.files:
+            if item.path.rsplit("/", 1)[-1] in BUILD_SCRIPTS:
+                yield rules.D007.at(item.path, name=item.path)
+        deps: list[Dependency] = []
+        file_deps: dict[str, str] = {}
+        text = ctx.tree.text(REQUIREMENTS)
+        if ctx.tree.get(REQUIREMENTS) is not None and text is None:
+            yield rules.D002.at(REQUIREMENTS, text="requirements.txt", detail="不是 UTF-8 / not UTF-8")
+        for number, line in enumerate((text or "").splitlines(), start=1):
+            found = yield from self._one(line, REQUIREMENTS, number, deps)
+            if found is not None:
+                file_deps[found.name] = found.spec
+        raw = (ctx.manifest or {}).get("dependencies")
+        manifest_lines = [x for x in raw if isinstance(x, str)] if isinstance(raw, list) else []
+        if not manifest_lines and ctx.submission.source == "issue":
+            manifest_lines = list(ctx.submission.dependencies)
+        manifest_deps: dict[str, str] = {}
+        for line in manifest_lines:
+            found = yield from self._one(line, "plugin.json", None, deps)
+            if found is not None:
+                manifest_deps[found.name] = found.spec
+        if text is not None and manifest_lines and file_deps != manifest_deps:
+            differ = sorted(set(file_deps.items()) ^ set(manifest_deps.items()))
+            yield rules.D006.at(REQUIREMENTS, detail=", ".join(f"{n}{s}" for n, s in differ)[:300])
+        unique: dict[tuple[str, str], Dependency] = {}
+        for dep in deps:
+            if dep.pinned is None:
+                yield rules.D003.at(dep.source, dep.line, name=dep.name, spec=dep.spec or "*")
+            else:
+                unique.setdefault((dep.name, dep.pinned), dep)
+        if len(unique) > MAX_REQUIREMENTS:
+            yield rules.D005.at(detail=f"超过 {MAX_REQUIREMENTS} 个依赖 / more than {MAX_REQUIREMENTS} dependencies")
+            return
+        if unique:
+            yield from self._audit(ctx, list(unique.values()))
+
+    def _one(
+        self, line: str, source: str, number: int | None, deps: list[Dependency]
+    ) -> Generator[Finding, None, Dependency | None]:
+        requirement, problem = parse_requirement_line(line)
+        if problem == "forbidden":
+            yield rules.D001.at(source, number, text=line.strip())
+            return None
+        if problem is not None:
+            yield rules.D002.at(source, number, text=line.strip(), detail=problem)
+            return None
+        if requirement is None:
+            return None
+        dep = Dependency(
+            canonicalize_name(requirement.name), str(requirement.specifier), pinned_version(requirement), source, number
+        )
+        deps.append(dep)
+        return dep
+
+    def _audit(self, ctx: ReviewContext, deps: list[Dependency]) -> Iterator[Finding]:
+        report, problem = run_pip_audit(ctx, deps)
+        if report is None:
+            yield rules.D005.at(detail=problem)
+            return
+        seen: dict[str, dict[str, Any]] = {}
+        for entry in report["dependencies"]:
+            if isinstance(entry, dict) and "name" in entry:
+                seen[canonicalize_name(str(entry["name"]))] = entry
+        for dep in deps:
+            entry = seen.get(dep.name)
+            if entry is None or "skip_reason" in entry or entry.get("version") is None:
+                reason = (entry or {}).get("skip_reason", "未审计 / not audited")
+                yield rules.D005.at(dep.source, dep.line, detail=f"{dep.name}=={dep.pinned}: {reason}")
+                continue
+            for vuln in entry.get("vulns") or []:
+                fixes = ", ".join(vuln.get("fix_versions") or []) or "无修复版本 / no fixed version"
+                yield rules.D004.at(
+                    dep.source, dep.line, name=dep.name, version=dep.pinned, vuln=vuln.get("id", "?"), fix=fixes
+                )

@@ -1,0 +1,172 @@
+"""One review: read the plugin at the tag, run every check, score, and pin what was reviewed."""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from wxreg.review import rules
+from wxreg.review.checks import default_checks
+from wxreg.review.checks.manifest import MANIFEST, load_manifest
+from wxreg.review.context import Check, OwnershipFacts, ReviewContext, ToolConfig
+from wxreg.review.findings import Finding
+from wxreg.review.policy import REPO_ROOT, ReviewPolicy, load_policy
+from wxreg.review.scoring import Scores, score
+from wxreg.review.source import PluginSource, PluginTree, open_source
+from wxreg.review.submission import Submission
+
+RECORD_SCHEMA = "wxreg-review-record/1"
+TREE_LIMIT_IDS = frozenset({"WXR-G006", "WXR-G008"})
+
+
+@dataclass(frozen=True)
+class ReviewRequest:
+    repo: str
+    """A local repository path or an allowed forge URL."""
+    tag: str
+    submission: Submission | None = None
+    """``None``: build it from the plugin's manifest (``--repo`` mode)."""
+    submission_findings: tuple[Finding, ...] = ()
+    """What the issue-body parser found; they count like every other finding."""
+    expected_commit: str | None = None
+    """The commit a previous review (or the registry) pinned for this tag: a different one is a moved tag."""
+    ownership: OwnershipFacts | None = None
+    ownership_required: bool = False
+    issue_number: int | None = None
+
+
+@dataclass(frozen=True)
+class ReviewOptions:
+    policy: ReviewPolicy = field(default_factory=load_policy)
+    tools: ToolConfig = field(default_factory=ToolConfig)
+    registry_dir: Path = REPO_ROOT / "registry"
+    checks: tuple[Check, ...] | None = None
+    source: PluginSource | None = None
+    """Overrides how the plugin is read (tests, or a caller that already has a source)."""
+
+
+@dataclass(frozen=True)
+class ReviewResult:
+    repo: str
+    tag: str
+    commit: str | None
+    digest: str | None
+    submission: Submission
+    findings: tuple[Finding, ...]
+    scores: Scores
+    rubric_version: str
+    security_threshold: int
+    quality_threshold: int
+    issue_number: int | None = None
+    elapsed_seconds: float = 0.0
+
+    @property
+    def passed(self) -> bool:
+        return self.scores.passed and self.commit is not None and self.digest is not None
+
+    def record(self) -> dict[str, Any]:
+        """What the approval step trusts (only the bot can have written it) and re-checks."""
+        return {
+            "schema": RECORD_SCHEMA,
+            "plugin_id": self.submission.plugin_id,
+            "version": self.submission.version,
+            "repo": self.repo,
+            "tag": self.tag,
+            "commit": self.commit,
+            "digest": self.digest,
+            "body_sha256": self.submission.body_sha256,
+            "issue": self.issue_number,
+            "passed": self.passed,
+            "security_score": self.scores.security,
+            "quality_score": self.scores.quality,
+            "rubric_version": self.rubric_version,
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "passed": self.passed,
+            "security_score": self.scores.security,
+            "quality_score": self.scores.quality,
+            "thresholds": {"security": self.security_threshold, "quality": self.quality_threshold},
+            "repo": self.repo,
+            "tag": self.tag,
+            "commit": self.commit,
+            "digest": self.digest,
+            "rubric_version": self.rubric_version,
+            "counts": {"error": self.scores.errors, "warning": self.scores.warnings, "info": self.scores.infos},
+            "findings": [f.to_dict() for f in self.findings],
+            "submission": self.submission.to_dict(),
+            "record": self.record(),
+        }
+
+
+def _run_check(check: Check, ctx: ReviewContext) -> list[Finding]:
+    try:
+        return list(check.run(ctx))
+    except Exception as exc:  # a crashed check is a failed check, never a pass
+        return [rules.X001.at(check=check.name, detail=f"{type(exc).__name__}: {exc}")]
+
+
+def review(request: ReviewRequest, options: ReviewOptions | None = None) -> ReviewResult:
+    """Review ``request``. Raises :class:`~wxreg.review.source.SourceError` only when nothing could be read."""
+    options = options or ReviewOptions()
+    started = time.perf_counter()
+    policy = options.policy
+    source = options.source or open_source(
+        request.repo, allowed_prefixes=policy.allowed_url_prefixes, limits=policy.limits
+    )
+    tree = source.read(request.tag, expected_commit=request.expected_commit)
+    manifest: dict[str, Any] | None = None
+    manifest_file = tree.get(MANIFEST)
+    if manifest_file is not None:
+        manifest, _ = load_manifest(manifest_file.data)
+    submission = request.submission or Submission.from_manifest(manifest or {}, request.repo, request.tag)
+    findings: list[Finding] = [*request.submission_findings, *tree.findings]
+    if tree.commit is not None and not any(f.id in TREE_LIMIT_IDS for f in tree.findings):
+        findings += _run_checks(request, options, tree, submission, manifest)
+    findings.sort(key=Finding.sort_key)
+    return ReviewResult(
+        repo=tree.repo,
+        tag=request.tag,
+        commit=tree.commit,
+        digest=tree.digest,
+        submission=submission,
+        findings=tuple(findings),
+        scores=score(findings, policy),
+        rubric_version=policy.rubric_version,
+        security_threshold=policy.security_threshold,
+        quality_threshold=policy.quality_threshold,
+        issue_number=request.issue_number,
+        elapsed_seconds=time.perf_counter() - started,
+    )
+
+
+def _run_checks(
+    request: ReviewRequest,
+    options: ReviewOptions,
+    tree: PluginTree,
+    submission: Submission,
+    manifest: dict[str, Any] | None,
+) -> list[Finding]:
+    checks: Sequence[Check] = options.checks if options.checks is not None else default_checks()
+    found: list[Finding] = []
+    with tempfile.TemporaryDirectory(prefix="wxreg-review-") as tmp:
+        ctx = ReviewContext(
+            submission=submission,
+            tree=tree,
+            policy=options.policy,
+            tools=options.tools,
+            workdir=Path(tmp),
+            registry_dir=options.registry_dir,
+            ownership=request.ownership,
+            ownership_required=request.ownership_required,
+            manifest=manifest,
+            is_url="://" in request.repo,
+        )
+        for check in checks:
+            found += _run_check(check, ctx)
+    return found

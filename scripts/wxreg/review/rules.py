@@ -1,0 +1,652 @@
+"""The catalogue of every finding the review can give. Ids are stable; add, never renumber."""
+
+from __future__ import annotations
+
+from wxreg.review.findings import Rule, Severity
+
+E, W, INFO = Severity.ERROR, Severity.WARNING, Severity.INFO
+
+# --- submission form (F) -------------------------------------------------------------------------
+F001 = Rule(
+    "WXR-F001",
+    "submission",
+    E,
+    "缺少必填字段「{field}」",
+    "required field '{field}' is missing",
+    "编辑 issue 填写该字段 / Edit the issue and fill in this field",
+)
+F002 = Rule(
+    "WXR-F002",
+    "submission",
+    W,
+    "未知的标题「{heading}」已忽略",
+    "unknown heading '{heading}' ignored",
+    "使用表单模板，不要添加自定义标题 / Use the issue form; do not add headings",
+)
+F003 = Rule(
+    "WXR-F003",
+    "submission",
+    E,
+    "字段「{field}」重复出现",
+    "field '{field}' appears more than once",
+    "每个字段只保留一次 / Keep each field once",
+)
+F004 = Rule(
+    "WXR-F004",
+    "submission",
+    E,
+    "issue 正文超过 {limit} 个字符",
+    "issue body is longer than {limit} characters",
+    "缩短描述等长文本 / Shorten long fields such as the description",
+)
+F005 = Rule(
+    "WXR-F005",
+    "submission",
+    E,
+    "字段「{field}」的值无效：{detail}",
+    "field '{field}' is invalid: {detail}",
+    "按表单说明修改该字段 / Fix the field as the form describes",
+)
+F006 = Rule(
+    "WXR-F006",
+    "submission",
+    E,
+    "提交清单未全部勾选",
+    "the submission checklist is not fully ticked",
+    "确认并勾选清单中的每一项 / Confirm and tick every checklist item",
+)
+F007 = Rule(
+    "WXR-F007",
+    "submission",
+    W,
+    "字段「{field}」内含疑似其他字段的标题",
+    "field '{field}' contains a heading of another field",
+    "不要在文本中写 `### 标题` / Do not write `### headings` inside a text field",
+)
+F008 = Rule(
+    "WXR-F008",
+    "submission",
+    E,
+    "issue 正文为空或不是由表单生成",
+    "issue body is empty or not made by the form",
+    "使用「插件提交」表单新建 issue / Open the issue with the plugin submission form",
+)
+F009 = Rule(
+    "WXR-F009",
+    "submission",
+    W,
+    "未知的选项「{value}」已忽略（字段「{field}」）",
+    "unknown option '{value}' ignored in '{field}'",
+    "只选择表单提供的选项 / Choose only the options the form offers",
+)
+
+# --- fetching the plugin (G) ----------------------------------------------------------------------
+G001 = Rule(
+    "WXR-G001",
+    "source",
+    E,
+    "不允许的仓库地址：{url}",
+    "repository URL is not allowed: {url}",
+    "使用 https://github.com/<owner>/<repo> 形式 / Use https://github.com/<owner>/<repo>",
+)
+G002 = Rule(
+    "WXR-G002",
+    "source",
+    E,
+    "仓库中找不到标签 {tag}",
+    "tag {tag} was not found in the repository",
+    "推送该标签：git push origin {tag} / Push the tag: git push origin {tag}",
+)
+G003 = Rule(
+    "WXR-G003",
+    "source",
+    E,
+    "标签 {tag} 已移动：之前为 {expected}，现在为 {actual}",
+    "tag {tag} moved: it was {expected}, it is now {actual}",
+    "发布新版本用新标签，不要移动已发布的标签 / Release with a new tag; never move a published tag",
+)
+G004 = Rule(
+    "WXR-G004",
+    "source",
+    E,
+    "符号链接不会被跟随：{path} -> {target}",
+    "symbolic link is not followed: {path} -> {target}",
+    "用普通文件替换符号链接 / Replace the link by a regular file",
+)
+G005 = Rule(
+    "WXR-G005",
+    "source",
+    E,
+    "子模块不会被获取：{path}",
+    "submodule is not fetched: {path}",
+    "将所需代码直接提交到仓库 / Commit the code the plugin needs into the repository",
+)
+G006 = Rule(
+    "WXR-G006",
+    "source",
+    E,
+    "文件数超过上限 {limit}（共 {count} 个）",
+    "more than {limit} files ({count})",
+    "删除不属于插件的文件 / Remove files that are not part of the plugin",
+)
+G007 = Rule(
+    "WXR-G007",
+    "source",
+    E,
+    "文件过大：{size} 字节（上限 {limit}）",
+    "file too large: {size} bytes (limit {limit})",
+    "不要提交大文件，改用 Release 附件 / Do not commit large files; attach them to a release",
+)
+G008 = Rule(
+    "WXR-G008",
+    "source",
+    E,
+    "仓库内容总大小 {size} 字节超过上限 {limit}",
+    "tree is {size} bytes, over the {limit} limit",
+    "缩小仓库内容 / Make the tree smaller",
+)
+G009 = Rule(
+    "WXR-G009",
+    "source",
+    E,
+    "无法获取仓库：{detail}",
+    "could not fetch the repository: {detail}",
+    "确认仓库公开且地址正确 / Check that the repository is public and the URL is right",
+)
+G010 = Rule(
+    "WXR-G010",
+    "source",
+    E,
+    "不安全的文件路径：{path}",
+    "unsafe path in the tree: {path}",
+    "重命名该文件 / Rename the file",
+)
+G011 = Rule(
+    "WXR-G011",
+    "source",
+    W,
+    "Gitee 镜像的标签 {tag} 指向 {actual}，与 GitHub 的 {expected} 不同",
+    "Gitee mirror has tag {tag} at {actual}, GitHub has it at {expected}",
+    "将标签同步到 Gitee / Push the same tag to Gitee",
+)
+G012 = Rule(
+    "WXR-G012",
+    "source",
+    W,
+    "无法核对 Gitee 镜像：{detail}",
+    "could not check the Gitee mirror: {detail}",
+    "确认 Gitee 仓库公开且含该标签 / Make sure the Gitee repository is public and has the tag",
+)
+G013 = Rule(
+    "WXR-G013",
+    "source",
+    W,
+    "Git LFS 指针文件不会被获取：{path}",
+    "Git LFS pointer is not fetched: {path}",
+    "直接提交该文件 / Commit the file itself",
+)
+
+# --- manifest (M) --------------------------------------------------------------------------------
+M001 = Rule(
+    "WXR-M001",
+    "manifest",
+    E,
+    "缺少 plugin.json",
+    "plugin.json is missing",
+    "在仓库根目录添加 plugin.json / Add plugin.json at the root",
+)
+M002 = Rule(
+    "WXR-M002",
+    "manifest",
+    E,
+    "plugin.json 不是有效的 UTF-8 JSON 对象：{detail}",
+    "plugin.json is not a UTF-8 JSON object: {detail}",
+    "修正 JSON 语法 / Fix the JSON",
+)
+M003 = Rule(
+    "WXR-M003",
+    "manifest",
+    E,
+    "plugin.json 不符合清单模式：{pointer} {detail}",
+    "plugin.json breaks the schema at {pointer}: {detail}",
+    "参照 schemas/plugin-manifest.schema.json 修改 / Follow schemas/plugin-manifest.schema.json",
+)
+M004 = Rule(
+    "WXR-M004",
+    "manifest",
+    E,
+    "提交的{field}为「{submitted}」，plugin.json 中为「{manifest}」",
+    "submitted {field} '{submitted}' differs from plugin.json '{manifest}'",
+    "让 issue 与 plugin.json 一致 / Make the issue and plugin.json agree",
+)
+M005 = Rule(
+    "WXR-M005",
+    "manifest",
+    E,
+    "版本 {version} 与标签 {tag} 不一致（去掉前导 v 后应相等）",
+    "version {version} does not match tag {tag} (equal without a leading v)",
+    "用 v{version} 或 {version} 作为标签 / Tag the release v{version} or {version}",
+)
+M006 = Rule(
+    "WXR-M006",
+    "manifest",
+    E,
+    "入口文件 {entry} 不存在",
+    "entry point {entry} does not exist",
+    "提交入口文件或修正 entry_point / Commit the file or fix entry_point",
+)
+M007 = Rule(
+    "WXR-M007",
+    "manifest",
+    E,
+    "入口文件未定义类 {class_name}",
+    "entry point does not define class {class_name}",
+    "在入口文件顶层定义该类，或修正 class_name / Define the class at top level or fix class_name",
+)
+M008 = Rule(
+    "WXR-M008",
+    "manifest",
+    E,
+    "入口文件无法解析：{detail}",
+    "entry point does not parse: {detail}",
+    "修正语法错误 / Fix the syntax error",
+)
+
+# --- structure and docs (Q) ----------------------------------------------------------------------
+Q001 = Rule(
+    "WXR-Q001",
+    "structure",
+    E,
+    "缺少必需文件 {name}",
+    "required file {name} is missing",
+    "添加 {name} / Add {name}",
+)
+Q002 = Rule(
+    "WXR-Q002",
+    "structure",
+    INFO,
+    "建议添加 {name}",
+    "recommended: {name}",
+    "添加 {name} 可提高质量分 / Adding {name} raises the quality score",
+)
+Q003 = Rule(
+    "WXR-Q003",
+    "structure",
+    W,
+    "README 缺少「{section}」章节",
+    "README has no '{section}' section",
+    "添加标题如 {examples} / Add a heading such as {examples}",
+)
+Q004 = Rule(
+    "WXR-Q004",
+    "structure",
+    W,
+    "截图不存在：{shot}",
+    "screenshot does not exist: {shot}",
+    "提交截图或修正路径 / Commit the screenshot or fix its path",
+)
+Q005 = Rule(
+    "WXR-Q005",
+    "structure",
+    W,
+    "README 过短（{chars} 个字符）",
+    "README is very short ({chars} characters)",
+    "说明安装、使用和配置 / Explain install, usage and configuration",
+)
+
+# --- licence (L) ---------------------------------------------------------------------------------
+L001 = Rule(
+    "WXR-L001",
+    "licence",
+    E,
+    "许可证「{licence}」不是已知的 SPDX 标识符",
+    "licence '{licence}' is not a known SPDX identifier",
+    "使用 SPDX 标识符，如 MIT、Apache-2.0 / Use an SPDX id such as MIT or Apache-2.0",
+)
+L002 = Rule(
+    "WXR-L002",
+    "licence",
+    W,
+    "LICENSE 文本看起来不是 {licence}",
+    "LICENSE text does not look like {licence}",
+    "使用 {licence} 的标准文本 / Use the standard {licence} text",
+)
+L003 = Rule(
+    "WXR-L003",
+    "licence",
+    W,
+    "未声明许可证",
+    "no licence declared",
+    "在 plugin.json 中设置 license / Set license in plugin.json",
+)
+L004 = Rule(
+    "WXR-L004",
+    "licence",
+    E,
+    "提交的许可证 {submitted} 与 plugin.json 的 {manifest} 不同",
+    "submitted licence {submitted} differs from plugin.json {manifest}",
+    "让两者一致 / Make them agree",
+)
+
+# --- security (S) --------------------------------------------------------------------------------
+S101 = Rule(
+    "WXR-S101",
+    "security",
+    W,
+    "bandit {test_id}（{severity_text}/{confidence}）：{text}",
+    "bandit {test_id} ({severity_text}/{confidence}): {text}",
+    (
+        "见 https://bandit.readthedocs.io/en/latest/plugins/index.html ；`# nosec` 不会被采纳 / "
+        "See the bandit docs; `# nosec` is not honoured"
+    ),
+)
+S102 = Rule(
+    "WXR-S102",
+    "security",
+    E,
+    "安全扫描失败：{detail}",
+    "security scan failed: {detail}",
+    "这是审核失败而非通过；请报告给维护者 / A failed scan fails the review; tell the maintainers",
+)
+S103 = Rule(
+    "WXR-S103",
+    "security",
+    E,
+    "bandit 无法解析该文件：{detail}",
+    "bandit could not scan this file: {detail}",
+    "修正语法错误，未扫描的代码不能通过 / Fix the syntax; unscanned code cannot pass",
+)
+S104 = Rule(
+    "WXR-S104",
+    "security",
+    INFO,
+    "仓库中的 {name} 被忽略（使用注册表自己的 bandit 配置）",
+    "{name} in the repository is ignored (the registry's bandit configuration is used)",
+    "删除该文件 / Remove the file",
+)
+S201 = Rule(
+    "WXR-S201",
+    "security",
+    E,
+    "疑似混淆：{what}",
+    "looks obfuscated: {what}",
+    "提交可读源码，不要执行解码后的数据 / Ship readable source; never exec decoded data",
+)
+S202 = Rule(
+    "WXR-S202",
+    "security",
+    W,
+    "长 base64 数据块（{chars} 个字符）",
+    "long base64 blob ({chars} characters)",
+    "把数据放入单独的资源文件并说明用途 / Move data to a documented resource file",
+)
+S203 = Rule(
+    "WXR-S203",
+    "security",
+    E,
+    "使用 marshal 加载代码对象",
+    "loads code objects with marshal",
+    "提交源码 / Ship source code",
+)
+S301 = Rule(
+    "WXR-S301",
+    "security",
+    E,
+    "提交了二进制或可执行文件：{kind}",
+    "committed binary or executable file: {kind}",
+    "删除二进制文件，只提交源码 / Remove binaries; ship source only",
+)
+S302 = Rule(
+    "WXR-S302",
+    "security",
+    W,
+    "文件带有可执行权限",
+    "file has the executable bit",
+    "git update-index --chmod=-x <file>",
+)
+S401 = Rule(
+    "WXR-S401",
+    "security",
+    E,
+    "疑似硬编码密钥：{kind}",
+    "looks like a hard-coded secret: {kind}",
+    "撤销该密钥，改为从配置读取 / Revoke it and read it from configuration",
+)
+
+# --- permissions (P) -----------------------------------------------------------------------------
+P001 = Rule(
+    "WXR-P001",
+    "permissions",
+    E,
+    "代码使用了未声明的权限 {permission}（{evidence}）",
+    "code uses undeclared permission {permission} ({evidence})",
+    "在 plugin.json 的 permissions 中声明 {permission}，或删除该用法 / Declare {permission} or remove the use",
+)
+P002 = Rule(
+    "WXR-P002",
+    "permissions",
+    INFO,
+    "声明了权限 {permission} 但未发现使用",
+    "permission {permission} declared but no use found",
+    "删除多余的权限 / Drop the unused permission",
+)
+P003 = Rule(
+    "WXR-P003",
+    "permissions",
+    W,
+    "动态导入或 __import__，无法静态确认权限",
+    "dynamic import; permissions cannot be checked statically",
+    "使用普通 import / Use plain imports",
+)
+P004 = Rule(
+    "WXR-P004",
+    "permissions",
+    E,
+    "提交的权限与 plugin.json 不同：{detail}",
+    "submitted permissions differ from plugin.json: {detail}",
+    "让两者一致 / Make them agree",
+)
+
+# --- dependencies (D) ----------------------------------------------------------------------------
+D001 = Rule(
+    "WXR-D001",
+    "dependencies",
+    E,
+    "依赖行含有不允许的选项、URL 或路径：{text}",
+    "requirement line has an option, URL or path: {text}",
+    "只写 `名称==版本` / Write `name==version` only",
+)
+D002 = Rule(
+    "WXR-D002",
+    "dependencies",
+    E,
+    "无法解析的依赖：{text}（{detail}）",
+    "requirement does not parse: {text} ({detail})",
+    "使用 PEP 508 格式 / Use PEP 508",
+)
+D003 = Rule(
+    "WXR-D003",
+    "dependencies",
+    W,
+    "依赖 {name} 未固定版本（{spec}）",
+    "dependency {name} is not pinned ({spec})",
+    "使用 `{name}==X.Y.Z`，审核只能审计固定版本 / Pin it; only pinned versions can be audited",
+)
+D004 = Rule(
+    "WXR-D004",
+    "dependencies",
+    E,
+    "{name} {version} 有已知漏洞 {vuln}",
+    "{name} {version} has known vulnerability {vuln}",
+    "升级到 {fix} / Upgrade to {fix}",
+)
+D005 = Rule(
+    "WXR-D005",
+    "dependencies",
+    E,
+    "依赖审计失败：{detail}",
+    "dependency audit failed: {detail}",
+    "审计未知即不通过；请稍后编辑 issue 重新审核 / An unknown audit fails; edit the issue to re-run later",
+)
+D006 = Rule(
+    "WXR-D006",
+    "dependencies",
+    W,
+    "requirements.txt 与 plugin.json 的依赖不同：{detail}",
+    "requirements.txt and plugin.json dependencies differ: {detail}",
+    "让两者一致 / Make them agree",
+)
+D007 = Rule(
+    "WXR-D007",
+    "dependencies",
+    W,
+    "仓库含构建脚本 {name}；审核不会运行它，插件也不应需要它",
+    "repository has build script {name}; the review never runs it and a plugin should not need it",
+    "删除 {name} / Remove {name}",
+)
+
+# --- compatibility (C) ---------------------------------------------------------------------------
+C001 = Rule(
+    "WXR-C001",
+    "compatibility",
+    E,
+    "python_version「{spec}」不是有效的 PEP 440 约束",
+    "python_version '{spec}' is not a PEP 440 specifier",
+    "例如 >=3.8 / For example >=3.8",
+)
+C002 = Rule(
+    "WXR-C002",
+    "compatibility",
+    E,
+    "在 Python {minimum} 下无法解析：{detail}",
+    "does not parse at Python {minimum}: {detail}",
+    "修改代码或提高 python_version / Change the code or raise python_version",
+)
+C003 = Rule(
+    "WXR-C003",
+    "compatibility",
+    E,
+    "min_wxauto_version {min} 大于 max_wxauto_version {max}",
+    "min_wxauto_version {min} is greater than max_wxauto_version {max}",
+    "交换或修正两者 / Fix the range",
+)
+C004 = Rule(
+    "WXR-C004",
+    "compatibility",
+    E,
+    "未知的操作系统「{os}」",
+    "unknown operating system '{os}'",
+    "只用 Windows、Linux、Darwin / Use Windows, Linux or Darwin",
+)
+C005 = Rule(
+    "WXR-C005",
+    "compatibility",
+    W,
+    "未声明 {field}",
+    "{field} is not declared",
+    "在 plugin.json 中声明 / Declare it in plugin.json",
+)
+C006 = Rule(
+    "WXR-C006",
+    "compatibility",
+    E,
+    "提交的{field}为「{submitted}」，plugin.json 中为「{manifest}」",
+    "submitted {field} '{submitted}' differs from plugin.json '{manifest}'",
+    "让两者一致 / Make them agree",
+)
+
+# --- identity (I) --------------------------------------------------------------------------------
+I001 = Rule(
+    "WXR-I001",
+    "identity",
+    E,
+    "插件 ID「{plugin_id}」不符合规则 ^[a-z][a-z0-9_]{{2,63}}$",
+    "plugin id '{plugin_id}' breaks the rule ^[a-z][a-z0-9_]{{2,63}}$",
+    "使用小写 ASCII 与下划线 / Use lower-case ASCII and _",
+)
+I002 = Rule(
+    "WXR-I002",
+    "identity",
+    E,
+    "插件 ID 含保留词「{word}」",
+    "plugin id uses reserved word '{word}'",
+    "换一个 ID / Choose another id",
+)
+I003 = Rule(
+    "WXR-I003",
+    "identity",
+    E,
+    "插件 ID「{plugin_id}」与已有插件「{other}」过于相似（{how}）",
+    "plugin id '{plugin_id}' looks like listed plugin '{other}' ({how})",
+    "选择明显不同的 ID / Choose a clearly different id",
+)
+I004 = Rule(
+    "WXR-I004",
+    "identity",
+    E,
+    "插件 ID「{plugin_id}」已被移除，不能再次使用（{reason}）",
+    "plugin id '{plugin_id}' was removed and cannot be reused ({reason})",
+    "换一个 ID / Choose another id",
+)
+I005 = Rule(
+    "WXR-I005",
+    "identity",
+    E,
+    "插件 ID「{plugin_id}」与已移除的「{other}」过于相似（{how}）",
+    "plugin id '{plugin_id}' looks like removed plugin '{other}' ({how})",
+    "选择明显不同的 ID / Choose a clearly different id",
+)
+I006 = Rule(
+    "WXR-I006",
+    "identity",
+    E,
+    "插件名称「{name}」与已有插件「{other}」过于相似（{how}）",
+    "plugin name '{name}' looks like listed plugin '{other}' ({how})",
+    "选择明显不同的名称 / Choose a clearly different name",
+)
+I007 = Rule(
+    "WXR-I007",
+    "identity",
+    E,
+    "名称含不可见或混淆字符：{detail}",
+    "name has invisible or confusable characters: {detail}",
+    "只用常规字符 / Use ordinary characters",
+)
+
+# --- ownership (O) -------------------------------------------------------------------------------
+O001 = Rule(
+    "WXR-O001",
+    "ownership",
+    E,
+    "提交者 {user} 不拥有仓库 {repo} 且无写权限",
+    "submitter {user} neither owns {repo} nor has write access",
+    "由仓库所有者提交 / Submit from the owning account",
+)
+O002 = Rule(
+    "WXR-O002",
+    "ownership",
+    E,
+    "更新必须来自已登记的仓库 {expected}（提交的是 {actual}）",
+    "an update must come from the repository on record {expected} (got {actual})",
+    "从原仓库发布，或联系维护者迁移 / Release from the recorded repository or ask the maintainers",
+)
+O003 = Rule(
+    "WXR-O003",
+    "ownership",
+    E,
+    "无法确认所有权：{detail}",
+    "ownership could not be confirmed: {detail}",
+    "稍后编辑 issue 重新审核 / Edit the issue to re-run later",
+)
+
+# --- the review itself (X) -----------------------------------------------------------------------
+X001 = Rule(
+    "WXR-X001",
+    "review",
+    E,
+    "检查 {check} 内部出错：{detail}",
+    "check {check} crashed: {detail}",
+    "这是审核失败而非通过；请报告给维护者 / A crashed check fails the review; tell the maintainers",
+)
+
+ALL_RULES: dict[str, Rule] = {value.id: value for value in list(globals().values()) if isinstance(value, Rule)}

@@ -1,0 +1,138 @@
+"""Test helpers: real git repositories in temporary folders and a local OSV-shaped server.
+
+Also used by ``bench/bench_review.py``. Nothing here reaches the internet.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+GOOD_PLUGIN = REPO_ROOT / "tests" / "fixtures" / "plugins" / "good-plugin"
+
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "Plugin Author",
+    "GIT_AUTHOR_EMAIL": "author@example.com",
+    "GIT_COMMITTER_NAME": "Plugin Author",
+    "GIT_COMMITTER_EMAIL": "author@example.com",
+    "GIT_AUTHOR_DATE": "2026-01-01T00:00:00Z",
+    "GIT_COMMITTER_DATE": "2026-01-01T00:00:00Z",
+    "GIT_CONFIG_NOSYSTEM": "1",
+    "GIT_CONFIG_GLOBAL": os.devnull,
+}
+
+
+def git(repo: Path, *args: str) -> str:
+    env = {**os.environ, **GIT_ENV}
+    return subprocess.run(
+        ["git", "-C", str(repo), *args], check=True, capture_output=True, text=True, env=env
+    ).stdout.strip()
+
+
+def make_repo(
+    path: Path,
+    files: Mapping[str, str | bytes] | None = None,
+    *,
+    base: Path | None = GOOD_PLUGIN,
+    tag: str | None = "v1.0.0",
+    remove: tuple[str, ...] = (),
+) -> Path:
+    """A real git repository at ``path``: ``base`` copied, ``files`` written over it, committed, tagged."""
+    path.mkdir(parents=True, exist_ok=True)
+    if base is not None:
+        shutil.copytree(base, path, dirs_exist_ok=True)
+    for name in remove:
+        target = path / name
+        if target.is_dir():
+            shutil.rmtree(target)
+        else:
+            target.unlink()
+    for name, content in (files or {}).items():
+        target = path / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            target.write_bytes(content)
+        else:
+            target.write_text(content, encoding="utf-8")
+    git(path, "init", "-q", "-b", "main")
+    git(path, "add", "-A")
+    git(path, "commit", "-q", "-m", "plugin")
+    if tag:
+        git(path, "tag", tag)
+    return path
+
+
+def edit_manifest(base: Path = GOOD_PLUGIN, **changes: Any) -> str:
+    manifest = json.loads((base / "plugin.json").read_text(encoding="utf-8"))
+    for key, value in changes.items():
+        if value is None:
+            manifest.pop(key, None)
+        else:
+            manifest[key] = value
+    return json.dumps(manifest, ensure_ascii=False, indent=2)
+
+
+@dataclass
+class OsvStub:
+    """An OSV ``/v1/query`` stand-in on a real loopback socket."""
+
+    vulns: dict[tuple[str, str], list[dict[str, Any]]] = field(default_factory=dict)
+    status: int = 200
+    queries: list[dict[str, Any]] = field(default_factory=list)
+    _server: ThreadingHTTPServer | None = None
+
+    @property
+    def url(self) -> str:
+        assert self._server is not None
+        return f"http://127.0.0.1:{self._server.server_address[1]}/v1/query"
+
+    def start(self) -> OsvStub:
+        stub = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, format: str, *args: Any) -> None:
+                return
+
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length", "0") or 0))
+                query = json.loads(body or b"{}")
+                stub.queries.append(query)
+                key = (query.get("package", {}).get("name", ""), query.get("version", ""))
+                found = stub.vulns.get(key, [])
+                payload = json.dumps({"vulns": found} if found else {}).encode()
+                self.send_response(stub.status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+
+
+def osv_vuln(vuln_id: str, name: str, fixed: str) -> dict[str, Any]:
+    return {
+        "id": vuln_id,
+        "summary": f"{name} is vulnerable",
+        "affected": [
+            {
+                "package": {"name": name, "ecosystem": "PyPI"},
+                "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": fixed}]}],
+            }
+        ],
+    }
