@@ -1,0 +1,176 @@
+"""``python scripts/plugin_reviewer.py``: review a plugin locally, or submissions on GitHub.
+
+Exit status: 0 the review passed, 1 it failed, 2 it could not be done (the reason is on stderr).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from wxreg.review.context import ToolConfig
+from wxreg.review.engine import ReviewOptions, ReviewRequest, ReviewResult, review
+from wxreg.review.findings import Finding
+from wxreg.review.policy import DEFAULT_POLICY_PATH, REPO_ROOT, PolicyError, load_policy
+from wxreg.review.report import render_json, render_markdown
+from wxreg.review.source import SourceError
+from wxreg.review.submission import parse_issue_body
+
+EXIT_PASSED, EXIT_FAILED, EXIT_CANNOT = 0, 1, 2
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="plugin_reviewer.py",
+        description="审核 WXAUTO-MGT 插件（从不执行插件代码） / Review WXAUTO-MGT plugins (plugin code is never run).",
+    )
+    local = parser.add_argument_group("本地审核 / local review (no GitHub)")
+    local.add_argument("--repo", help="本地 git 仓库路径或允许的 URL / local git repository path or allowed URL")
+    local.add_argument("--tag", help="要审核的标签 / the tag to review")
+    local.add_argument(
+        "--body-file", type=Path, help="issue 正文文件（代替 plugin.json 生成提交）/ an issue body to parse"
+    )
+    local.add_argument(
+        "--expected-commit", help="此前审核固定的提交；不同即标签被移动 / commit pinned by an earlier review"
+    )
+    github = parser.add_argument_group("GitHub")
+    github.add_argument("--issue", type=int, help="审核一个 issue / review one issue")
+    github.add_argument("--github-token", default=None, help="默认读取 GITHUB_TOKEN / defaults to $GITHUB_TOKEN")
+    github.add_argument("--github-api-url", default=os.environ.get("GITHUB_API_URL", "https://api.github.com"))
+    github.add_argument("--github-repo", default=os.environ.get("GITHUB_REPOSITORY"), help="owner/name of the registry")
+    github.add_argument(
+        "--auto-approve", action="store_true", help="为通过的审核加 approved 标签 / label passing reviews"
+    )
+    github.add_argument("--no-post", action="store_true", help="只打印，不评论 / print, do not comment")
+    out = parser.add_argument_group("输出 / output")
+    out.add_argument("--json", action="store_true", help="打印 JSON 报告 / print the JSON report")
+    out.add_argument("--markdown-out", type=Path, help="写入 markdown 报告 / write the markdown report here")
+    out.add_argument("--json-out", type=Path, help="写入 JSON 报告 / write the JSON report here")
+    conf = parser.add_argument_group("配置 / configuration")
+    conf.add_argument("--policy", type=Path, default=DEFAULT_POLICY_PATH)
+    conf.add_argument("--registry-dir", type=Path, default=REPO_ROOT / "registry")
+    conf.add_argument(
+        "--allow-url-prefix",
+        action="append",
+        default=[],
+        metavar="URL",
+        help="额外允许的仓库地址前缀（如自建镜像）/ extra allowed repository URL prefix (a self-hosted forge)",
+    )
+    conf.add_argument("--osv-url", default=os.environ.get("WXREG_OSV_URL"), help="pip-audit --osv-url")
+    return parser
+
+
+def emit(result: ReviewResult, args: argparse.Namespace) -> None:
+    markdown = render_markdown(result)
+    as_json = render_json(result)
+    if args.markdown_out:
+        args.markdown_out.write_text(markdown, encoding="utf-8")
+    if args.json_out:
+        args.json_out.write_text(as_json, encoding="utf-8")
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary:
+        with Path(summary).open("a", encoding="utf-8") as handle:
+            handle.write(markdown + "\n")
+    sys.stdout.write(as_json if args.json else markdown + "\n")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        policy = load_policy(args.policy)
+    except PolicyError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_CANNOT
+    if args.allow_url_prefix:
+        policy = policy.with_extra_url_prefixes(tuple(args.allow_url_prefix))
+    options = ReviewOptions(
+        policy=policy,
+        tools=ToolConfig(osv_url=args.osv_url, timeout_seconds=policy.limits.scanner_timeout_seconds),
+        registry_dir=args.registry_dir,
+    )
+    if args.issue is not None or (args.repo is None and args.body_file is None):
+        return _github_main(args, options)
+    return _local_main(args, options)
+
+
+def _local_main(args: argparse.Namespace, options: ReviewOptions) -> int:
+    submission = None
+    submission_findings: tuple[Finding, ...] = ()
+    repo, tag = args.repo, args.tag
+    if args.body_file is not None:
+        try:
+            body = args.body_file.read_text(encoding="utf-8", errors="replace")
+        except OSError as exc:
+            print(f"无法读取 / cannot read {args.body_file}: {exc}", file=sys.stderr)
+            return EXIT_CANNOT
+        parsed = parse_issue_body(body)
+        submission, submission_findings = parsed.submission, parsed.findings
+        repo = repo or submission.github_repo
+        tag = tag or submission.release_tag
+    if not repo or not tag:
+        print("需要 --repo 与 --tag / --repo and --tag are required", file=sys.stderr)
+        return EXIT_CANNOT
+    request = ReviewRequest(
+        repo=repo,
+        tag=tag,
+        submission=submission,
+        submission_findings=submission_findings,
+        expected_commit=args.expected_commit,
+    )
+    try:
+        result = review(request, options)
+    except SourceError as exc:
+        print(f"无法审核 / could not review: {exc.finding.message}", file=sys.stderr)
+        return EXIT_CANNOT
+    emit(result, args)
+    return EXIT_PASSED if result.passed else EXIT_FAILED
+
+
+def _github_main(args: argparse.Namespace, options: ReviewOptions) -> int:
+    token = args.github_token or os.environ.get("GITHUB_TOKEN")
+    if not token or not args.github_repo:
+        print(
+            "GitHub 模式需要令牌与仓库 / GitHub mode needs a token (--github-token or GITHUB_TOKEN) "
+            "and the registry repository (--github-repo or GITHUB_REPOSITORY)",
+            file=sys.stderr,
+        )
+        return EXIT_CANNOT
+    from wxreg.review.github import GitHubConfig, GitHubError, GitHubReviewer
+
+    reviewer = GitHubReviewer(
+        GitHubConfig(token=token, api_url=args.github_api_url, repo=args.github_repo, post=not args.no_post),
+        options,
+    )
+    try:
+        numbers = [args.issue] if args.issue is not None else reviewer.submissions_needing_review()
+        status = EXIT_PASSED
+        for number in numbers:
+            outcome = reviewer.review_issue(number, auto_approve=args.auto_approve)
+            if outcome.result is not None:
+                emit(outcome.result, replace_json(args))
+            if outcome.error:
+                print(f"#{number}: {outcome.error}", file=sys.stderr)
+                status = EXIT_CANNOT
+            elif outcome.result is not None and not outcome.result.passed and status == EXIT_PASSED:
+                status = EXIT_FAILED
+        return status
+    except GitHubError as exc:
+        print(f"GitHub: {exc}", file=sys.stderr)
+        return EXIT_CANNOT
+
+
+def replace_json(args: argparse.Namespace) -> argparse.Namespace:
+    """Several issues in one run: never overwrite one report file with the next."""
+    if args.issue is not None:
+        return args
+    copy = argparse.Namespace(**vars(args))
+    copy.markdown_out = None
+    copy.json_out = None
+    return copy
+
+
+__all__ = ["main"]

@@ -1,0 +1,199 @@
+"""GitHub side of the review: read submissions, keep one sticky comment, sync labels, ownership facts.
+
+Everything goes through PyGithub with a configurable base URL, so the same code talks to GitHub and
+to the sandbox's stand-in. The sticky comment is found by the hidden marker **and** the bot's
+login: anyone can paste the marker. Calls per review (typical): issue, comments, collaborator role
+(ownership), repository owner, create/edit comment, labels — see :data:`CALL_BUDGET`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from github import Auth, Github, GithubException
+from github.Issue import Issue
+from github.IssueComment import IssueComment
+
+from wxreg.review.context import OwnershipFacts
+from wxreg.review.engine import ReviewOptions, ReviewRequest, ReviewResult, review
+from wxreg.review.report import MARKER, parse_record, render_markdown
+from wxreg.review.source import SourceError, check_url
+from wxreg.review.submission import Submission, body_sha256, parse_issue_body
+
+SUBMISSION_LABEL = "plugin-submission"
+PASSED_LABEL = "review-passed"
+FAILED_LABEL = "review-failed"
+APPROVED_LABEL = "approved"
+APPROVER_ROLES = frozenset({"admin", "maintain"})
+CALL_BUDGET = 8
+T = TypeVar("T")
+
+
+class GitHubError(Exception):
+    """GitHub could not be reached or refused: the review could not be done (exit status 2)."""
+
+
+@dataclass(frozen=True)
+class GitHubConfig:
+    token: str
+    repo: str
+    """``owner/name`` of the registry repository (where submissions are filed)."""
+    api_url: str = "https://api.github.com"
+    post: bool = True
+    bot_login: str | None = None
+    """The login that writes the sticky comment; asked from the API (``GET /user``) when ``None``."""
+    throttle: bool = True
+    """PyGithub's pauses and retries; tests against a local stand-in turn them off."""
+
+
+@dataclass(frozen=True)
+class IssueOutcome:
+    number: int
+    result: ReviewResult | None
+    error: str | None = None
+    comment_id: int | None = None
+
+
+def _guard(call: Callable[[], T]) -> T:
+    try:
+        return call()
+    except GithubException as exc:
+        raise GitHubError(f"{exc.status}: {exc.data}") from exc
+    except (OSError, ValueError) as exc:
+        raise GitHubError(f"{type(exc).__name__}: {exc}") from exc
+
+
+class GitHubOwnership:
+    """Ownership facts from the forge: the repository's owner and the submitter's role on it."""
+
+    def __init__(self, client: Github) -> None:
+        self._client = client
+
+    def facts(self, submission: Submission, submitter: str) -> OwnershipFacts:
+        normalised = check_url(submission.github_repo, ("https://github.com/",))
+        if normalised is None:
+            return OwnershipFacts(submitter, "", None, error="仓库地址无效 / invalid repository URL")
+        full_name = normalised.removeprefix("https://github.com/")
+        owner = full_name.split("/")[0]
+        if owner.casefold() == submitter.casefold():
+            return OwnershipFacts(submitter, owner, "admin")
+        try:
+            repo = self._client.get_repo(full_name)
+            role = repo.get_collaborator_role_name(submitter)
+        except GithubException as exc:
+            # 404 for a non-collaborator, or an unreadable repository: fail closed.
+            return OwnershipFacts(submitter, owner, None, error=None if exc.status == 404 else f"HTTP {exc.status}")
+        return OwnershipFacts(submitter, owner, str(role))
+
+
+class GitHubReviewer:
+    def __init__(
+        self, config: GitHubConfig, options: ReviewOptions, *, client: Github | None = None, **extra: Any
+    ) -> None:
+        self.config = config
+        self.options = options
+        if client is None:
+            kwargs: dict[str, Any] = {"base_url": config.api_url, "auth": Auth.Token(config.token)}
+            if not config.throttle:
+                kwargs.update(retry=None, seconds_between_requests=None, seconds_between_writes=None)
+            client = Github(**kwargs, **extra)
+        self.client = client
+        self._bot_login = config.bot_login
+        self.ownership = GitHubOwnership(client)
+
+    @property
+    def bot_login(self) -> str:
+        if self._bot_login is None:
+            self._bot_login = _guard(lambda: str(self.client.get_user().login))
+        return self._bot_login
+
+    def _repo(self) -> Any:
+        return _guard(lambda: self.client.get_repo(self.config.repo))
+
+    def sticky_comment(self, issue: Issue) -> IssueComment | None:
+        """Our comment: the marker **and** the bot's login (anyone can forge the marker)."""
+        for comment in _guard(lambda: list(issue.get_comments())):
+            if MARKER in (comment.body or "") and comment.user.login == self.bot_login:
+                return comment
+        return None
+
+    def submissions_needing_review(self) -> list[int]:
+        """Open submissions without a review of their current body."""
+        repo = self._repo()
+        numbers: list[int] = []
+        for issue in _guard(lambda: list(repo.get_issues(state="open", labels=[SUBMISSION_LABEL]))):
+            if issue.pull_request is not None:
+                continue
+            comment = self.sticky_comment(issue)
+            record = parse_record(comment.body) if comment else None
+            if record is None or record.get("body_sha256") != body_sha256(issue.body or ""):
+                numbers.append(issue.number)
+        return sorted(numbers)
+
+    def review_issue(self, number: int, *, auto_approve: bool = False) -> IssueOutcome:
+        issue: Issue = _guard(lambda: self._repo().get_issue(number))
+        labels = {label.name for label in issue.labels}
+        if SUBMISSION_LABEL not in labels:
+            return IssueOutcome(number, None, error="不是插件提交 / not a plugin submission")
+        parsed = parse_issue_body(issue.body)
+        submission = parsed.submission
+        comment = self.sticky_comment(issue)
+        previous = parse_record(comment.body) if comment else None
+        expected = None
+        if previous and previous.get("passed") and previous.get("tag") == submission.release_tag:
+            expected = previous.get("commit") if isinstance(previous.get("commit"), str) else None
+        submitter = issue.user.login
+        ownership = self.ownership.facts(submission, submitter) if submission.github_repo else None
+        request = ReviewRequest(
+            repo=submission.github_repo,
+            tag=submission.release_tag,
+            submission=submission,
+            submission_findings=parsed.findings,
+            expected_commit=expected,
+            ownership=ownership,
+            ownership_required=True,
+            issue_number=number,
+        )
+        try:
+            result = review(request, self.options)
+        except SourceError as exc:
+            return IssueOutcome(number, None, error=exc.finding.message)
+        if not self.config.post:
+            return IssueOutcome(number, result)
+        body = render_markdown(result)
+        if comment is None:
+            comment = _guard(lambda: issue.create_comment(body))
+        elif comment.body != body:
+            _guard(lambda: comment.edit(body))
+        self._sync_labels(issue, labels, result, previous)
+        if auto_approve and result.passed and self.may_approve(self.bot_login):
+            _guard(lambda: issue.add_to_labels(APPROVED_LABEL))
+        return IssueOutcome(number, result, comment_id=comment.id)
+
+    def _sync_labels(
+        self, issue: Issue, labels: set[str], result: ReviewResult, previous: dict[str, Any] | None
+    ) -> None:
+        wanted, unwanted = (PASSED_LABEL, FAILED_LABEL) if result.passed else (FAILED_LABEL, PASSED_LABEL)
+        if unwanted in labels:
+            _guard(lambda: issue.remove_from_labels(unwanted))
+        if wanted not in labels:
+            _guard(lambda: issue.add_to_labels(wanted))
+        edited = previous is not None and previous.get("body_sha256") != result.submission.body_sha256
+        if APPROVED_LABEL in labels and edited:
+            _guard(lambda: issue.remove_from_labels(APPROVED_LABEL))
+            _guard(
+                lambda: issue.create_comment(
+                    "issue 在批准后被修改，已撤销 approved，需重新批准。 / The issue was edited after approval, so "
+                    "`approved` was removed; a maintainer must approve the new review."
+                )
+            )
+
+    def may_approve(self, login: str) -> bool:
+        """Fail closed: only admin or maintain (``role_name``) may approve; any error means no."""
+        try:
+            role = self._repo().get_collaborator_role_name(login)
+        except (GitHubError, GithubException):
+            return False
+        return str(role) in APPROVER_ROLES

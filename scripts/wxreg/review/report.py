@@ -1,0 +1,185 @@
+"""The review as one sticky markdown comment, as JSON, and the machine-readable record inside the comment.
+
+Everything that came from the submitter (paths, tags, headings, messages quoting their text) is
+neutralised before it reaches markdown: no mentions, no HTML, no images or links, no ``-->`` that
+could close our record early. The comment stays under :data:`MAX_COMMENT_CHARS`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+from urllib.parse import quote
+
+from wxreg.review.engine import RECORD_SCHEMA, ReviewResult
+from wxreg.review.findings import Finding, Severity
+
+MARKER = "<!-- wxreg-review:v1 -->"
+RECORD_OPEN = "<!-- wxreg-review-record "
+RECORD_CLOSE = " -->"
+MAX_COMMENT_CHARS = 60_000
+MAX_FIELD_CHARS = 500
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>])")
+_RECORD = re.compile(re.escape(RECORD_OPEN) + r"(\{.*?\})" + re.escape(RECORD_CLOSE), re.DOTALL)
+
+SEVERITY_TITLES = {
+    Severity.ERROR: "❌ 错误 / Errors",
+    Severity.WARNING: "⚠️ 警告 / Warnings",
+    Severity.INFO: "ℹ️ 提示 / Info",
+}
+
+
+def neutralise(text: object, limit: int = MAX_FIELD_CHARS) -> str:
+    """Untrusted text made inert for GitHub markdown: one line, escaped, no mention, no HTML, no image."""
+    value = " ".join(str(text).split())
+    if len(value) > limit:
+        value = value[: limit - 1] + "…"
+    value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    value = _MARKDOWN_SPECIAL.sub(r"\\\1", value)
+    # A zero-width joiner after @ stops mentions and team pings; ":" after "javascript" cannot link.
+    return value.replace("@", "@\u200d")
+
+
+def code_span(text: object, limit: int = 200) -> str:
+    """Untrusted text as an inline code span: one line, no backticks (nothing renders inside)."""
+    value = " ".join(str(text).replace("`", "'").replace("|", "\\|").split())
+    if len(value) > limit:
+        value = value[: limit - 1] + "…"
+    return f"`{value}`" if value else "—"
+
+
+def encode_record(record: dict[str, Any]) -> str:
+    """JSON with ``<``, ``>`` and ``&`` escaped, so no value can end the HTML comment that carries it."""
+    text = json.dumps(record, ensure_ascii=True, sort_keys=True, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _pretty(record: dict[str, Any]) -> str:
+    text = json.dumps(record, ensure_ascii=True, sort_keys=True, indent=2)
+    for char, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("`", "\\u0060"), ("@", "\\u0040")):
+        text = text.replace(char, escape)
+    return text
+
+
+def parse_record(body: str) -> dict[str, Any] | None:
+    """The review record in a comment body, or ``None``. Trust it only in a comment the bot wrote."""
+    if MARKER not in body:
+        return None
+    match = _RECORD.search(body)
+    if not match:
+        return None
+    try:
+        record = json.loads(match.group(1))
+    except ValueError:
+        return None
+    return record if isinstance(record, dict) and record.get("schema") == RECORD_SCHEMA else None
+
+
+def file_link(result: ReviewResult, finding: Finding) -> str:
+    """``path#Lline`` linked to the file at the reviewed commit when the repository is a forge URL."""
+    if not finding.path:
+        return ""
+    shown = code_span(finding.path + (f"#L{finding.line}" if finding.line else ""))
+    if result.commit and result.repo.startswith(("https://", "http://")):
+        url = f"{result.repo.rstrip('/')}/blob/{result.commit}/{quote(finding.path, safe='/')}"
+        if finding.line:
+            url += f"#L{finding.line}"
+        return f"[{shown}]({url})"
+    return shown
+
+
+def _finding_lines(result: ReviewResult, finding: Finding) -> list[str]:
+    where = file_link(result, finding)
+    head = f"- **{finding.id}** `{finding.check}`" + (f" {where}" if where else "")
+    return [
+        head,
+        f"  {neutralise(finding.message_zh)}",
+        f"  {neutralise(finding.message_en)}",
+        f"  - 修复 / Fix: {neutralise(finding.fix)}",
+    ]
+
+
+def render_markdown(result: ReviewResult, *, rerun_hint: str | None = None) -> str:
+    """The sticky comment (also the job summary). Always under :data:`MAX_COMMENT_CHARS`."""
+    s = result.scores
+    verdict = "✅ 通过 / passed" if result.passed else "❌ 未通过 / failed"
+    commit = f"`{result.commit}`" if result.commit else "—"
+    digest = f"`{result.digest}`" if result.digest else "—"
+    head = [
+        MARKER,
+        "## 插件审核报告 / Plugin review report",
+        "",
+        f"**结果 / Result**: {verdict}",
+        "",
+        "| | |",
+        "|---|---|",
+        f"| 插件 / Plugin | {code_span(result.submission.plugin_id, 80)} |",
+        f"| 仓库 / Repository | {neutralise(result.repo, 200)} |",
+        f"| 标签 / Tag | {code_span(result.tag, 100)} |",
+        f"| 审核的提交 / Commit reviewed | {commit} |",
+        f"| 内容摘要 / Content digest | {digest} |",
+        f"| 安全评分 / Security score | **{s.security}/100** (≥ {result.security_threshold}) |",
+        f"| 质量评分 / Quality score | **{s.quality}/100** (≥ {result.quality_threshold}) |",
+        f"| 评分细则 / Rubric | {neutralise(result.rubric_version, 20)} |",
+        f"| 问题 / Findings | {s.errors} ❌ · {s.warnings} ⚠️ · {s.infos} ℹ️ |",
+        "",
+    ]
+    rerun = rerun_hint or (
+        "编辑本 issue（任何修改，例如更新标签后改版本号）即可重新审核；机器人会更新这条评论，不会另发新评论。"
+        " / Edit this issue (any change, e.g. after pushing a new tag) to re-run the review; the bot updates"
+        " this comment instead of posting a new one. Locally: `python scripts/plugin_reviewer.py --repo . --tag TAG`."
+    )
+    record = result.record()
+    tail = [
+        "",
+        "### 如何重新审核 / How to re-run",
+        "",
+        rerun,
+        "",
+        "<details><summary>审核记录 / Review record</summary>",
+        "",
+        RECORD_OPEN + encode_record(record) + RECORD_CLOSE,
+        "",
+        "```json",
+        _pretty(record),
+        "```",
+        "</details>",
+        "",
+    ]
+    budget = MAX_COMMENT_CHARS - len("\n".join(head)) - len("\n".join(tail)) - 400
+    body: list[str] = []
+    shown = 0
+    for severity in (Severity.ERROR, Severity.WARNING, Severity.INFO):
+        group = [f for f in result.findings if f.severity == severity]
+        if not group:
+            continue
+        title = f"### {SEVERITY_TITLES[severity]} ({len(group)})"
+        if budget - len(title) < 0:
+            break
+        body += [title, ""]
+        budget -= len(title) + 2
+        for finding in group:
+            lines = _finding_lines(result, finding)
+            size = sum(len(line) + 1 for line in lines)
+            if size > budget:
+                break
+            body += lines
+            budget -= size
+            shown += 1
+        body.append("")
+    if not result.findings:
+        body += ["没有发现问题。 / No findings.", ""]
+    omitted = len(result.findings) - shown
+    if omitted > 0:
+        body += [
+            f"…… 另有 {omitted} 条未显示，完整列表见 JSON 输出或工作流摘要。"
+            f" / … {omitted} more not shown; see the JSON output or the job summary.",
+            "",
+        ]
+    text = "\n".join(head + body + tail)
+    return text[:MAX_COMMENT_CHARS]
+
+
+def render_json(result: ReviewResult) -> str:
+    return json.dumps(result.to_dict(), ensure_ascii=False, indent=2, sort_keys=False) + "\n"
