@@ -1,0 +1,53 @@
+"""Fixtures for the review tests: a local OSV stand-in, tool config, and plugin repositories."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from support import OsvStub, make_repo, osv_vuln  # noqa: E402
+
+from wxreg.review.context import ToolConfig  # noqa: E402
+from wxreg.review.engine import ReviewOptions, ReviewRequest, ReviewResult, review  # noqa: E402
+from wxreg.review.policy import load_policy  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def osv() -> Iterator[OsvStub]:
+    stub = OsvStub(vulns={("urllib3", "1.26.4"): [osv_vuln("GHSA-test-0001", "urllib3", "1.26.5")]}).start()
+    yield stub
+    stub.stop()
+
+
+@pytest.fixture
+def options(osv: OsvStub, tmp_path: Path) -> ReviewOptions:
+    registry = tmp_path / "registry"
+    (registry / "plugins").mkdir(parents=True)
+    return ReviewOptions(policy=load_policy(), tools=ToolConfig(osv_url=osv.url), registry_dir=registry)
+
+
+ReviewFn = Callable[..., ReviewResult]
+
+
+@pytest.fixture
+def review_plugin(tmp_path: Path, options: ReviewOptions) -> ReviewFn:
+    """Build a plugin repository (the good plugin plus changes) and review it at its tag."""
+    counter = {"n": 0}
+
+    def run(files: dict[str, Any] | None = None, *, tag: str = "v1.0.0", review_tag: str | None = None,
+            remove: tuple[str, ...] = (), opts: ReviewOptions | None = None, **request: Any) -> ReviewResult:
+        counter["n"] += 1
+        repo = make_repo(tmp_path / f"plugin{counter['n']}", files, tag=tag, remove=remove)
+        return review(ReviewRequest(str(repo), review_tag or tag, **request), opts or options)
+
+    return run
+
+
+def ids(result: ReviewResult) -> set[str]:
+    return {f.id for f in result.findings}

@@ -1,0 +1,76 @@
+"""Our JSON Schemas: valid draft 2020-12, with an $id and examples that validate."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from jsonschema import Draft202012Validator
+
+from wxreg.review.policy import REPO_ROOT
+from wxreg.review.submission import parse_issue_body
+
+from support import GOOD_PLUGIN
+
+SCHEMAS = REPO_ROOT / "schemas"
+
+
+def load(name: str) -> dict[str, Any]:
+    return json.loads((SCHEMAS / name).read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("name", ["plugin-manifest.schema.json", "submission.schema.json"])
+def test_schema_is_valid_with_id_and_examples(name: str) -> None:
+    schema = load(name)
+    Draft202012Validator.check_schema(schema)
+    assert schema["$id"].endswith(name)
+    assert schema["examples"]
+    for example in schema["examples"]:
+        Draft202012Validator(schema).validate(example)
+
+
+def test_good_plugin_manifest_is_valid() -> None:
+    manifest = json.loads((GOOD_PLUGIN / "plugin.json").read_text(encoding="utf-8"))
+    Draft202012Validator(load("plugin-manifest.schema.json")).validate(manifest)
+
+
+BASE = {"plugin_id": "hello_world", "name": "Hello", "version": "1.0.0", "entry_point": "main.py"}
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"plugin_id": "Hello_World"},
+        {"plugin_id": "hello-world"},
+        {"plugin_id": "hw"},
+        {"version": "1.0.0.0.1"},
+        {"version": "1.0.0-beta.1"},
+        {"version": "1"},
+        {"entry_point": "main.js"},
+        {"entry_point": "../outside.py"},
+        {"entry_point": "/abs/main.py"},
+        {"permissions": ["network.ftp"]},
+        {"supported_os": ["FreeBSD"]},
+        {"category": "games"},
+        {"python_version": "python3"},
+        {"unknown_key": 1},
+    ],
+)
+def test_manifest_schema_rejects(change: dict[str, Any]) -> None:
+    validator = Draft202012Validator(load("plugin-manifest.schema.json"))
+    assert not validator.is_valid({**BASE, **change})
+
+
+def test_manifest_schema_accepts_client_shapes() -> None:
+    validator = Draft202012Validator(load("plugin-manifest.schema.json"))
+    for version in ("1.0", "1.0.0", "1.0.0.1"):
+        assert validator.is_valid({**BASE, "version": version})
+
+
+def test_parsed_submission_validates_against_its_schema() -> None:
+    from test_submission import good_body
+
+    parsed = parse_issue_body(good_body())
+    Draft202012Validator(load("submission.schema.json")).validate(parsed.submission.to_dict())
