@@ -338,7 +338,9 @@ class CloneSource:
         return normalised
 
     def read(self, tag: str, *, expected_commit: str | None = None) -> PluginTree:
-        url = self._checked_url()
+        url = check_url(self.url, self.allowed_prefixes)
+        if url is None:
+            return PluginTree(self.url, tag, None, None, findings=(rules.G001.at(url=self.url),))
         if not TAG.match(tag):
             return PluginTree(url, tag, None, None, findings=(rules.G002.at(tag=tag),))
         advertised = self.remote_tag_commit(tag)
