@@ -257,15 +257,153 @@ class SchemaCompiler:
         return check
 
 
+Predicate = Callable[[Any], bool]
+
+
+class FastCompiler:
+    """Compiles the same schema into plain predicates with the keywords of one object fused into one
+    function: no paths, no issue lists, stop at the first failure. Only for the verdict; the
+    :class:`SchemaCompiler` closures explain failures."""
+
+    def __init__(self, document: Mapping[str, Any]) -> None:
+        self.document = document
+        self._refs: dict[str, Predicate] = {}
+        self._pending: set[str] = set()
+
+    def ref(self, target: str) -> Predicate:
+        name = target.removeprefix("#/$defs/")
+        if name in self._refs:
+            return self._refs[name]
+        if name in self._pending:  # a recursive definition: resolve on use
+            return lambda value: self._refs[name](value)
+        self._pending.add(name)
+        compiled = self._refs[name] = self.compile(self.document["$defs"][name])
+        self._pending.discard(name)
+        return compiled
+
+    def compile(self, schema: Any) -> Predicate:
+        if schema is True:
+            return lambda value: True
+        keywords = {key: value for key, value in schema.items() if key not in _ANNOTATIONS}
+        predicates: list[Predicate] = []
+        if "$ref" in keywords:
+            predicates.append(self.ref(keywords.pop("$ref")))
+        kind = keywords.pop("type", None)
+        if kind == "object":
+            predicates.append(self._object(keywords))
+        elif kind == "string":
+            predicates.append(self._string(keywords))
+        elif kind == "array":
+            predicates.append(self._array(keywords))
+        elif kind in ("integer", "number"):
+            predicates.append(self._number(kind, keywords))
+        elif kind is not None:
+            predicates.append(_TYPES[kind])
+        if "enum" in keywords:
+            options = keywords.pop("enum")
+            if all(isinstance(option, str) for option in options):
+                members = frozenset(options)
+                predicates.append(lambda v: isinstance(v, str) and v in members)
+            else:
+                predicates.append(lambda v: any(_json_equal(v, option) for option in options))
+        if "const" in keywords:
+            constant = keywords.pop("const")
+            predicates.append(lambda v: _json_equal(v, constant))
+        number = _TYPES["number"]
+        if "minimum" in keywords:
+            low = keywords.pop("minimum")
+            predicates.append(lambda v: not number(v) or v >= low)
+        if "maximum" in keywords:
+            high = keywords.pop("maximum")
+            predicates.append(lambda v: not number(v) or v <= high)
+        if keywords:
+            # Keywords that only apply to one type, on a schema without that type: rare, use the slow path.
+            slow = SchemaCompiler(self.document).compile(keywords)
+            predicates.append(lambda v: slow(v, (), None))
+        if len(predicates) == 1:
+            return predicates[0]
+        if len(predicates) == 2:
+            first, second = predicates
+            return lambda value: first(value) and second(value)
+        return lambda value: all(predicate(value) for predicate in predicates)
+
+    @staticmethod
+    def _number(kind: str, keywords: dict[str, Any]) -> Predicate:
+        is_kind = _TYPES[kind]
+        low = keywords.pop("minimum", float("-inf"))
+        high = keywords.pop("maximum", float("inf"))
+        return lambda value: is_kind(value) and low <= value <= high
+
+    def _string(self, keywords: dict[str, Any]) -> Predicate:
+        low = keywords.pop("minLength", 0)
+        high = keywords.pop("maxLength", None)
+        pattern = keywords.pop("pattern", None)
+        search = re.compile(pattern).search if pattern is not None else None
+        if high is None:
+            high = float("inf")
+
+        def check(value: Any) -> bool:
+            return (isinstance(value, str) and low <= len(value) <= high
+                    and (search is None or search(value) is not None))
+
+        return check
+
+    def _array(self, keywords: dict[str, Any]) -> Predicate:
+        item = self.compile(keywords.pop("items", True))
+        low = keywords.pop("minItems", 0)
+        high = keywords.pop("maxItems", None)
+        unique = keywords.pop("uniqueItems", False)
+        if high is None:
+            high = float("inf")
+
+        def check(value: Any) -> bool:
+            if not isinstance(value, list) or not low <= len(value) <= high:
+                return False
+            if unique and not _unique(value):
+                return False
+            return all(item(element) for element in value)
+
+        return check
+
+    def _object(self, keywords: dict[str, Any]) -> Predicate:
+        properties = {key: self.compile(sub) for key, sub in keywords.pop("properties", {}).items()}
+        required = tuple(keywords.pop("required", ()))
+        extra = keywords.pop("additionalProperties", True)
+        closed = extra is False
+        extra_check = None if extra is True or closed else self.compile(extra)
+        names = keywords.pop("propertyNames", None)
+        name_check = None if names is None else self.compile(names)
+
+        def check(value: Any) -> bool:
+            if not isinstance(value, dict):
+                return False
+            for key in required:
+                if key not in value:
+                    return False
+            for key, item in value.items():
+                sub = properties.get(key)
+                if sub is None:
+                    if closed or (extra_check is not None and not extra_check(item)):
+                        return False
+                elif not sub(item):
+                    return False
+                if name_check is not None and not name_check(key):
+                    return False
+            return True
+
+        return check
+
+
 @dataclass(frozen=True)
 class CompiledSchema:
     """A schema document and its compiled checks, by ``$defs`` name ("" for the root)."""
 
     document: Mapping[str, Any]
     checks: Mapping[str, Check]
+    predicates: Mapping[str, Predicate]
 
     def is_valid(self, value: Any, definition: str = "") -> bool:
-        return self.checks[definition](value, (), None)
+        return self.predicates[definition](value)
 
     def issues(self, value: Any, definition: str = "") -> list[SchemaIssue]:
         found: list[SchemaIssue] = []
@@ -274,11 +412,13 @@ class CompiledSchema:
 
 
 def compile_schema(document: Mapping[str, Any]) -> CompiledSchema:
-    compiler = SchemaCompiler(document)
+    compiler, fast = SchemaCompiler(document), FastCompiler(document)
     checks = {"": compiler.compile(document)}
+    predicates = {"": fast.compile(document)}
     for name in document.get("$defs", {}):
         checks[name] = compiler.compile({"$ref": f"#/$defs/{name}"})
-    return CompiledSchema(document, checks)
+        predicates[name] = fast.ref(f"#/$defs/{name}")
+    return CompiledSchema(document, checks, predicates)
 
 
 def load_schema(path: Path) -> dict[str, Any]:

@@ -8,6 +8,7 @@ parts only. The registry stores versions without the ``v`` so every listed versi
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
@@ -20,6 +21,7 @@ MANIFEST_VERSION_PATTERN = re.compile(r"^v?[0-9]+(\.[0-9]+){1,3}$")
 """A ``plugin.json`` version the client's install-time check accepts (leading ``v`` allowed)."""
 
 
+@lru_cache(maxsize=16384)  # a registry holds few distinct versions; each is compared several times
 def client_version_key(version: str) -> tuple[int, ...] | None:
     """The client's comparison key, or ``None`` where the client cannot compare (it sees no update)."""
     parts = version.removeprefix("v").split(".")
@@ -73,6 +75,7 @@ def is_prerelease(version: str) -> bool:
     return parsed is not None and parsed.is_prerelease
 
 
+@lru_cache(maxsize=4096)  # registries repeat the same few specifiers; parsing them is slow
 def is_specifier(text: str) -> bool:
     """True for a PEP 440 version specifier such as ``>=3.8`` or ``>=3.9,<3.13``."""
     try:
@@ -82,6 +85,7 @@ def is_specifier(text: str) -> bool:
     return True
 
 
+@lru_cache(maxsize=16384)  # the same dependency lines recur across plugins
 def requirement_problem(line: str) -> str | None:
     """Why a dependency line is unacceptable, or ``None``: PEP 508, from an index, no URL."""
     try:

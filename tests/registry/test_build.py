@@ -97,3 +97,41 @@ def test_registry_urls_come_from_the_config(example_root: Path) -> None:
     document = json.loads(RegistryStore(example_root).build())
     assert document["registry_url"] == "http://127.0.0.1:8080/raw/forker/plugin-registry/main/registry/registry.json"
     assert document["mirror_urls"] == ["https://gitee.com/forker/plugin-registry/raw/main/registry/registry.json"]
+
+
+def test_fast_path_equals_the_typed_models_path(example_root: Path, tmp_path: Path) -> None:
+    """check_sources renders from canonical dicts; the models' to_dict must give the very same bytes."""
+    from wxreg.build import render_registry
+    from wxreg.validate import check_sources
+
+    checked = check_sources(example_root)
+    assert checked.problems == []
+    assert checked.config is not None
+    typed = render_registry(checked.config, checked.entries, checked.categories, checked.tombstones)
+    assert typed == checked.render()
+
+
+def test_canonical_entry_orders_keys_like_the_models() -> None:
+    from wxreg.models import PluginEntry, canonical_entry
+
+    rng = random.Random(3)  # noqa: S311 - a seeded shuffle, not a secret
+    for path in sorted((Path(__file__).resolve().parents[1] / "fixtures" / "registry-example" / "registry"
+                        / "plugins").glob("*.json")):
+        document = json.loads(path.read_text(encoding="utf-8"))
+        expected = json.dumps(PluginEntry.from_dict(document).to_dict(), ensure_ascii=False)
+        for _ in range(5):
+            shuffled = _shuffled(document, rng)
+            assert json.dumps(canonical_entry(shuffled), ensure_ascii=False) == expected
+
+
+def test_rendered_registry_parses_back_to_the_document(example_root: Path) -> None:
+    from wxreg.build import registry_document
+    from wxreg.validate import check_sources
+
+    checked = check_sources(example_root)
+    assert checked.config is not None
+    document = registry_document(checked.config, checked.entries, checked.categories, checked.tombstones)
+    text = checked.render().decode("utf-8")
+    assert json.loads(text) == document
+    plugin_lines = [line for line in text.splitlines() if line.startswith('    {"plugin_id": ')]
+    assert len(plugin_lines) == 3  # one line per plugin: a changed plugin is a one-line diff

@@ -1,0 +1,105 @@
+"""Benchmark: build and validate synthetic registries of 1k, 10k and 100k plugins.
+
+Run as a script (``python bench/bench_registry.py [SIZES...]``); it is not a test. Each size runs in
+its own process so peak memory (max RSS) belongs to that size alone. Target: 10k plugins built and
+validated in under 2 s, with time growing no worse than linearly.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = REPO_ROOT / "tests" / "fixtures" / "registry-example" / "registry"
+DEFAULT_SIZES = (1_000, 10_000, 100_000)
+TARGET_SECONDS_10K = 2.0
+
+
+def make_registry(root: Path, count: int) -> None:
+    """A registry of ``count`` plugins varied from the example entries (ids, versions, dates, stats)."""
+    registry = root / "registry"
+    (registry / "plugins").mkdir(parents=True)
+    for name in ("config.json", "categories.json", "removed.json"):
+        shutil.copyfile(EXAMPLE / name, registry / name)
+    templates = [json.loads(path.read_text(encoding="utf-8")) for path in sorted((EXAMPLE / "plugins").glob("*.json"))]
+    rng = random.Random(count)
+    for index in range(count):
+        entry: dict[str, Any] = json.loads(json.dumps(templates[index % len(templates)]))
+        plugin_id = f"plugin_{index:06d}"
+        entry["plugin_id"] = plugin_id
+        entry["name"] = f"插件 {index}"
+        minor = rng.randrange(50)
+        entry["versions"] = {"latest": f"1.{minor}.1", "stable": f"1.{minor}.0", "minimum_supported": "1.0"}
+        entry["release"]["tag"] = f"v1.{minor}.1"
+        entry["release"]["commit"] = f"{index:040x}"
+        entry.pop("prerelease", None)
+        entry["updated_at"] = f"2026-{rng.randrange(1, 13):02d}-{rng.randrange(1, 29):02d}T00:00:00Z"
+        entry["created_at"] = "2025-01-01T00:00:00Z"
+        if "stats" in entry:
+            entry["stats"]["downloads"] = rng.randrange(100_000)
+        (registry / "plugins" / f"{plugin_id}.json").write_text(json.dumps(entry, ensure_ascii=False, indent=2),
+                                                                 encoding="utf-8")
+
+
+def measure(count: int) -> dict[str, float]:
+    """Build and validate one synthetic registry in this process; times in seconds, memory in MiB."""
+    from wxreg.store import RegistryStore
+    from wxreg.validate import validate_registry
+
+    with tempfile.TemporaryDirectory(prefix="wxreg-bench-") as temp:
+        root = Path(temp)
+        make_registry(root, count)
+        start = time.perf_counter()
+        RegistryStore(root).write()
+        built = time.perf_counter()
+        problems = validate_registry(root)
+        validated = time.perf_counter()
+        if problems:
+            raise SystemExit(f"synthetic registry is invalid: {problems[:3]}")
+        size = (root / "registry" / "registry.json").stat().st_size
+    # Linux reports ru_maxrss in KiB.
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"build": built - start, "validate": validated - built, "total": validated - start,
+            "peak_mib": peak, "registry_mib": size / 2**20}
+
+
+def main(argv: list[str]) -> int:
+    if argv[:1] == ["--one"]:
+        print(json.dumps(measure(int(argv[1]))))
+        return 0
+    sizes = [int(arg) for arg in argv] or list(DEFAULT_SIZES)
+    print(f"{'plugins':>8} {'build s':>8} {'validate s':>11} {'total s':>8} {'µs/plugin':>10} {'peak MiB':>9} "
+          f"{'json MiB':>9}")
+    results: dict[int, dict[str, float]] = {}
+    for count in sizes:
+        out = subprocess.run([sys.executable, __file__, "--one", str(count)], check=True, capture_output=True,
+                             text=True).stdout
+        result = results[count] = json.loads(out)
+        print(f"{count:>8} {result['build']:>8.3f} {result['validate']:>11.3f} {result['total']:>8.3f} "
+              f"{result['total'] / count * 1e6:>10.1f} {result['peak_mib']:>9.1f} {result['registry_mib']:>9.1f}",
+              flush=True)
+    status = 0
+    if 10_000 in results and results[10_000]["total"] > TARGET_SECONDS_10K:
+        print(f"over target: 10k plugins took {results[10_000]['total']:.2f} s (> {TARGET_SECONDS_10K} s)")
+        status = 1
+    ordered = sorted(results)
+    for small, large in zip(ordered, ordered[1:], strict=False):
+        # Per-plugin cost may not grow by more than half from one size to the next (roughly linear).
+        ratio = (results[large]["total"] / large) / (results[small]["total"] / small)
+        print(f"per-plugin time {small} -> {large}: x{ratio:.2f}")
+        if ratio > 1.5:
+            status = 1
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
