@@ -1,0 +1,272 @@
+"""Plumbing on one bare repository: refs, objects, trees, commits, merges and archives.
+
+Every write goes through ``git`` itself (hash-object, mktree via a scratch index, commit-tree,
+merge-tree, update-ref), so what the API builds is what a clone sees.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+ZERO_SHA = "0" * 40
+EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
+
+
+class GitError(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class Person:
+    name: str
+    email: str
+    date: datetime
+
+
+@dataclass(frozen=True)
+class CommitInfo:
+    sha: str
+    tree: str
+    parents: tuple[str, ...]
+    author: Person
+    committer: Person
+    message: str
+
+
+@dataclass(frozen=True)
+class TreeEntry:
+    mode: str
+    type: str
+    sha: str
+    path: str
+    size: int | None
+
+
+def _git_date(moment: datetime) -> str:
+    return f"{int(moment.timestamp())} +0000"
+
+
+def _parse_person(line: str) -> Person:
+    # "Name <email> 1700000000 +0000"
+    name, _, rest = line.partition(" <")
+    email, _, stamp = rest.partition("> ")
+    seconds = int(stamp.split(" ", 1)[0])
+    return Person(name, email, datetime.fromtimestamp(seconds, UTC))
+
+
+class GitRepo:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    # -- running git -------------------------------------------------------------------------------
+
+    def run(self, *args: str, input: bytes | None = None, env: dict[str, str] | None = None,
+            check: bool = True) -> subprocess.CompletedProcess[bytes]:
+        full_env = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "HOME": os.environ.get("HOME", str(self.path)),
+            "GIT_CONFIG_NOSYSTEM": "1",
+            "GIT_TERMINAL_PROMPT": "0",
+            "LC_ALL": "C",
+            **(env or {}),
+        }
+        done = subprocess.run(["git", "--git-dir", str(self.path), *args], input=input, env=full_env,
+                              capture_output=True, check=False)
+        if check and done.returncode != 0:
+            raise GitError(f"git {' '.join(args)}: {done.stderr.decode('utf-8', 'replace').strip()}")
+        return done
+
+    def out(self, *args: str, input: bytes | None = None, env: dict[str, str] | None = None) -> str:
+        return self.run(*args, input=input, env=env).stdout.decode("utf-8", "replace").strip()
+
+    # -- repository --------------------------------------------------------------------------------
+
+    @classmethod
+    def init_bare(cls, path: Path, default_branch: str) -> GitRepo:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        subprocess.run(["git", "init", "--quiet", "--bare", f"--initial-branch={default_branch}", str(path)],
+                       check=True, capture_output=True)
+        repo = cls(path)
+        # Let pushes of any size through http-backend, as GitHub does.
+        repo.run("config", "http.receivepack", "true")
+        repo.run("config", "receive.denyDeleteCurrent", "ignore")
+        return repo
+
+    # -- refs --------------------------------------------------------------------------------------
+
+    def refs(self, prefix: str = "refs/") -> dict[str, str]:
+        """Every ref under ``prefix`` -> the object it names (tags not peeled)."""
+        text = self.out("for-each-ref", "--format=%(refname) %(objectname)", prefix)
+        refs: dict[str, str] = {}
+        for line in text.splitlines():
+            name, _, sha = line.partition(" ")
+            if name:
+                refs[name] = sha
+        return refs
+
+    def ref_sha(self, ref: str) -> str | None:
+        done = self.run("rev-parse", "--verify", "--quiet", f"{ref}^{{}}", check=False)
+        if done.returncode != 0:
+            return None
+        return done.stdout.decode().strip() or None
+
+    def raw_ref(self, ref: str) -> str | None:
+        """The object a full ref names, tag objects not peeled."""
+        done = self.run("rev-parse", "--verify", "--quiet", ref, check=False)
+        return done.stdout.decode().strip() if done.returncode == 0 else None
+
+    def resolve_commit(self, rev: str) -> str | None:
+        """A branch, tag, full ref or (abbreviated) sha -> commit sha, or ``None``."""
+        candidates = [rev] if rev.startswith("refs/") else [f"refs/heads/{rev}", f"refs/tags/{rev}", rev]
+        for candidate in candidates:
+            done = self.run("rev-parse", "--verify", "--quiet", f"{candidate}^{{commit}}", check=False)
+            if done.returncode == 0:
+                return done.stdout.decode().strip()
+        return None
+
+    def update_ref(self, ref: str, new: str, old: str | None = None) -> None:
+        args = ["update-ref", ref, new] + ([old] if old is not None else [])
+        self.run(*args)
+
+    def delete_ref(self, ref: str) -> None:
+        self.run("update-ref", "-d", ref)
+
+    def is_ancestor(self, ancestor: str, descendant: str) -> bool:
+        return self.run("merge-base", "--is-ancestor", ancestor, descendant, check=False).returncode == 0
+
+    def object_type(self, sha: str) -> str | None:
+        done = self.run("cat-file", "-t", sha, check=False)
+        return done.stdout.decode().strip() if done.returncode == 0 else None
+
+    # -- objects -----------------------------------------------------------------------------------
+
+    def hash_blob(self, content: bytes) -> str:
+        return self.out("hash-object", "-w", "--stdin", input=content)
+
+    def blob(self, sha: str) -> bytes:
+        return self.run("cat-file", "blob", sha).stdout
+
+    def commit(self, sha: str) -> CommitInfo:
+        raw = self.run("cat-file", "commit", sha).stdout.decode("utf-8", "replace")
+        header, _, message = raw.partition("\n\n")
+        tree = ""
+        parents: list[str] = []
+        author = committer = Person("", "", datetime.fromtimestamp(0, UTC))
+        for line in header.splitlines():
+            key, _, value = line.partition(" ")
+            if key == "tree":
+                tree = value
+            elif key == "parent":
+                parents.append(value)
+            elif key == "author":
+                author = _parse_person(value)
+            elif key == "committer":
+                committer = _parse_person(value)
+        return CommitInfo(sha, tree, tuple(parents), author, committer, message)
+
+    def ls_tree(self, tree: str, *, recursive: bool = False, path: str | None = None) -> list[TreeEntry]:
+        args = ["ls-tree", "--long", "-z"] + (["-r", "-t"] if recursive else []) + [tree]
+        if path:
+            args += ["--", path]
+        entries: list[TreeEntry] = []
+        for record in self.run(*args).stdout.decode("utf-8", "replace").split("\0"):
+            if not record:
+                continue
+            meta, _, name = record.partition("\t")
+            mode, kind, sha, size = meta.split(maxsplit=3)
+            entries.append(TreeEntry(mode, kind, sha, name, None if size.strip() == "-" else int(size)))
+        return entries
+
+    def entry_at(self, commit: str, path: str) -> TreeEntry | None:
+        """The tree entry at ``path`` in ``commit`` (``""`` is the root tree)."""
+        path = path.strip("/")
+        if not path:
+            return TreeEntry("040000", "tree", self.out("rev-parse", f"{commit}^{{tree}}"), "", None)
+        found = self.ls_tree(commit, path=path)
+        return next((entry for entry in found if entry.path == path), None)
+
+    def build_tree(self, base_tree: str | None, changes: list[tuple[str, str, str | None]]) -> str:
+        """Write a tree: ``base_tree`` with ``(path, mode, blob-or-None-to-delete)`` applied."""
+        with tempfile.TemporaryDirectory(prefix="wxsandbox-index-") as scratch:
+            env = {"GIT_INDEX_FILE": str(Path(scratch) / "index")}
+            if base_tree:
+                self.run("read-tree", base_tree, env=env)
+            else:
+                self.run("read-tree", "--empty", env=env)
+            for path, mode, sha in changes:
+                if sha is None:
+                    self.run("update-index", "--force-remove", "--", path, env=env)
+                else:
+                    self.run("update-index", "--add", "--cacheinfo", f"{mode},{sha},{path}", env=env)
+            return self.out("write-tree", env=env)
+
+    def commit_tree(self, tree: str, parents: list[str], message: str, author: Person,
+                    committer: Person | None = None) -> str:
+        committer = committer or author
+        env = {
+            "GIT_AUTHOR_NAME": author.name, "GIT_AUTHOR_EMAIL": author.email,
+            "GIT_AUTHOR_DATE": _git_date(author.date),
+            "GIT_COMMITTER_NAME": committer.name, "GIT_COMMITTER_EMAIL": committer.email,
+            "GIT_COMMITTER_DATE": _git_date(committer.date),
+        }
+        args = ["commit-tree", tree]
+        for parent in parents:
+            args += ["-p", parent]
+        return self.out(*args, input=message.encode("utf-8"), env=env)
+
+    def merge_tree(self, base: str, head: str) -> str | None:
+        """The tree of merging ``head`` into ``base``, or ``None`` on conflicts (``git merge-tree``)."""
+        done = self.run("merge-tree", "--write-tree", "--no-messages", base, head, check=False)
+        if done.returncode != 0:
+            return None
+        return done.stdout.decode().split("\n", 1)[0].strip()
+
+    def commits_between(self, old: str | None, new: str, limit: int = 20) -> list[str]:
+        """Commits reachable from ``new`` and not from ``old``, oldest first (capped, as GitHub's push)."""
+        args = ["rev-list", "--reverse", f"--max-count={limit}", new]
+        if old:
+            args.append(f"^{old}")
+        return [line for line in self.out(*args).splitlines() if line]
+
+    def changed_paths(self, commit: str) -> tuple[list[str], list[str], list[str]]:
+        """(added, removed, modified) against the first parent."""
+        info = self.commit(commit)
+        base = info.parents[0] if info.parents else EMPTY_TREE
+        text = self.out("diff-tree", "-r", "--no-commit-id", "--name-status", "--no-renames", base, commit)
+        added: list[str] = []
+        removed: list[str] = []
+        modified: list[str] = []
+        for line in text.splitlines():
+            status, _, path = line.partition("\t")
+            {"A": added, "D": removed}.get(status[:1], modified).append(path)
+        return added, removed, modified
+
+    def diff(self, base: str, head: str) -> str:
+        return self.run("diff", "--no-color", "--full-index", base, head).stdout.decode("utf-8", "replace")
+
+    def diff_stats(self, base: str, head: str) -> list[tuple[str, str, int, int]]:
+        """(status, path, additions, deletions) per file between two commits."""
+        names = self.out("diff", "--name-status", "--no-renames", base, head).splitlines()
+        nums = self.out("diff", "--numstat", "--no-renames", base, head).splitlines()
+        result: list[tuple[str, str, int, int]] = []
+        for name_line, num_line in zip(names, nums, strict=False):
+            status, _, path = name_line.partition("\t")
+            add, dele, _ = num_line.split("\t", 2)
+            result.append((status[:1], path, int(add) if add.isdigit() else 0, int(dele) if dele.isdigit() else 0))
+        return result
+
+    def archive(self, commit: str, fmt: str, prefix: str) -> bytes:
+        """``git archive`` of a commit: ``zip`` or ``tar.gz``."""
+        return self.run("archive", f"--format={fmt}", f"--prefix={prefix}", commit).stdout
+
+    def size_kb(self) -> int:
+        text = self.out("count-objects", "-v")
+        for line in text.splitlines():
+            if line.startswith("size-pack:"):
+                return int(line.split(":")[1])
+        return 0

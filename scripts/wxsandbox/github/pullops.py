@@ -1,0 +1,183 @@
+"""Pull request mechanics: head/merge refs, mergeability, real merges, closing keywords."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from wxsandbox.events import Event
+from wxsandbox.github.clock import iso
+from wxsandbox.github.gitrepo import GitRepo, Person
+from wxsandbox.github.payloads import Json
+from wxsandbox.github.state import ApiError, Issue, Repo, User
+
+if TYPE_CHECKING:
+    from wxsandbox.github.hub import Hub
+
+CLOSING_KEYWORDS = re.compile(r"\b(?:close[sd]?|fix(?:e[sd])?|resolve[sd]?)\s*:?\s+#(\d+)\b", re.IGNORECASE)
+
+
+def closing_issue_numbers(text: str | None) -> list[int]:
+    """Issue numbers a PR body closes: ``Closes #1``, ``fixes #2``, ``Resolved: #3`` ..."""
+    seen: list[int] = []
+    for found in CLOSING_KEYWORDS.finditer(text or ""):
+        number = int(found.group(1))
+        if number not in seen:
+            seen.append(number)
+    return seen
+
+
+def person(user: User, hub: Hub) -> Person:
+    return Person(user.name or user.login, user.commit_email, hub.state.clock())
+
+
+def refresh_refs(hub: Hub, repo: Repo, git: GitRepo, issue: Issue) -> None:
+    """Keep ``refs/pull/N/head`` and the test merge ``refs/pull/N/merge`` as GitHub does."""
+    pull = issue.pull
+    assert pull is not None
+    git.update_ref(f"refs/pull/{issue.number}/head", pull.head_sha)
+    if pull.merged or issue.state != "open":
+        return
+    base_sha = git.ref_sha(f"refs/heads/{pull.base_ref}") or pull.base_sha
+    pull.base_sha = base_sha
+    tree = git.merge_tree(base_sha, pull.head_sha)
+    if tree is None:
+        pull.mergeable = False
+        pull.merge_commit_sha = None
+        git.run("update-ref", "-d", f"refs/pull/{issue.number}/merge", check=False)
+        return
+    pull.mergeable = True
+    bot = hub.state.user("github-actions[bot]")
+    committer = Person("GitHub", "noreply@github.com", hub.state.clock())
+    author = person(bot, hub) if bot else committer
+    message = f"Merge {pull.head_sha} into {base_sha}\n"
+    merge = git.commit_tree(tree, [base_sha, pull.head_sha], message, author, committer)
+    pull.merge_commit_sha = merge
+    git.update_ref(f"refs/pull/{issue.number}/merge", merge)
+
+
+def pull_json(hub: Hub, repo: Repo, issue: Issue, *, simple: bool = False) -> Json:
+    """The ``pull-request`` (or, for lists, ``pull-request-simple``) body."""
+    pull = issue.pull
+    assert pull is not None
+    shapes = hub.shapes
+    git = hub.git(repo)
+    api = hub.urls.repo_api(repo.full_name)
+    url = f"{api}/pulls/{issue.number}"
+    html = f"{hub.urls.web}/{repo.full_name}/pull/{issue.number}"
+    issue_body = shapes.issue(repo, issue)
+    repo_json = shapes.repository(repo)
+
+    def side(ref: str, sha: str) -> Json:
+        return {"label": f"{repo.owner}:{ref}", "ref": ref, "sha": sha, "user": shapes.simple_user(repo.owner),
+                "repo": repo_json}
+
+    body: Json = {
+        "url": url, "id": pull.id, "node_id": issue_body["node_id"], "html_url": html,
+        "diff_url": f"{html}.diff", "patch_url": f"{html}.patch", "issue_url": f"{api}/issues/{issue.number}",
+        "commits_url": f"{url}/commits", "review_comments_url": f"{url}/comments",
+        "review_comment_url": f"{api}/pulls/comments{{/number}}",
+        "comments_url": f"{api}/issues/{issue.number}/comments",
+        "statuses_url": f"{api}/statuses/{pull.head_sha}", "number": issue.number, "state": issue.state,
+        "locked": issue.locked, "title": issue.title, "user": issue_body["user"], "body": issue.body,
+        "labels": issue_body["labels"], "milestone": None, "active_lock_reason": None,
+        "created_at": iso(issue.created_at), "updated_at": iso(issue.updated_at), "closed_at": iso(issue.closed_at),
+        "merged_at": iso(pull.merged_at), "merge_commit_sha": pull.merge_commit_sha,
+        "assignee": issue_body["assignee"], "assignees": issue_body["assignees"], "requested_reviewers": [],
+        "requested_teams": [], "head": side(pull.head_ref, pull.head_sha), "base": side(pull.base_ref, pull.base_sha),
+        "_links": {
+            "self": {"href": url}, "html": {"href": html}, "issue": {"href": f"{api}/issues/{issue.number}"},
+            "comments": {"href": f"{api}/issues/{issue.number}/comments"},
+            "review_comments": {"href": f"{url}/comments"},
+            "review_comment": {"href": f"{api}/pulls/comments{{/number}}"},
+            "commits": {"href": f"{url}/commits"}, "statuses": {"href": f"{api}/statuses/{pull.head_sha}"},
+        },
+        "author_association": issue_body["author_association"], "auto_merge": None, "draft": pull.draft,
+    }
+    if simple:
+        return body
+    merge_base = git.out("merge-base", pull.base_sha, pull.head_sha) if not pull.merged else pull.base_sha
+    stats = git.diff_stats(merge_base, pull.head_sha)
+    commits = int(git.out("rev-list", "--count", pull.head_sha, f"^{merge_base}") or 0)
+    body.update({
+        "merged": pull.merged, "mergeable": pull.mergeable if not pull.merged else None,
+        "rebaseable": False, "mergeable_state": "clean" if pull.mergeable else ("dirty" if pull.mergeable is False
+                                                                               else "unknown"),
+        "merged_by": hub.shapes.simple_user(pull.merged_by) if pull.merged_by else None,
+        "comments": issue_body["comments"], "review_comments": 0, "maintainer_can_modify": pull.maintainer_can_modify,
+        "commits": commits, "additions": sum(s[2] for s in stats), "deletions": sum(s[3] for s in stats),
+        "changed_files": len(stats),
+    })
+    return body
+
+
+def branch_moved(hub: Hub, repo: Repo, git: GitRepo, branch: str, sha: str, actor: User) -> list[Event]:
+    """A branch moved: open PRs from it get ``synchronize``; PRs into it get a fresh test merge."""
+    events: list[Event] = []
+    for issue in sorted(repo.issues.values(), key=lambda i: i.number):
+        pull = issue.pull
+        if pull is None or issue.state != "open":
+            continue
+        if pull.head_ref == branch and pull.head_sha != sha:
+            before = pull.head_sha
+            pull.head_sha = sha
+            issue.updated_at = hub.state.clock()
+            refresh_refs(hub, repo, git, issue)
+            events.append(hub.events.pull_request(repo, pull_json(hub, repo, issue), "synchronize", actor.login,
+                                                  before=before, after=sha))
+        elif pull.base_ref == branch:
+            refresh_refs(hub, repo, git, issue)
+    return events
+
+
+def merge(hub: Hub, repo: Repo, issue: Issue, actor: User, *, method: str, title: str | None,
+          message: str | None, expected_sha: str | None) -> tuple[str, list[Event]]:
+    """Merge (or squash) a PR into its base branch in the bare repo; close keyword issues."""
+    pull = issue.pull
+    assert pull is not None
+    git = hub.git(repo)
+    if pull.merged or issue.state != "open":
+        raise ApiError(405, "Pull Request is not mergeable")
+    if expected_sha and expected_sha != pull.head_sha:
+        raise ApiError(409, "Head branch was modified. Review and try the merge again.")
+    if method not in ("merge", "squash", "rebase"):
+        raise ApiError(422, "Invalid request.\n\nmerge_method must be one of merge, squash, rebase.")
+    if method == "rebase":
+        raise ApiError(405, "Rebase merges are not allowed on this repository.")
+    base_ref = f"refs/heads/{pull.base_ref}"
+    base_sha = git.ref_sha(base_ref)
+    if base_sha is None:
+        raise ApiError(422, "Base branch does not exist")
+    tree = git.merge_tree(base_sha, pull.head_sha)
+    if tree is None:
+        raise ApiError(405, "Pull Request is not mergeable")
+    who = person(actor, hub)
+    committer = Person("GitHub", "noreply@github.com", who.date)
+    if method == "merge":
+        subject = title or f"Merge pull request #{issue.number} from {repo.owner}/{pull.head_ref}"
+        text = f"{subject}\n\n{message if message is not None else issue.title}\n"
+        parents = [base_sha, pull.head_sha]
+    else:
+        subject = title or f"{issue.title} (#{issue.number})"
+        shas = git.commits_between(base_sha, pull.head_sha, limit=250)
+        default = "\n\n".join(f"* {git.commit(sha).message.strip()}" for sha in shas)
+        text = f"{subject}\n\n{message if message is not None else default}\n"
+        parents = [base_sha]
+    merged_sha = git.commit_tree(tree, parents, text, who, committer)
+    events = hub.update_ref(repo, base_ref, merged_sha, actor, force=False, expected=base_sha)
+    with hub.state.lock:
+        now = hub.state.clock()
+        pull.merged, pull.merged_at, pull.merged_by = True, now, actor.login
+        pull.merge_commit_sha, pull.mergeable = merged_sha, None
+        issue.state, issue.closed_at, issue.updated_at, issue.closed_by = "closed", now, now, actor.login
+        git.run("update-ref", "-d", f"refs/pull/{issue.number}/merge", check=False)
+        events.append(hub.events.pull_request(repo, pull_json(hub, repo, issue), "closed", actor.login))
+        if pull.base_ref == repo.default_branch:
+            for number in closing_issue_numbers(issue.body):
+                target = repo.issues.get(number)
+                if target is None or target.pull is not None or target.state != "open":
+                    continue
+                target.state, target.state_reason = "closed", "completed"
+                target.closed_at, target.updated_at, target.closed_by = now, now, actor.login
+                events.append(hub.events.issues(repo, git, target, "closed", actor.login))
+    return merged_sha, events

@@ -1,0 +1,126 @@
+"""Releases: create, list, latest, get by id, get by tag, update, delete."""
+
+from __future__ import annotations
+
+from wxsandbox.github.gitrepo import ZERO_SHA
+from wxsandbox.github.router import Ctx, Router
+from wxsandbox.github.state import ApiError, Release, Repo
+from wxsandbox.http import Response
+
+
+def _published(repo: Repo) -> list[Release]:
+    return sorted(repo.releases.values(), key=lambda r: (r.created_at, r.id), reverse=True)
+
+
+def create(ctx: Ctx) -> Response:
+    data = ctx.body()
+    tag = data.get("tag_name")
+    if not isinstance(tag, str) or not tag.strip():
+        raise ApiError(422, "Validation Failed", errors=[{"resource": "Release", "field": "tag_name",
+                                                         "code": "missing_field"}])
+    with ctx.hub.state.lock:
+        repo = ctx.repo()
+        actor = ctx.require_role(repo, "write")
+        if any(r.tag_name == tag for r in repo.releases.values()):
+            raise ApiError(422, "Validation Failed", errors=[{"resource": "Release", "code": "already_exists",
+                                                             "field": "tag_name"}])
+        git = ctx.hub.git(repo)
+        target = str(data.get("target_commitish") or repo.default_branch)
+        tag_sha = git.ref_sha(f"refs/tags/{tag}")
+        draft = bool(data.get("draft"))
+        new_tag_sha: str | None = None
+        if tag_sha is None:
+            new_tag_sha = git.resolve_commit(target)
+            if new_tag_sha is None:
+                raise ApiError(422, "Validation Failed", errors=[{"resource": "Release", "code": "invalid",
+                                                                 "field": "target_commitish"}])
+        now = ctx.hub.state.clock()
+        name, body = data.get("name"), data.get("body")
+        release = Release(ctx.hub.state.next_id("release"), tag, target, name if isinstance(name, str) else None,
+                          body if isinstance(body, str) else None, draft, bool(data.get("prerelease")), actor.login,
+                          now, None if draft else now)
+        repo.releases[release.id] = release
+    if new_tag_sha is not None and not draft:
+        # GitHub creates the (lightweight) tag when the release is published: a push event.
+        ctx.events += ctx.hub.update_ref(repo, f"refs/tags/{tag}", new_tag_sha, actor, expected=ZERO_SHA)
+    with ctx.hub.state.lock:
+        shaped = ctx.hub.shapes.release(repo, release)
+        sha = git.ref_sha(f"refs/tags/{tag}") or new_tag_sha or ZERO_SHA
+        ctx.events.append(ctx.hub.events.release(repo, shaped, "created", actor.login, sha))
+        if not draft:
+            ctx.events.append(ctx.hub.events.release(repo, shaped, "published", actor.login, sha))
+        return Response.json(shaped, status=201, headers=[("Location", shaped["url"])])
+
+
+def list_releases(ctx: Ctx) -> Response:
+    with ctx.hub.state.lock:
+        repo = ctx.repo()
+        visible = [r for r in _published(repo) if not r.draft or ctx.role(repo) in ("write", "maintain", "admin")]
+        return ctx.paginate([ctx.hub.shapes.release(repo, r) for r in visible])
+
+
+def latest(ctx: Ctx) -> Response:
+    with ctx.hub.state.lock:
+        repo = ctx.repo()
+        found = next((r for r in _published(repo) if not r.draft and not r.prerelease), None)
+        if found is None:
+            raise ApiError(404, "Not Found")
+        return Response.json(ctx.hub.shapes.release(repo, found))
+
+
+def by_tag(ctx: Ctx) -> Response:
+    with ctx.hub.state.lock:
+        repo = ctx.repo()
+        found = next((r for r in repo.releases.values() if r.tag_name == ctx.params["tag"] and not r.draft), None)
+        if found is None:
+            raise ApiError(404, "Not Found")
+        return Response.json(ctx.hub.shapes.release(repo, found))
+
+
+def _by_id(ctx: Ctx, repo: Repo) -> Release:
+    found = repo.releases.get(int(ctx.params["release_id"]))
+    if found is None:
+        raise ApiError(404, "Not Found")
+    return found
+
+
+def get(ctx: Ctx) -> Response:
+    with ctx.hub.state.lock:
+        repo = ctx.repo()
+        return Response.json(ctx.hub.shapes.release(repo, _by_id(ctx, repo)))
+
+
+def update(ctx: Ctx) -> Response:
+    data = ctx.body()
+    with ctx.hub.state.lock:
+        repo = ctx.repo()
+        ctx.require_role(repo, "write")
+        release = _by_id(ctx, repo)
+        for key in ("name", "body"):
+            if key in data and (data[key] is None or isinstance(data[key], str)):
+                setattr(release, key, data[key])
+        if "prerelease" in data:
+            release.prerelease = bool(data["prerelease"])
+        if data.get("draft") is False and release.draft:
+            release.draft, release.published_at = False, ctx.hub.state.clock()
+        return Response.json(ctx.hub.shapes.release(repo, release))
+
+
+def delete(ctx: Ctx) -> Response:
+    with ctx.hub.state.lock:
+        repo = ctx.repo()
+        ctx.require_role(repo, "write")
+        release = _by_id(ctx, repo)
+        del repo.releases[release.id]
+        return Response(204)
+
+
+def register(router: Router) -> None:
+    base = "/repos/{owner}/{repo}/releases"
+    router.add("POST", base, create)
+    router.add("GET", base, list_releases)
+    router.add("GET", f"{base}/latest", latest)
+    router.add("GET", f"{base}/tags/{{tag+}}", by_tag)
+    router.add("GET", f"{base}/{{release_id}}", get)
+    router.add("PATCH", f"{base}/{{release_id}}", update)
+    router.add("DELETE", f"{base}/{{release_id}}", delete)

@@ -1,0 +1,185 @@
+"""``GitHubStandIn``: the public face of the GitHub stand-in (servers, users, repos, events, faults)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+from types import TracebackType
+
+from wxsandbox.events import EventSink
+from wxsandbox.github.clock import Clock, system_clock
+from wxsandbox.github.faults import Faults
+from wxsandbox.github.githost import main_app, raw_app
+from wxsandbox.github.gitrepo import ZERO_SHA, GitRepo, Person
+from wxsandbox.github.hub import Hub, RequestLogEntry
+from wxsandbox.github.payloads import Urls
+from wxsandbox.github.state import BOT_ID, BOT_LOGIN, DEFAULT_LABELS, ROLES, Label, Repo
+from wxsandbox.http import HttpServer
+
+
+class GitHubStandIn:
+    """A local GitHub: REST under ``api_url``, git smart HTTP and archives under ``url``, raw files under ``raw_url``.
+
+    ``root`` holds the bare repositories at ``root/<owner>/<repo>.git``. Events caused by users (not by
+    ``bot_token``) go to ``event_sink``; ``clock`` stamps bodies and the commits the stand-in writes.
+    """
+
+    def __init__(self, root: Path, *, event_sink: EventSink | None = None, clock: Clock | None = None) -> None:
+        self.root = Path(root)
+        self.root.mkdir(parents=True, exist_ok=True)
+        self._hub = Hub(self.root, clock or system_clock, event_sink)
+        self._main = HttpServer(lambda request: main_app(self._hub, request))
+        self._raw = HttpServer(lambda request: raw_app(self._hub, request))
+        self._hub.set_urls(Urls(self._main.url, f"{self._main.url}/api/v3", self._raw.url))
+        self.bot_login = BOT_LOGIN
+        self.bot_token = self._hub.state.add_user(BOT_LOGIN, name=None, email="41898282+github-actions[bot]@users."
+                                                  "noreply.github.com", user_type="Bot", user_id=BOT_ID)
+        self._started = False
+
+    # -- lifecycle ---------------------------------------------------------------------------------
+
+    def start(self) -> GitHubStandIn:
+        if not self._started:
+            self._main.start()
+            self._raw.start()
+            self._started = True
+        return self
+
+    def stop(self) -> None:
+        if self._started:
+            self._main.stop()
+            self._raw.stop()
+            self._started = False
+
+    def __enter__(self) -> GitHubStandIn:
+        return self.start()
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.stop()
+
+    # -- addresses ---------------------------------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        return self._hub.urls.web
+
+    @property
+    def api_url(self) -> str:
+        return self._hub.urls.api
+
+    @property
+    def raw_url(self) -> str:
+        return self._hub.urls.raw
+
+    @property
+    def faults(self) -> Faults:
+        return self._hub.faults
+
+    @property
+    def request_log(self) -> list[RequestLogEntry]:
+        """(method, path, status, login) per request to the main port; status 0 for a dropped connection."""
+        return self._hub.request_log
+
+    @property
+    def hub(self) -> Hub:
+        """The core, for tests that inspect state directly."""
+        return self._hub
+
+    def set_event_sink(self, sink: EventSink | None) -> None:
+        self._hub.sink = sink
+
+    # -- users and repositories --------------------------------------------------------------------
+
+    def add_user(self, login: str, *, name: str | None = None, email: str | None = None) -> str:
+        """Create a user and return a personal access token for it."""
+        return self._hub.state.add_user(login, name=name, email=email)
+
+    def token_for(self, login: str) -> str:
+        """The first token issued to ``login``."""
+        with self._hub.state.lock:
+            return next(token for token, owner in self._hub.state.tokens.items() if owner == login)
+
+    def create_repo(self, owner: str, name: str, *, default_branch: str = "main", description: str = "") -> Path:
+        state = self._hub.state
+        with state.lock:
+            if state.user(owner) is None:
+                raise ValueError(f"unknown user {owner!r}")
+            if state.repo(f"{owner}/{name}") is not None:
+                raise ValueError(f"repository {owner}/{name} exists")
+            path = self.root / owner / f"{name}.git"
+            GitRepo.init_bare(path, default_branch)
+            GitRepo(path).run("config", "receive.hideRefs", "refs/pull")  # GitHub refuses pushes to refs/pull/*
+            now = state.clock()
+            repo = Repo(state.next_id("repo"), owner, name, path, default_branch, description, now, now)
+            for label_name, color, text in DEFAULT_LABELS:
+                repo.labels[label_name] = Label(state.next_id("label"), label_name, color, text, default=True)
+            state.repos[repo.full_name.lower()] = repo
+            return path
+
+    def set_role(self, full_name: str, login: str, role: str) -> None:
+        if role not in ROLES:
+            raise ValueError(f"role must be one of {', '.join(ROLES)}")
+        with self._hub.state.lock:
+            repo = self._repo(full_name)
+            user = self._hub.state.user(login)
+            if user is None:
+                raise ValueError(f"unknown user {login!r}")
+            if role == "none":
+                repo.roles.pop(user.login, None)
+            else:
+                repo.roles[user.login] = role
+
+    def bare_repo_path(self, full_name: str) -> Path:
+        with self._hub.state.lock:
+            return self._repo(full_name).path
+
+    def git_url(self, full_name: str) -> str:
+        with self._hub.state.lock:
+            return f"{self.url}/{self._repo(full_name).full_name}.git"
+
+    def _repo(self, full_name: str) -> Repo:
+        repo = self._hub.state.repo(full_name)
+        if repo is None:
+            raise KeyError(full_name)
+        return repo
+
+    def push_directory(self, full_name: str, directory: Path, *, branch: str = "main", tag: str | None = None,
+                       message: str = "Add plugin files", author_login: str | None = None) -> str:
+        """Commit ``directory``'s files as the whole tree of ``branch`` (on top of its head), tag it, and move
+        the refs through the same path as a push, so events fire. Returns the commit sha."""
+        with self._hub.state.lock:
+            repo = self._repo(full_name)
+            login = author_login or repo.owner
+            user = self._hub.state.user(login)
+            if user is None:
+                raise ValueError(f"unknown user {login!r}")
+        git = self._hub.git(repo)
+        tree = _write_directory_tree(git, Path(directory))
+        ref = f"refs/heads/{branch}"
+        head = git.ref_sha(ref)
+        who = Person(user.name or user.login, user.commit_email, self._hub.state.clock())
+        sha = git.commit_tree(tree, [head] if head else [], message + "\n", who)
+        events = self._hub.update_ref(repo, ref, sha, user, force=False, expected=head or ZERO_SHA)
+        if tag:
+            events += self._hub.update_ref(repo, f"refs/tags/{tag}", sha, user)
+        self._hub.deliver(events, user)
+        return sha
+
+
+def _write_directory_tree(git: GitRepo, directory: Path) -> str:
+    """A tree object for every file under ``directory`` (``.git`` skipped), via a scratch index."""
+    with tempfile.TemporaryDirectory(prefix="wxsandbox-tree-") as scratch:
+        env = {**os.environ, "GIT_DIR": str(git.path), "GIT_INDEX_FILE": str(Path(scratch) / "index"),
+               "GIT_WORK_TREE": str(directory)}
+        if (directory / ".git").exists():
+            work = Path(scratch) / "work"
+            shutil.copytree(directory, work, ignore=shutil.ignore_patterns(".git"))
+            env["GIT_WORK_TREE"] = str(work)
+        subprocess.run(["git", "add", "--all", "--force", "."], env=env, cwd=env["GIT_WORK_TREE"], check=True,
+                       capture_output=True)
+        done = subprocess.run(["git", "write-tree"], env=env, check=True, capture_output=True)
+        return done.stdout.decode().strip()
