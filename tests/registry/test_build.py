@@ -133,5 +133,6 @@ def test_rendered_registry_parses_back_to_the_document(example_root: Path) -> No
     document = registry_document(checked.config, checked.entries, checked.categories, checked.tombstones)
     text = checked.render().decode("utf-8")
     assert json.loads(text) == document
-    plugin_lines = [line for line in text.splitlines() if line.startswith('    {"plugin_id": ')]
+    lines = text.splitlines()
+    plugin_lines = [line for line in lines if line.startswith('    {"plugin_id": ') and '"release": ' in line]
     assert len(plugin_lines) == 3  # one line per plugin: a changed plugin is a one-line diff
