@@ -8,8 +8,12 @@ module in :data:`SUBCOMMAND_MODULES`.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import importlib
+import json
+import shutil
 import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -53,21 +57,34 @@ def run_validate(args: argparse.Namespace) -> int:
 
 
 def run_demo(args: argparse.Namespace) -> int:
-    """Until the end-to-end demo exists: build and validate the bundled example registry in a copy."""
-    import shutil
-    import tempfile
-
+    """Until the end-to-end demo exists: build, validate and break a copy of the bundled example registry."""
     example = REPO_ROOT / "tests" / "fixtures" / "registry-example"
-    print("演示：在示例数据的副本上构建并校验注册表 / demo: build and validate the example registry in a copy")
+    print("演示（示例数据的副本）/ demo on a copy of tests/fixtures/registry-example\n")
     with tempfile.TemporaryDirectory(prefix="wxreg-demo-") as temp:
         root = Path(temp) / "registry-example"
         shutil.copytree(example, root)
-        status = run_build(argparse.Namespace(root=root)) or run_validate(argparse.Namespace(root=root))
-        if status == 0:
-            document = (root / "registry" / "registry.json").read_text(encoding="utf-8")
-            print(document[:800] + ("...\n" if len(document) > 800 else ""))
-    status = status or run_validate(argparse.Namespace(root=args.root))
-    return status
+        store = RegistryStore(root)
+        first = store.write().read_bytes()
+        document = json.loads(first)
+        print(f"1. wxreg build: {len(first)} bytes, sha256 {hashlib.sha256(first).hexdigest()[:16]}…, "
+              f"last_updated {document['last_updated']}")
+        for entry in document["plugins"]:
+            print(f"   - {entry['plugin_id']:<24} {entry['versions']['latest']:<8} {entry['category']:<12} "
+                  f"{entry['release']['digest'][:20]}…")
+        again = store.build()
+        print(f"2. 再次构建字节相同 / rebuilt byte-identical: {again == first}")
+        problems = validate_registry(root)
+        print(f"3. wxreg validate: {len(problems)} 个问题 / problem(s)")
+        plugin = root / "registry" / "plugins" / "weather_query.json"
+        broken = json.loads(plugin.read_text(encoding="utf-8"))
+        del broken["author"]["email"]
+        plugin.write_text(json.dumps(broken, ensure_ascii=False), encoding="utf-8")
+        print("4. 删除 author.email 后 / after deleting author.email:")
+        for problem in validate_registry(root):
+            print("   " + str(problem).replace("\n", "\n   "))
+        status = 0 if again == first and not problems else 1
+    print("\n5. 本仓库的注册表 / this repository's registry:")
+    return status or run_validate(argparse.Namespace(root=args.root))
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -109,3 +109,10 @@ def test_cli_is_a_table_of_subcommand_modules() -> None:
 
 def test_committed_registry_is_valid(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["validate"]) == 0, capsys.readouterr().err
+
+
+def test_demo_runs_and_shows_a_pointer(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo"]) == 0
+    out = capsys.readouterr().out
+    assert "rebuilt byte-identical: True" in out
+    assert "registry/plugins/weather_query.json#/author/email" in out
