@@ -11,11 +11,11 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from support import OsvStub, make_repo, osv_vuln  # noqa: E402
+from support import OsvStub, make_repo, osv_vuln
 
-from wxreg.review.context import ToolConfig  # noqa: E402
-from wxreg.review.engine import ReviewOptions, ReviewRequest, ReviewResult, review  # noqa: E402
-from wxreg.review.policy import load_policy  # noqa: E402
+from wxreg.review.context import ToolConfig
+from wxreg.review.engine import ReviewOptions, ReviewRequest, ReviewResult, review
+from wxreg.review.policy import load_policy
 
 
 @pytest.fixture(scope="session")
@@ -40,8 +40,15 @@ def review_plugin(tmp_path: Path, options: ReviewOptions) -> ReviewFn:
     """Build a plugin repository (the good plugin plus changes) and review it at its tag."""
     counter = {"n": 0}
 
-    def run(files: dict[str, Any] | None = None, *, tag: str = "v1.0.0", review_tag: str | None = None,
-            remove: tuple[str, ...] = (), opts: ReviewOptions | None = None, **request: Any) -> ReviewResult:
+    def run(
+        files: dict[str, Any] | None = None,
+        *,
+        tag: str = "v1.0.0",
+        review_tag: str | None = None,
+        remove: tuple[str, ...] = (),
+        opts: ReviewOptions | None = None,
+        **request: Any,
+    ) -> ReviewResult:
         counter["n"] += 1
         repo = make_repo(tmp_path / f"plugin{counter['n']}", files, tag=tag, remove=remove)
         return review(ReviewRequest(str(repo), review_tag or tag, **request), opts or options)

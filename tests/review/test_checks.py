@@ -14,14 +14,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import ReviewFn, ids
+from support import GOOD_PLUGIN, OsvStub, edit_manifest, make_repo
 
 from wxreg.review.context import OwnershipFacts, ToolConfig
 from wxreg.review.engine import ReviewOptions, ReviewRequest, review
 from wxreg.review.findings import Severity
 from wxreg.review.submission import Submission
-
-from conftest import ReviewFn, ids
-from support import GOOD_PLUGIN, OsvStub, edit_manifest, make_repo
 
 MANIFEST = json.loads((GOOD_PLUGIN / "plugin.json").read_text(encoding="utf-8"))
 
@@ -88,7 +87,9 @@ def test_requirement_lines_with_options_urls_or_paths(review_plugin: ReviewFn, l
 
 
 def test_unpinned_dependency_is_a_warning(review_plugin: ReviewFn) -> None:
-    result = review_plugin({"requirements.txt": "requests>=2.0\n", "plugin.json": edit_manifest(dependencies=["requests>=2.0"])})
+    result = review_plugin(
+        {"requirements.txt": "requests>=2.0\n", "plugin.json": edit_manifest(dependencies=["requests>=2.0"])}
+    )
     assert "WXR-D003" in ids(result)
 
 
@@ -178,7 +179,9 @@ def test_committed_binaries_and_executables(review_plugin: ReviewFn) -> None:
 
 def test_hard_coded_secrets(review_plugin: ReviewFn) -> None:
     token = "ghp_" + "A1b2C3d4" * 5
-    result = review_plugin({"config.py": f"TOKEN = {token!r}\n", "deploy/key.pem": "-----BEGIN RSA PRIVATE KEY-----\nx\n"})
+    result = review_plugin(
+        {"config.py": f"TOKEN = {token!r}\n", "deploy/key.pem": "-----BEGIN RSA PRIVATE KEY-----\nx\n"}
+    )
     assert {f.path for f in result.findings if f.id == "WXR-S401"} == {"config.py", "deploy/key.pem"}
     assert not result.passed
 
@@ -220,7 +223,9 @@ def test_dynamic_import_is_flagged(review_plugin: ReviewFn) -> None:
         (">=3.9", "try:\n    pass\nexcept* ValueError:\n    pass\n"),
     ],
 )
-def test_code_that_does_not_parse_at_the_declared_python(review_plugin: ReviewFn, python_version: str, code: str) -> None:
+def test_code_that_does_not_parse_at_the_declared_python(
+    review_plugin: ReviewFn, python_version: str, code: str
+) -> None:
     result = review_plugin({"newer.py": code, "plugin.json": edit_manifest(python_version=python_version)})
     assert [f.path for f in result.findings if f.id == "WXR-C002"] == ["newer.py"]
     assert not result.passed
@@ -249,10 +254,9 @@ def test_moved_tag_fails(review_plugin: ReviewFn) -> None:
 
 
 def test_symlink_out_of_the_tree_fails(review_plugin: ReviewFn, tmp_path: Path) -> None:
-    import os
 
     repo = make_repo(tmp_path / "linked", tag=None)
-    os.symlink("/etc/passwd", repo / "docs" / "passwd")
+    (repo / "docs" / "passwd").symlink_to("/etc/passwd")
     from support import git
 
     git(repo, "add", "-A")
@@ -260,8 +264,12 @@ def test_symlink_out_of_the_tree_fails(review_plugin: ReviewFn, tmp_path: Path) 
     git(repo, "tag", "v1.0.0")
     from wxreg.review.policy import load_policy
 
-    opts = ReviewOptions(policy=load_policy(), tools=ToolConfig(osv_url="http://127.0.0.1:9/v1/query"),
-                         registry_dir=tmp_path / "none", checks=())
+    opts = ReviewOptions(
+        policy=load_policy(),
+        tools=ToolConfig(osv_url="http://127.0.0.1:9/v1/query"),
+        registry_dir=tmp_path / "none",
+        checks=(),
+    )
     result = review(ReviewRequest(str(repo), "v1.0.0"), opts)
     assert "WXR-G004" in ids(result) and not result.passed
 

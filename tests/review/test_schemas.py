@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
 from jsonschema import Draft202012Validator
+from support import GOOD_PLUGIN
 
 from wxreg.review.policy import REPO_ROOT
 from wxreg.review.submission import parse_issue_body
-
-from support import GOOD_PLUGIN
 
 SCHEMAS = REPO_ROOT / "schemas"
 

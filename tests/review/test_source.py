@@ -8,12 +8,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from support import GIT_ENV, git, make_repo
 
 from wxreg.digest import dirhash_git_commit
 from wxreg.review.policy import Limits
 from wxreg.review.source import CloneSource, LocalGitSource, SourceError, check_url
-
-from support import GIT_ENV, git, make_repo
 
 
 def finding_ids(tree: object) -> set[str]:
@@ -63,8 +62,8 @@ def test_symlink_out_of_the_tree_is_recorded_never_followed(tmp_path: Path) -> N
     secret = tmp_path / "secret.txt"
     secret.write_text("TOP SECRET")
     repo = make_repo(tmp_path / "p", tag=None)
-    os.symlink(secret, repo / "leak.txt")
-    os.symlink("../../../../etc/passwd", repo / "passwd")
+    (repo / "leak.txt").symlink_to(secret)
+    (repo / "passwd").symlink_to("../../../../etc/passwd")
     git(repo, "add", "-A")
     git(repo, "commit", "-qm", "links")
     git(repo, "tag", "v1.0.0")

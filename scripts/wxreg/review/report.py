@@ -44,6 +44,7 @@ def neutralise(text: object, limit: int = MAX_FIELD_CHARS) -> str:
 def code_span(text: object, limit: int = 200) -> str:
     """Untrusted text as an inline code span: one line, no backticks (nothing renders inside)."""
     value = " ".join(str(text).replace("`", "'").replace("|", "\\|").split())
+    value = value.replace("@", "@\u200d").replace("-->", "--\u200d>")
     if len(value) > limit:
         value = value[: limit - 1] + "…"
     return f"`{value}`" if value else "—"

@@ -333,7 +333,7 @@ S101 = Rule(
     "WXR-S101",
     "security",
     W,
-    "bandit {test_id}（{severity_text}/{confidence}）：{text}",
+    "bandit 发现问题 {test_id}（{severity_text}/{confidence}）：{text}",
     "bandit {test_id} ({severity_text}/{confidence}): {text}",
     (
         "见 https://bandit.readthedocs.io/en/latest/plugins/index.html ；`# nosec` 不会被采纳 / "
