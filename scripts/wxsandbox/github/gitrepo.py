@@ -198,11 +198,11 @@ class GitRepo:
                 self.run("read-tree", base_tree, env=env)
             else:
                 self.run("read-tree", "--empty", env=env)
-            for path, mode, sha in changes:
-                if sha is None:
-                    self.run("update-index", "--force-remove", "--", path, env=env)
-                else:
-                    self.run("update-index", "--add", "--cacheinfo", f"{mode},{sha},{path}", env=env)
+            # --index-info needs no work tree; mode 0 with the null sha removes a path.
+            lines = "".join(f"0 {ZERO_SHA}\t{path}\n" if sha is None else f"{mode} {sha}\t{path}\n"
+                            for path, mode, sha in changes)
+            if lines:
+                self.run("update-index", "--index-info", input=lines.encode("utf-8"), env=env)
             return self.out("write-tree", env=env)
 
     def commit_tree(self, tree: str, parents: list[str], message: str, author: Person,

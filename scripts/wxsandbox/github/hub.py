@@ -6,6 +6,7 @@ import base64
 import hashlib
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import wxsandbox.github.pullops as pullops
@@ -23,6 +24,7 @@ API_PREFIX = "/api/v3"
 RATE_WINDOW_SECONDS = 3600
 
 RequestLogEntry = tuple[str, str, int, str | None]
+Observer = Callable[[Request, Response], None]
 
 
 class Hub:
@@ -41,6 +43,8 @@ class Hub:
         self._rate_used: dict[str, int] = {}
         self._rate_reset = int(time.time()) + RATE_WINDOW_SECONDS
         self._log_lock = threading.Lock()
+        self.observers: list[Observer] = []
+        """Called with every REST request and its answer (before ETag/304 handling): fidelity tests."""
         from wxsandbox.github.routes import register_all
 
         register_all(self.router)
@@ -177,6 +181,8 @@ class Hub:
             rate = []
         response.headers += [*rate, ("X-GitHub-Media-Type", "github.v3; format=json"),
                              ("X-GitHub-Api-Version-Selected", "2022-11-28")]
+        for observer in list(self.observers):
+            observer(request, response)
         if request.method in ("GET", "HEAD") and response.status == 200:
             etag = 'W/"' + hashlib.sha256(response.body).hexdigest()[:40] + '"'
             response.headers.append(("ETag", etag))

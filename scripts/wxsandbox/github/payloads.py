@@ -121,7 +121,7 @@ class Shapes:
             "default_branch": repo.default_branch,
             "allow_squash_merge": True, "allow_merge_commit": True, "allow_rebase_merge": False,
             "allow_auto_merge": False, "delete_branch_on_merge": False, "allow_update_branch": False,
-            "network_count": 0, "subscribers_count": 0,
+            "network_count": 0, "subscribers_count": 0, "custom_properties": {},
         }
         if viewer_role is not None:
             body["permissions"] = permissions_for(viewer_role)
@@ -164,7 +164,7 @@ class Shapes:
             "closed_by": self.simple_user(issue.closed_by) if issue.closed_by else None,
             "reactions": {"url": f"{url}/reactions", **REACTIONS_ZERO},
             "timeline_url": f"{url}/timeline", "performed_via_github_app": None,
-            "state_reason": issue.state_reason,
+            "state_reason": issue.state_reason, "draft": False,
         }
         if issue.pull is not None:
             pulls = f"{api}/pulls/{issue.number}"

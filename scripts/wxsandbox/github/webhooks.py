@@ -104,6 +104,8 @@ class EventFactory:
 
         def person(name: str, email: str) -> Json:
             login = next((u.login for u in self.state.users.values() if email in (u.email, u.commit_email)), None)
+            if email == "noreply@github.com":
+                login = "web-flow"  # the committer of merges made on github.com
             return {"name": name, "email": email, **({"username": login} if login else {})}
 
         return {
