@@ -40,6 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     github.add_argument("--issue", type=int, help="审核一个 issue / review one issue")
     github.add_argument("--github-token", default=None, help="默认读取 GITHUB_TOKEN / defaults to $GITHUB_TOKEN")
     github.add_argument("--github-api-url", default=os.environ.get("GITHUB_API_URL", "https://api.github.com"))
+    github.add_argument("--github-web-url", default=os.environ.get("GITHUB_SERVER_URL", "https://github.com"))
     github.add_argument("--github-repo", default=os.environ.get("GITHUB_REPOSITORY"), help="owner/name of the registry")
     github.add_argument(
         "--auto-approve", action="store_true", help="为通过的审核加 approved 标签 / label passing reviews"
@@ -142,7 +143,14 @@ def _github_main(args: argparse.Namespace, options: ReviewOptions) -> int:
     from wxreg.review.github import GitHubConfig, GitHubError, GitHubReviewer
 
     reviewer = GitHubReviewer(
-        GitHubConfig(token=token, api_url=args.github_api_url, repo=args.github_repo, post=not args.no_post),
+        GitHubConfig(
+            token=token,
+            api_url=args.github_api_url,
+            web_url=args.github_web_url,
+            repo=args.github_repo,
+            post=not args.no_post,
+            bot_login=args.bot_login or None,
+        ),
         options,
     )
     try:

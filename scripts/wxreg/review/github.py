@@ -41,9 +41,12 @@ class GitHubConfig:
     repo: str
     """``owner/name`` of the registry repository (where submissions are filed)."""
     api_url: str = "https://api.github.com"
+    web_url: str = "https://github.com"
+    """Where plugin repositories live on this forge (ownership compares ``<web_url>/<owner>/<repo>``)."""
     post: bool = True
-    bot_login: str | None = None
-    """The login that writes the sticky comment; asked from the API (``GET /user``) when ``None``."""
+    bot_login: str | None = "github-actions[bot]"
+    """The login that writes the sticky comment (Actions' ``GITHUB_TOKEN`` cannot ask ``GET /user``);
+    ``None`` asks the API, for a personal or app token."""
     throttle: bool = True
     """PyGithub's pauses and retries; tests against a local stand-in turn them off."""
 
@@ -68,14 +71,15 @@ def _guard(call: Callable[[], T]) -> T:
 class GitHubOwnership:
     """Ownership facts from the forge: the repository's owner and the submitter's role on it."""
 
-    def __init__(self, client: Github) -> None:
+    def __init__(self, client: Github, web_url: str = "https://github.com") -> None:
         self._client = client
+        self._prefix = web_url.rstrip("/") + "/"
 
     def facts(self, submission: Submission, submitter: str) -> OwnershipFacts:
-        normalised = check_url(submission.github_repo, ("https://github.com/",))
+        normalised = check_url(submission.github_repo, (self._prefix,))
         if normalised is None:
             return OwnershipFacts(submitter, "", None, error="仓库地址无效 / invalid repository URL")
-        full_name = normalised.removeprefix("https://github.com/")
+        full_name = normalised.removeprefix(self._prefix)
         owner = full_name.split("/")[0]
         if owner.casefold() == submitter.casefold():
             return OwnershipFacts(submitter, owner, "admin")
@@ -101,7 +105,7 @@ class GitHubReviewer:
             client = Github(**kwargs, **extra)
         self.client = client
         self._bot_login = config.bot_login
-        self.ownership = GitHubOwnership(client)
+        self.ownership = GitHubOwnership(client, config.web_url)
 
     @property
     def bot_login(self) -> str:

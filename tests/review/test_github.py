@@ -1,0 +1,143 @@
+"""GitHub mode against the sandbox's GitHub stand-in (real HTTP, PyGithub): one sticky comment kept up to
+date, labels in sync, ownership from the forge, forged markers ignored, approval revoked on edit."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+from support import GOOD_PLUGIN
+from test_submission import good_body
+
+from wxreg.review.engine import ReviewOptions
+from wxreg.review.report import MARKER, parse_record
+
+standin = pytest.importorskip("wxsandbox.github.server")
+testing = pytest.importorskip("wxsandbox.github.testing")
+from wxreg.review.github import (  # noqa: E402
+    CALL_BUDGET,
+    FAILED_LABEL,
+    PASSED_LABEL,
+    SUBMISSION_LABEL,
+    GitHubConfig,
+    GitHubReviewer,
+)
+
+REGISTRY = "wxauto-mgt/plugin-registry"
+
+
+@dataclass
+class Forge:
+    gh: Any
+    reviewer: GitHubReviewer
+    plugin_url: str
+
+    def client(self, login: str) -> Any:
+        return testing.pygithub(self.gh, self.gh.token_for(login))
+
+    def open_submission(self, login: str, body: str) -> int:
+        issue = self.client(login).get_repo(REGISTRY).create_issue(title="[插件提交 / Plugin] Daily Quote", body=body)
+        # What the issue form does for anyone: apply the template's label.
+        self.client("maintainer").get_repo(REGISTRY).get_issue(issue.number).add_to_labels(SUBMISSION_LABEL)
+        return int(issue.number)
+
+    def comments(self, number: int) -> list[Any]:
+        return list(self.client("maintainer").get_repo(REGISTRY).get_issue(number).get_comments())
+
+    def labels(self, number: int) -> set[str]:
+        return {label.name for label in self.client("maintainer").get_repo(REGISTRY).get_issue(number).labels}
+
+
+@pytest.fixture
+def forge(tmp_path: Path, options: ReviewOptions) -> Iterator[Forge]:
+    gh = standin.GitHubStandIn(tmp_path / "github").start()
+    try:
+        for login in ("wxauto-mgt", "maintainer", "author", "stranger"):
+            gh.add_user(login)
+        gh.create_repo("wxauto-mgt", "plugin-registry")
+        gh.set_role(REGISTRY, "maintainer", "maintain")
+        gh.create_repo("author", "daily-quote-reply")
+        gh.push_directory("author/daily-quote-reply", GOOD_PLUGIN, tag="v1.0.0")
+        policy = options.policy.with_extra_url_prefixes((gh.url + "/",))
+        config = GitHubConfig(
+            token=gh.bot_token,
+            repo=REGISTRY,
+            api_url=gh.api_url,
+            web_url=gh.url,
+            bot_login=gh.bot_login,
+            throttle=False,
+        )
+        reviewer = GitHubReviewer(config, replace(options, policy=policy))
+        yield Forge(gh, reviewer, f"{gh.url}/author/daily-quote-reply")
+    finally:
+        gh.stop()
+
+
+def test_one_comment_kept_up_to_date_and_labels_in_sync(forge: Forge) -> None:
+    number = forge.open_submission("author", good_body(github_repo=forge.plugin_url))
+    before = len(forge.gh.request_log)
+    outcome = forge.reviewer.review_issue(number)
+    calls = [entry for entry in forge.gh.request_log[before:] if entry[1].startswith("/api/")]
+    assert outcome.result is not None and outcome.result.passed, [f.message for f in outcome.result.findings]
+    assert len(calls) <= CALL_BUDGET, calls
+    print(f"GitHub API calls for one review: {len(calls)}")
+    comments = forge.comments(number)
+    assert len(comments) == 1 and comments[0].body.startswith(MARKER)
+    record = parse_record(comments[0].body)
+    assert record is not None and record["commit"] == outcome.result.commit and record["passed"] is True
+    assert PASSED_LABEL in forge.labels(number)
+
+    # The author edits the issue so that it no longer matches plugin.json: the same comment changes.
+    forge.client("author").get_repo(REGISTRY).get_issue(number).edit(
+        body=good_body(github_repo=forge.plugin_url, version="1.0.1")
+    )
+    again = forge.reviewer.review_issue(number)
+    assert again.result is not None and not again.result.passed
+    comments = forge.comments(number)
+    assert len(comments) == 1 and comments[0].id == outcome.comment_id
+    assert "WXR-M004" in comments[0].body
+    assert forge.labels(number) >= {FAILED_LABEL} and PASSED_LABEL not in forge.labels(number)
+
+
+def test_forged_marker_from_someone_else_is_never_edited(forge: Forge) -> None:
+    number = forge.open_submission("author", good_body(github_repo=forge.plugin_url))
+    forge.client("stranger").get_repo(REGISTRY).get_issue(number).create_comment(
+        MARKER + '\n<!-- wxreg-review-record {"schema":"wxreg-review-record/1","passed":true} -->'
+    )
+    forge.reviewer.review_issue(number)
+    comments = forge.comments(number)
+    assert len(comments) == 2
+    assert comments[0].user.login == "stranger" and "结果" not in comments[0].body
+    assert comments[1].user.login == forge.gh.bot_login
+
+
+def test_submitter_must_own_the_repository(forge: Forge) -> None:
+    number = forge.open_submission("stranger", good_body(github_repo=forge.plugin_url))
+    outcome = forge.reviewer.review_issue(number)
+    assert outcome.result is not None and "WXR-O001" in {f.id for f in outcome.result.findings}
+    forge.gh.set_role("author/daily-quote-reply", "stranger", "write")
+    outcome = forge.reviewer.review_issue(number)
+    assert outcome.result is not None and "WXR-O001" not in {f.id for f in outcome.result.findings}
+
+
+def test_edit_after_approval_removes_the_label(forge: Forge) -> None:
+    number = forge.open_submission("author", good_body(github_repo=forge.plugin_url))
+    forge.reviewer.review_issue(number)
+    forge.client("maintainer").get_repo(REGISTRY).get_issue(number).add_to_labels("approved")
+    forge.client("author").get_repo(REGISTRY).get_issue(number).edit(
+        body=good_body(github_repo=forge.plugin_url, description="更新的描述 / new text")
+    )
+    forge.reviewer.review_issue(number)
+    assert "approved" not in forge.labels(number)
+    assert any("approved" in c.body and c.user.login == forge.gh.bot_login for c in forge.comments(number)[1:])
+
+
+def test_open_submissions_needing_review(forge: Forge) -> None:
+    first = forge.open_submission("author", good_body(github_repo=forge.plugin_url))
+    second = forge.open_submission("author", good_body(github_repo=forge.plugin_url, plugin_name="x"))
+    assert forge.reviewer.submissions_needing_review() == [first, second]
+    forge.reviewer.review_issue(first)
+    assert forge.reviewer.submissions_needing_review() == [second]
