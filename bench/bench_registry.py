@@ -7,6 +7,7 @@ validated in under 2 s, with time growing no worse than linearly.
 
 from __future__ import annotations
 
+import itertools
 import json
 import random
 import resource
@@ -92,7 +93,7 @@ def main(argv: list[str]) -> int:
         print(f"over target: 10k plugins took {results[10_000]['total']:.2f} s (> {TARGET_SECONDS_10K} s)")
         status = 1
     ordered = sorted(results)
-    for small, large in zip(ordered, ordered[1:], strict=False):
+    for small, large in itertools.pairwise(ordered):
         # Per-plugin cost may not grow by more than half from one size to the next (roughly linear).
         ratio = (results[large]["total"] / large) / (results[small]["total"] / small)
         print(f"per-plugin time {small} -> {large}: x{ratio:.2f}")

@@ -151,7 +151,7 @@ class RegistryStore:
         if problems:
             raise RegistryError(problems)
         current = self._checked()
-        newest = last_updated(current.documents, current.tombstones)
+        newest = last_updated((entry.updated_at for entry in current.listed), current.tombstones)
         if date < newest:
             # Clients refuse a registry older than their cache: the removal would never reach them.
             raise RegistryError([Problem(REMOVED_FILE, "", f"移除日期 {date} 早于注册表的 last_updated {newest} / "

@@ -20,7 +20,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from wxreg import versions
-from wxreg.build import registry_document_from_dicts, render_registry_document
+from wxreg.build import ListedEntry, registry_document_from_listed, render_registry_document
 from wxreg.config import RegistryConfig
 from wxreg.errors import ModelError, Problem, json_pointer
 from wxreg.models import Category, PluginEntry, Tombstone, canonical_entry, normalized_id
@@ -64,14 +64,15 @@ def _schema_problem(file: str, issue: SchemaIssue, value: Any) -> Problem:
     expected = issue.expected
     shown = _shorten(value)
     if issue.keyword == "required":
-        where = "客户端要求此字段，缺少会丢弃整个条目" if len(issue.path) > 1 else "注册表要求此字段"
-        where_en = ("the client needs it and drops the whole entry without it" if len(issue.path) > 1
+        nested_in_entry = file.startswith(PLUGINS_DIR) and len(issue.path) > 1
+        where = "客户端要求此字段，缺少会丢弃整个条目" if nested_in_entry else "注册表要求此字段"
+        where_en = ("the client needs it and drops the whole entry without it" if nested_in_entry
                     else "the registry requires it")
         return Problem(file, pointer, f"缺少必填字段 {key}（{where}） / required key {key} is missing ({where_en})",
                        f"添加 {key} / add {key}")
     if issue.keyword == "additionalProperties":
         allowed = ", ".join(expected)
-        if len(issue.path) > 1:
+        if file.startswith(PLUGINS_DIR) and len(issue.path) > 1:
             return Problem(file, pointer,
                            f"未知字段 {key}：客户端遇到嵌套对象中的未知字段会静默丢弃整个插件 / unknown key {key}: "
                            "the client silently drops the whole plugin when a nested object has an unknown key",
@@ -308,8 +309,8 @@ class CheckedSources:
     """Everything under ``registry/`` that a build needs, and what is wrong with it."""
 
     config: RegistryConfig | None = None
-    documents: list[dict[str, Any]] = field(default_factory=list)
-    """Valid entries as canonical JSON objects (keys in published order), in file-name order."""
+    listed: list[ListedEntry] = field(default_factory=list)
+    """Valid entries, rendered, in file-name order."""
     categories: list[Category] = field(default_factory=list)
     tombstones: list[Tombstone] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
@@ -317,13 +318,13 @@ class CheckedSources:
     @property
     def entries(self) -> list[PluginEntry]:
         """The valid entries as typed objects (built on demand: a build does not need them)."""
-        return [PluginEntry.from_dict(document) for document in self.documents]
+        return [PluginEntry.from_dict(json.loads(entry.line)) for entry in self.listed]
 
     def render(self) -> bytes:
         """The ``registry.json`` bytes these sources give; only call when ``problems`` is empty."""
         if self.config is None or self.problems:
             raise ValueError("sources have problems; nothing to render")
-        document = registry_document_from_dicts(self.config, self.documents, self.categories, self.tombstones)
+        document = registry_document_from_listed(self.config, self.listed, self.categories, self.tombstones)
         return render_registry_document(document)
 
 
@@ -433,7 +434,7 @@ def _check_plugins(root: Path, out: CheckedSources) -> None:
                                         "删除该文件并换一个新的 plugin_id / "
                                         "delete this file and choose a new plugin_id"))
             continue
-        out.documents.append(canonical_entry(data))
+        out.listed.append(ListedEntry.from_document(canonical_entry(data)))
 
 
 @contextmanager
