@@ -1,0 +1,172 @@
+"""git smart HTTP, raw files and archives: what git and curl see against GitHub, they see here."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+
+from wxsandbox.github import GitHubStandIn
+from wxsandbox.github.testing import RecordingSink
+
+
+@pytest.fixture
+def sink() -> RecordingSink:
+    return RecordingSink()
+
+
+@pytest.fixture
+def gh(tmp_path: Path, sink: RecordingSink) -> Iterator[GitHubStandIn]:
+    with GitHubStandIn(tmp_path / "gh", event_sink=sink) as stand_in:
+        stand_in.add_user("alice", name="Alice", email="alice@example.com")
+        stand_in.add_user("bob")
+        stand_in.create_repo("alice", "plugin")
+        stand_in.set_role("alice/plugin", "bob", "read")
+        source = tmp_path / "src"
+        source.mkdir()
+        (source / "README.md").write_text("# plugin\n")
+        (source / "plugin.json").write_text('{"plugin_id": "demo"}\n')
+        stand_in.push_directory("alice/plugin", source, tag="v1.0.0")
+        yield stand_in
+
+
+def git(*args: str, cwd: Path | None = None, check: bool = True) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_CONFIG_NOSYSTEM": "1", "GIT_ASKPASS": "",
+           "SSH_ASKPASS": "", "GIT_AUTHOR_NAME": "Alice", "GIT_AUTHOR_EMAIL": "alice@example.com",
+           "GIT_COMMITTER_NAME": "Alice", "GIT_COMMITTER_EMAIL": "alice@example.com"}
+    env.pop("GIT_DIR", None)
+    done = subprocess.run(["git", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=60, check=False)
+    if check:
+        assert done.returncode == 0, done.stderr
+    return done
+
+
+def with_credentials(gh: GitHubStandIn, user: str, token: str) -> str:
+    return gh.git_url("alice/plugin").replace("http://", f"http://{user}:{token}@")
+
+
+def test_anonymous_clone_and_authenticated_push(gh: GitHubStandIn, tmp_path: Path, sink: RecordingSink) -> None:
+    clone = tmp_path / "clone"
+    git("clone", "--quiet", gh.git_url("alice/plugin"), str(clone))
+    assert (clone / "plugin.json").read_text() == '{"plugin_id": "demo"}\n'
+    (clone / "main.py").write_text("print('hi')\n")
+    git("add", "main.py", cwd=clone)
+    git("commit", "--quiet", "-m", "Add main", cwd=clone)
+    before = git("rev-parse", "origin/main", cwd=clone).stdout.strip()
+    sink.clear()
+    git("push", "--quiet", with_credentials(gh, "alice", gh.token_for("alice")), "HEAD:main", cwd=clone)
+    after = git("rev-parse", "HEAD", cwd=clone).stdout.strip()
+    assert git("--git-dir", str(gh.bare_repo_path("alice/plugin")), "rev-parse", "main").stdout.strip() == after
+    [push] = sink.named("push")
+    assert (push.ref, push.sha, push.payload["before"], push.payload["after"]) == ("refs/heads/main", after,
+                                                                                   before, after)
+    assert push.payload["sender"]["login"] == "alice"
+    assert [c["message"] for c in push.payload["commits"]] == ["Add main"]
+    assert push.payload["head_commit"]["added"] == ["main.py"]
+    assert push.payload["pusher"] == {"name": "alice", "email": "alice@example.com"}
+    # Tags and new branches are pushes too.
+    git("tag", "v1.1.0", cwd=clone)
+    git("push", "--quiet", with_credentials(gh, "x-access-token", gh.token_for("alice")), "v1.1.0",
+        "HEAD:refs/heads/dev", cwd=clone)
+    assert {e.ref for e in sink.named("push")} >= {"refs/tags/v1.1.0", "refs/heads/dev"}
+
+
+def test_push_without_credentials_fails_as_on_github(gh: GitHubStandIn, tmp_path: Path) -> None:
+    clone = tmp_path / "clone"
+    git("clone", "--quiet", gh.git_url("alice/plugin"), str(clone))
+    git("commit", "--quiet", "--allow-empty", "-m", "x", cwd=clone)
+    denied = git("push", gh.git_url("alice/plugin"), "HEAD:main", cwd=clone, check=False)
+    assert denied.returncode == 128
+    assert "could not read Username" in denied.stderr
+
+
+def test_wrong_token_fails_with_authentication_failed(gh: GitHubStandIn, tmp_path: Path) -> None:
+    clone = tmp_path / "clone"
+    git("clone", "--quiet", gh.git_url("alice/plugin"), str(clone))
+    git("commit", "--quiet", "--allow-empty", "-m", "x", cwd=clone)
+    denied = git("push", with_credentials(gh, "alice", "ghp_wrong"), "HEAD:main", cwd=clone, check=False)
+    assert denied.returncode == 128
+    assert "remote: Invalid username or token. Password authentication is not supported" in denied.stderr
+    assert "fatal: Authentication failed for" in denied.stderr
+
+
+def test_read_only_token_is_refused_with_403(gh: GitHubStandIn, tmp_path: Path) -> None:
+    clone = tmp_path / "clone"
+    git("clone", "--quiet", gh.git_url("alice/plugin"), str(clone))
+    git("commit", "--quiet", "--allow-empty", "-m", "x", cwd=clone)
+    denied = git("push", with_credentials(gh, "bob", gh.token_for("bob")), "HEAD:main", cwd=clone, check=False)
+    assert denied.returncode == 128
+    assert "remote: Permission to alice/plugin.git denied to bob." in denied.stderr
+    assert "The requested URL returned error: 403" in denied.stderr
+    # Reading with the same token works.
+    git("ls-remote", with_credentials(gh, "bob", gh.token_for("bob")))
+
+
+def test_pull_refs_are_kept_and_cannot_be_pushed(gh: GitHubStandIn, tmp_path: Path, sink: RecordingSink) -> None:
+    clone = tmp_path / "clone"
+    git("clone", "--quiet", gh.git_url("alice/plugin"), str(clone))
+    git("checkout", "--quiet", "-b", "feature", cwd=clone)
+    (clone / "x.txt").write_text("x\n")
+    git("add", "x.txt", cwd=clone)
+    git("commit", "--quiet", "-m", "x", cwd=clone)
+    remote = with_credentials(gh, "alice", gh.token_for("alice"))
+    git("push", "--quiet", remote, "feature", cwd=clone)
+    token = gh.token_for("alice")
+    made = requests.post(f"{gh.api_url}/repos/alice/plugin/pulls", headers={"Authorization": f"token {token}"},
+                         json={"title": "X", "head": "feature", "base": "main"}, timeout=10)
+    assert made.status_code == 201
+    number = made.json()["number"]
+    refs = git("ls-remote", gh.git_url("alice/plugin")).stdout
+    head = git("rev-parse", "HEAD", cwd=clone).stdout.strip()
+    assert f"{head}\trefs/pull/{number}/head" in refs
+    assert f"refs/pull/{number}/merge" in refs
+    # Pushing to the PR's branch synchronizes it.
+    (clone / "y.txt").write_text("y\n")
+    git("add", "y.txt", cwd=clone)
+    git("commit", "--quiet", "-m", "y", cwd=clone)
+    git("push", "--quiet", remote, "feature", cwd=clone)
+    new_head = git("rev-parse", "HEAD", cwd=clone).stdout.strip()
+    [sync] = sink.named("pull_request", "synchronize")
+    assert (sync.payload["before"], sync.payload["after"]) == (head, new_head)
+    assert f"{new_head}\trefs/pull/{number}/head" in git("ls-remote", gh.git_url("alice/plugin")).stdout
+    refused = git("push", remote, f"HEAD:refs/pull/{number}/head", cwd=clone, check=False)
+    assert refused.returncode != 0 and "deny updating a hidden ref" in refused.stderr
+
+
+def test_raw_files_are_text_plain_with_etag(gh: GitHubStandIn) -> None:
+    url = f"{gh.raw_url}/alice/plugin/main/plugin.json"
+    first = requests.get(url, timeout=10)
+    assert first.status_code == 200
+    assert first.headers["Content-Type"] == "text/plain; charset=utf-8"
+    assert first.text == '{"plugin_id": "demo"}\n'
+    again = requests.get(url, headers={"If-None-Match": first.headers["ETag"]}, timeout=10)
+    assert again.status_code == 304 and again.content == b""
+    assert requests.get(f"{gh.raw_url}/alice/plugin/v1.0.0/README.md", timeout=10).text == "# plugin\n"
+    assert requests.get(f"{gh.raw_url}/alice/plugin/refs/heads/main/README.md", timeout=10).status_code == 200
+    missing = requests.get(f"{gh.raw_url}/alice/plugin/main/nope.json", timeout=10)
+    assert (missing.status_code, missing.text) == (404, "404: Not Found")
+
+
+def test_api_conditional_requests_pagination_and_rate_headers(gh: GitHubStandIn) -> None:
+    token = gh.token_for("alice")
+    auth = {"Authorization": f"token {token}"}
+    for number in range(5):
+        requests.post(f"{gh.api_url}/repos/alice/plugin/issues", headers=auth, json={"title": f"i{number}"},
+                      timeout=10)
+    page = requests.get(f"{gh.api_url}/repos/alice/plugin/issues?per_page=2", headers=auth, timeout=10)
+    assert [i["number"] for i in page.json()] == [5, 4]
+    assert 'rel="next"' in page.headers["Link"] and 'rel="last"' in page.headers["Link"]
+    assert f"<{gh.api_url}/repos/alice/plugin/issues?per_page=2&page=3>; rel=\"last\"" in page.headers["Link"]
+    assert page.headers["X-RateLimit-Limit"] == "5000"
+    assert int(page.headers["X-RateLimit-Remaining"]) < 5000
+    cached = requests.get(f"{gh.api_url}/repos/alice/plugin/issues?per_page=2", timeout=10,
+                          headers={**auth, "If-None-Match": page.headers["ETag"]})
+    assert cached.status_code == 304
+    anonymous = requests.get(f"{gh.api_url}/rate_limit", timeout=10).json()
+    assert anonymous["resources"]["core"]["limit"] == 60
+    assert requests.get(f"{gh.api_url}/repos/alice/nothing", timeout=10).status_code == 404
+    assert ("GET", "/api/v3/repos/alice/nothing", 404, None) in gh.request_log
