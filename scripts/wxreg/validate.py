@@ -33,7 +33,6 @@ REMOVED_FILE = "registry/removed.json"
 REGISTRY_FILE = "registry/registry.json"
 PLUGINS_DIR = "registry/plugins"
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
-TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
 # What a pattern means, for messages: pattern -> (zh, en, example).
 _PATTERN_HINTS: dict[str, tuple[str, str, str]] = {
@@ -337,7 +336,7 @@ def _check_config(root: Path, out: CheckedSources) -> None:
         out.config = RegistryConfig.from_dict(data)
     except ModelError as exc:
         out.problems.append(Problem(CONFIG_FILE, exc.pointer, str(exc),
-                                    "见 CONTRIBUTING.md 的 fork 一节 / see Forking in CONTRIBUTING.md"))
+                                    "见 README 的 fork 一节 / see \"Running your own registry\" in README.md"))
 
 
 def _check_categories(root: Path, out: CheckedSources) -> None:
