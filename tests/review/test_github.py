@@ -141,3 +141,43 @@ def test_open_submissions_needing_review(forge: Forge) -> None:
     assert forge.reviewer.submissions_needing_review() == [first, second]
     forge.reviewer.review_issue(first)
     assert forge.reviewer.submissions_needing_review() == [second]
+
+
+def test_analysis_then_publish_like_the_workflow(forge: Forge, tmp_path: Path, osv: Any) -> None:
+    """The two jobs of review.yml through the real CLI: analyse with --no-post, then --publish."""
+    import subprocess
+    import sys
+
+    from wxreg.review.policy import REPO_ROOT
+
+    number = forge.open_submission("author", good_body(github_repo=forge.plugin_url))
+    registry = tmp_path / "empty-registry"
+    (registry / "plugins").mkdir(parents=True)
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "GITHUB_TOKEN": forge.gh.bot_token,
+        "GITHUB_API_URL": forge.gh.api_url,
+        "GITHUB_SERVER_URL": forge.gh.url,
+        "GITHUB_REPOSITORY": REGISTRY,
+        "WXREG_BOT_LOGIN": forge.gh.bot_login,
+        "WXREG_OSV_URL": osv.url,
+    }
+    script = [sys.executable, str(REPO_ROOT / "scripts" / "plugin_reviewer.py")]
+    common = ["--allow-url-prefix", forge.gh.url + "/", "--registry-dir", str(registry), "--issue", str(number)]
+    report = tmp_path / "review.md"
+    analyse = subprocess.run(
+        [*script, *common, "--no-post", "--markdown-out", str(report)], env=env, capture_output=True, text=True
+    )
+    assert analyse.returncode == 0, analyse.stderr
+    assert forge.comments(number) == []  # the analysis job never writes
+    publish = subprocess.run([*script, *common, "--publish", str(report)], env=env, capture_output=True, text=True)
+    assert publish.returncode == 0, publish.stderr
+    comments = forge.comments(number)
+    assert len(comments) == 1 and comments[0].body == report.read_text(encoding="utf-8")
+    assert PASSED_LABEL in forge.labels(number)
+
+    # An edit between analysis and posting: the stale report is not posted.
+    forge.client("author").get_repo(REGISTRY).get_issue(number).edit(body=good_body(github_repo=forge.plugin_url) + " ")
+    stale = forge.reviewer.publish(number, report.read_text(encoding="utf-8").replace("review-passed", "x"))
+    assert stale.skipped and len(forge.comments(number)) == 1

@@ -43,7 +43,18 @@ def build_parser() -> argparse.ArgumentParser:
     github.add_argument("--github-web-url", default=os.environ.get("GITHUB_SERVER_URL", "https://github.com"))
     github.add_argument("--github-repo", default=os.environ.get("GITHUB_REPOSITORY"), help="owner/name of the registry")
     github.add_argument(
+        "--bot-login",
+        default=os.environ.get("WXREG_BOT_LOGIN", "github-actions[bot]"),
+        help="写评论的账号；空字符串表示向 API 查询 / the login that writes the comment; empty: ask the API",
+    )
+    github.add_argument(
         "--auto-approve", action="store_true", help="为通过的审核加 approved 标签 / label passing reviews"
+    )
+    github.add_argument(
+        "--publish",
+        type=Path,
+        metavar="REPORT_MD",
+        help="发布此前生成的报告（需 --issue）/ post a report made earlier by the analysis job (with --issue)",
     )
     github.add_argument("--no-post", action="store_true", help="只打印，不评论 / print, do not comment")
     out = parser.add_argument_group("输出 / output")
@@ -154,6 +165,16 @@ def _github_main(args: argparse.Namespace, options: ReviewOptions) -> int:
         options,
     )
     try:
+        if args.publish is not None:
+            if args.issue is None:
+                print("--publish 需要 --issue / --publish needs --issue", file=sys.stderr)
+                return EXIT_CANNOT
+            published = reviewer.publish(
+                args.issue, args.publish.read_text(encoding="utf-8"), auto_approve=args.auto_approve
+            )
+            if published.skipped:
+                print(f"#{args.issue}: {published.skipped}", file=sys.stderr)
+            return EXIT_PASSED
         numbers = [args.issue] if args.issue is not None else reviewer.submissions_needing_review()
         status = EXIT_PASSED
         for number in numbers:
@@ -166,7 +187,7 @@ def _github_main(args: argparse.Namespace, options: ReviewOptions) -> int:
             elif outcome.result is not None and not outcome.result.passed and status == EXIT_PASSED:
                 status = EXIT_FAILED
         return status
-    except GitHubError as exc:
+    except (GitHubError, OSError) as exc:
         print(f"GitHub: {exc}", file=sys.stderr)
         return EXIT_CANNOT
 

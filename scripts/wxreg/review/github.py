@@ -28,6 +28,10 @@ FAILED_LABEL = "review-failed"
 APPROVED_LABEL = "approved"
 APPROVER_ROLES = frozenset({"admin", "maintain"})
 CALL_BUDGET = 8
+APPROVAL_REVOKED = (
+    "issue 在批准后被修改，已撤销 `approved`，需维护者根据新的审核重新批准。 / The issue was edited after approval, "
+    "so `approved` was removed; a maintainer must approve the new review."
+)
 T = TypeVar("T")
 
 
@@ -57,6 +61,7 @@ class IssueOutcome:
     result: ReviewResult | None
     error: str | None = None
     comment_id: int | None = None
+    skipped: str | None = None
 
 
 def _guard(call: Callable[[], T]) -> T:
@@ -166,33 +171,60 @@ class GitHubReviewer:
             return IssueOutcome(number, None, error=exc.finding.message)
         if not self.config.post:
             return IssueOutcome(number, result)
-        body = render_markdown(result)
-        if comment is None:
-            comment = _guard(lambda: issue.create_comment(body))
-        elif comment.body != body:
-            _guard(lambda: comment.edit(body))
-        self._sync_labels(issue, labels, result, previous)
-        if auto_approve and result.passed and self.may_approve(self.bot_login):
-            _guard(lambda: issue.add_to_labels(APPROVED_LABEL))
-        return IssueOutcome(number, result, comment_id=comment.id)
+        comment_id = self._publish(
+            issue, labels, comment, previous, render_markdown(result), result.record(), auto_approve
+        )
+        return IssueOutcome(number, result, comment_id=comment_id)
 
-    def _sync_labels(
-        self, issue: Issue, labels: set[str], result: ReviewResult, previous: dict[str, Any] | None
-    ) -> None:
-        wanted, unwanted = (PASSED_LABEL, FAILED_LABEL) if result.passed else (FAILED_LABEL, PASSED_LABEL)
+    def publish(self, number: int, markdown: str, *, auto_approve: bool = False) -> IssueOutcome:
+        """Post a report made earlier (by the read-only analysis job) as the sticky comment, sync labels.
+
+        Nothing is posted when the issue body changed since the analysis: the run for that edit
+        (queued behind this one by the workflow's per-issue concurrency) will review and post it.
+        """
+        record = parse_record(markdown)
+        if record is None:
+            raise GitHubError("报告中没有审核记录 / the report carries no review record")
+        issue: Issue = _guard(lambda: self._repo().get_issue(number))
+        if record.get("issue") not in (None, number):
+            raise GitHubError(f"报告属于另一个 issue / the report is for issue {record.get('issue')}")
+        if body_sha256(issue.body or "") != record.get("body_sha256"):
+            return IssueOutcome(
+                number, None, skipped="issue 已再次修改 / the issue was edited again since the analysis"
+            )
+        labels = {label.name for label in issue.labels}
+        comment = self.sticky_comment(issue)
+        previous = parse_record(comment.body) if comment else None
+        comment_id = self._publish(issue, labels, comment, previous, markdown, record, auto_approve)
+        return IssueOutcome(number, None, comment_id=comment_id)
+
+    def _publish(
+        self,
+        issue: Issue,
+        labels: set[str],
+        comment: IssueComment | None,
+        previous: dict[str, Any] | None,
+        markdown: str,
+        record: dict[str, Any],
+        auto_approve: bool,
+    ) -> int:
+        if comment is None:
+            comment = _guard(lambda: issue.create_comment(markdown))
+        elif comment.body != markdown:
+            _guard(lambda: comment.edit(markdown))
+        passed = record.get("passed") is True
+        wanted, unwanted = (PASSED_LABEL, FAILED_LABEL) if passed else (FAILED_LABEL, PASSED_LABEL)
         if unwanted in labels:
             _guard(lambda: issue.remove_from_labels(unwanted))
         if wanted not in labels:
             _guard(lambda: issue.add_to_labels(wanted))
-        edited = previous is not None and previous.get("body_sha256") != result.submission.body_sha256
+        edited = previous is not None and previous.get("body_sha256") != record.get("body_sha256")
         if APPROVED_LABEL in labels and edited:
             _guard(lambda: issue.remove_from_labels(APPROVED_LABEL))
-            _guard(
-                lambda: issue.create_comment(
-                    "issue 在批准后被修改，已撤销 approved，需重新批准。 / The issue was edited after approval, so "
-                    "`approved` was removed; a maintainer must approve the new review."
-                )
-            )
+            _guard(lambda: issue.create_comment(APPROVAL_REVOKED))
+        elif auto_approve and passed and APPROVED_LABEL not in labels and self.may_approve(self.bot_login):
+            _guard(lambda: issue.add_to_labels(APPROVED_LABEL))
+        return int(comment.id)
 
     def may_approve(self, login: str) -> bool:
         """Fail closed: only admin or maintain (``role_name``) may approve; any error means no."""
