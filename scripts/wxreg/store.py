@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -28,13 +29,17 @@ from wxreg.validate import (
 )
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` in one step (same-directory temp file, fsync, ``os.replace``)."""
+def atomic_write(path: Path, data: bytes | Iterable[bytes]) -> None:
+    """Replace ``path`` with ``data`` (bytes or a stream of pieces) in one step: same-directory temp
+    file, fsync, ``os.replace``. Readers see the old file or the new one, never a part."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(handle, "wb") as out:
-            out.write(data)
+            if isinstance(data, bytes):
+                out.write(data)
+            else:
+                out.writelines(data)
             out.flush()
             os.fsync(out.fileno())
         Path(temp_name).replace(path)  # os.replace: atomic on POSIX and Windows
@@ -98,8 +103,8 @@ class RegistryStore:
         return self._checked().render()
 
     def write(self) -> Path:
-        """Regenerate ``registry.json`` from the sources."""
-        atomic_write(self.registry_path, self.build())
+        """Regenerate ``registry.json`` from the sources (streamed to disk); :class:`RegistryError` if invalid."""
+        atomic_write(self.registry_path, self._checked().pieces())
         return self.registry_path
 
     def upsert(self, entry: PluginEntry, *, rebuild: bool = True) -> Path:

@@ -20,7 +20,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from wxreg import versions
-from wxreg.build import ListedEntry, registry_document_from_listed, render_registry_document
+from wxreg.build import ListedEntry, iter_registry_pieces, registry_document_from_listed
 from wxreg.config import RegistryConfig
 from wxreg.errors import ModelError, Problem, json_pointer
 from wxreg.models import Category, PluginEntry, Tombstone, canonical_entry, normalized_id
@@ -319,12 +319,16 @@ class CheckedSources:
         """The valid entries as typed objects (built on demand: a build does not need them)."""
         return [PluginEntry.from_dict(json.loads(entry.line)) for entry in self.listed]
 
-    def render(self) -> bytes:
-        """The ``registry.json`` bytes these sources give; only call when ``problems`` is empty."""
+    def pieces(self) -> Iterator[bytes]:
+        """The ``registry.json`` these sources give, streamed; only when ``problems`` is empty."""
         if self.config is None or self.problems:
             raise ValueError("sources have problems; nothing to render")
         document = registry_document_from_listed(self.config, self.listed, self.categories, self.tombstones)
-        return render_registry_document(document)
+        return iter_registry_pieces(document)
+
+    def render(self) -> bytes:
+        """The ``registry.json`` bytes these sources give; only when ``problems`` is empty."""
+        return b"".join(self.pieces())
 
 
 def _check_config(root: Path, out: CheckedSources) -> None:
@@ -464,19 +468,28 @@ def check_sources(root: Path) -> CheckedSources:
     return out
 
 
+def _same_bytes(path: Path, pieces: Iterable[bytes]) -> bool | None:
+    """Whether the file holds exactly ``pieces`` (``None`` when it is missing), compared as a stream."""
+    try:
+        handle = path.open("rb")
+    except FileNotFoundError:
+        return None
+    with handle:
+        for piece in pieces:
+            if handle.read(len(piece)) != piece:
+                return False
+        return handle.read(1) == b""
+
+
 def validate_registry(root: Path) -> list[Problem]:
     """All problems of the registry at ``root`` (the repository root), sorted; empty when valid."""
     checked = check_sources(root)
     if checked.problems:
         return checked.problems
-    fresh = checked.render()
-    try:
-        committed = (root / REGISTRY_FILE).read_bytes()
-    except FileNotFoundError:
-        committed = None
-    if committed != fresh:
-        state = "不存在" if committed is None else "与源文件生成的结果不一致"
-        state_en = "is missing" if committed is None else "differs from a fresh build of the sources"
+    same = _same_bytes(root / REGISTRY_FILE, checked.pieces())
+    if not same:
+        state = "不存在" if same is None else "与源文件生成的结果不一致"
+        state_en = "is missing" if same is None else "differs from a fresh build of the sources"
         return [Problem(REGISTRY_FILE, "", f"registry.json {state} / registry.json {state_en}",
                         "运行 wxreg build 并提交结果，不要手工编辑 / "
                         "run `wxreg build` and commit the result; never edit it by hand")]
