@@ -96,9 +96,9 @@ def test_permissions_by_role(gh: GitHubStandIn, plugin_repo: str) -> None:
     with pytest.raises(github.GithubException) as forbidden:
         reader.get_issue(issue.number).add_to_labels("question")
     assert forbidden.value.status == 403
-    with pytest.raises(github.GithubException) as no_push:
-        reader.get_collaborator_permission("alice")
-    assert no_push.value.status == 403
+    assert reader.get_collaborator_role_name("user-triage") == "triage"  # GitHub documents no 403 here
+    with pytest.raises(github.UnknownObjectException):
+        reader.get_collaborator_role_name("nobody")
     anonymous = github.Github(base_url=gh.api_url, retry=None, seconds_between_requests=None,
                               seconds_between_writes=None).get_repo(plugin_repo)
     with pytest.raises(github.GithubException) as unauthenticated:

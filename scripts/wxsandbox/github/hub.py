@@ -16,7 +16,7 @@ from wxsandbox.github.faults import Faults
 from wxsandbox.github.gitrepo import ZERO_SHA, GitError, GitRepo
 from wxsandbox.github.payloads import Shapes, Urls
 from wxsandbox.github.router import DOCS, Ctx, Router
-from wxsandbox.github.state import ApiError, Repo, State, User
+from wxsandbox.github.state import DEFAULT_LABELS, ApiError, Label, Repo, State, User
 from wxsandbox.github.webhooks import EventFactory
 from wxsandbox.http import Request, Response
 
@@ -57,6 +57,24 @@ class Hub:
     def git(self, repo: Repo) -> GitRepo:
         return GitRepo(repo.path)
 
+    def create_repo(self, owner: str, name: str, *, default_branch: str = "main", description: str = "") -> Repo:
+        state = self.state
+        with state.lock:
+            user = state.user(owner)
+            if user is None:
+                raise ValueError(f"unknown user {owner!r}")
+            if state.repo(f"{owner}/{name}") is not None:
+                raise ValueError(f"repository {owner}/{name} exists")
+            path = self.root / user.login / f"{name}.git"
+            git = GitRepo.init_bare(path, default_branch)
+            git.run("config", "receive.hideRefs", "refs/pull")  # GitHub refuses pushes to refs/pull/*
+            now = state.clock()
+            repo = Repo(state.next_id("repo"), user.login, name, path, default_branch, description, now, now)
+            for label_name, color, text in DEFAULT_LABELS:
+                repo.labels[label_name] = Label(state.next_id("label"), label_name, color, text, default=True)
+            state.repos[repo.full_name.lower()] = repo
+            return repo
+
     # -- identity ----------------------------------------------------------------------------------
 
     def token_from_header(self, request: Request) -> tuple[str | None, str | None]:
@@ -91,10 +109,12 @@ class Hub:
 
     # -- events ------------------------------------------------------------------------------------
 
-    def deliver(self, events: list[Event], actor: User | None) -> None:
-        """Hand events to the sink, unless the workflow token caused them (GitHub starts no runs then)."""
+    def deliver(self, events: list[Event], actor: User | None, *, even_from_bot: bool = False) -> None:
+        """Hand events to the sink, unless the workflow token caused them (GitHub starts no runs then,
+        except for dispatches: ``even_from_bot``). Called after the state lock is released, in the
+        request's thread, before the answer is sent: a sink that runs workflows should queue them."""
         sink = self.sink
-        if sink is None or actor is None or actor.is_bot:
+        if sink is None or actor is None or (actor.is_bot and not even_from_bot):
             return
         for event in events:
             sink.deliver(event)

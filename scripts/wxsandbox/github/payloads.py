@@ -160,7 +160,7 @@ class Shapes:
                             if c.repo == repo.full_name and c.issue_number == issue.number),
             "created_at": iso(issue.created_at), "updated_at": iso(issue.updated_at),
             "closed_at": iso(issue.closed_at), "author_association": self.author_association(repo, issue.user),
-            "active_lock_reason": None, "body": issue.body,
+            "active_lock_reason": issue.lock_reason, "body": issue.body,
             "closed_by": self.simple_user(issue.closed_by) if issue.closed_by else None,
             "reactions": {"url": f"{url}/reactions", **REACTIONS_ZERO},
             "timeline_url": f"{url}/timeline", "performed_via_github_app": None,

@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 from types import TracebackType
 
@@ -16,7 +17,7 @@ from wxsandbox.github.githost import main_app, raw_app
 from wxsandbox.github.gitrepo import ZERO_SHA, GitRepo, Person
 from wxsandbox.github.hub import Hub, RequestLogEntry
 from wxsandbox.github.payloads import Urls
-from wxsandbox.github.state import BOT_ID, BOT_LOGIN, DEFAULT_LABELS, ROLES, Label, Repo
+from wxsandbox.github.state import BOT_ID, BOT_LOGIN, ROLES, Repo
 from wxsandbox.http import HttpServer
 
 
@@ -89,6 +90,12 @@ class GitHubStandIn:
         """The core, for tests that inspect state directly."""
         return self._hub
 
+    def set_bot_scope(self, full_names: Iterable[str] | None) -> None:
+        """Limit the workflow token's write access to these repositories (as GITHUB_TOKEN is limited to the
+        repository its workflow runs in); it still reads every public repository. ``None``: writes everywhere."""
+        with self._hub.state.lock:
+            self._hub.state.bot_scope = None if full_names is None else {name.lower() for name in full_names}
+
     def set_event_sink(self, sink: EventSink | None) -> None:
         self._hub.sink = sink
 
@@ -104,21 +111,8 @@ class GitHubStandIn:
             return next(token for token, owner in self._hub.state.tokens.items() if owner == login)
 
     def create_repo(self, owner: str, name: str, *, default_branch: str = "main", description: str = "") -> Path:
-        state = self._hub.state
-        with state.lock:
-            if state.user(owner) is None:
-                raise ValueError(f"unknown user {owner!r}")
-            if state.repo(f"{owner}/{name}") is not None:
-                raise ValueError(f"repository {owner}/{name} exists")
-            path = self.root / owner / f"{name}.git"
-            GitRepo.init_bare(path, default_branch)
-            GitRepo(path).run("config", "receive.hideRefs", "refs/pull")  # GitHub refuses pushes to refs/pull/*
-            now = state.clock()
-            repo = Repo(state.next_id("repo"), owner, name, path, default_branch, description, now, now)
-            for label_name, color, text in DEFAULT_LABELS:
-                repo.labels[label_name] = Label(state.next_id("label"), label_name, color, text, default=True)
-            state.repos[repo.full_name.lower()] = repo
-            return path
+        """An empty public repository (GitHub's default labels, no commits) owned by user ``owner``."""
+        return self._hub.create_repo(owner, name, default_branch=default_branch, description=description).path
 
     def set_role(self, full_name: str, login: str, role: str) -> None:
         if role not in ROLES:

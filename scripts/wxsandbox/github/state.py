@@ -138,6 +138,7 @@ class Issue:
     closed_at: datetime | None = None
     closed_by: str | None = None
     locked: bool = False
+    lock_reason: str | None = None
     pull: PullInfo | None = None
 
 
@@ -200,6 +201,8 @@ class State:
         """Keyed by lower-cased full name (GitHub's names are case-insensitive)."""
         self.comments: dict[int, Comment] = {}
         self.delivery_ids = itertools.count(1)
+        self.bot_scope: set[str] | None = None
+        """Repositories (lower-cased full names) the workflow token writes to; ``None``: all of them."""
 
     def next_id(self, kind: str) -> int:
         """Deterministic ids per kind; the starting points keep kinds apart, as on GitHub."""
@@ -245,5 +248,6 @@ class State:
         if user.login.lower() == repo.owner.lower():
             return "admin"
         if user.is_bot:
-            return "write"
+            in_scope = self.bot_scope is None or repo.full_name.lower() in self.bot_scope
+            return "write" if in_scope else "read"
         return repo.roles.get(user.login, "none")

@@ -35,6 +35,9 @@ class EventFactory:
         return Event(name=name, payload=payload, repo_full_name=repo.full_name, ref=ref, sha=sha,
                      delivery_id=next(self.state.delivery_ids))
 
+    def custom(self, name: str, payload: Json, repo: Repo, ref: str, sha: str) -> Event:
+        return self._event(name, payload, repo, ref, sha)
+
     def _default_ref(self, repo: Repo, git: GitRepo) -> tuple[str, str]:
         ref = f"refs/heads/{repo.default_branch}"
         return ref, git.ref_sha(ref) or ZERO_SHA

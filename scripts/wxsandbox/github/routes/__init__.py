@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import wxsandbox.github.routes.actions as actions
 import wxsandbox.github.routes.branches as branches
 import wxsandbox.github.routes.collaborators as collaborators
 import wxsandbox.github.routes.comments as comments
@@ -16,7 +17,8 @@ import wxsandbox.github.routes.repos as repos
 import wxsandbox.github.routes.users as users
 from wxsandbox.github.router import Router
 
-GROUPS = (users, repos, meta, issues, comments, labels, collaborators, branches, gitdata, contents, pulls, releases)
+GROUPS = (users, repos, meta, issues, comments, labels, collaborators, branches, gitdata, contents, pulls, releases,
+          actions)
 
 
 def register_all(router: Router) -> None:

@@ -11,11 +11,8 @@ LEGACY = {"admin": "admin", "maintain": "write", "write": "write", "triage": "re
 
 def permission(ctx: Ctx) -> Response:
     with ctx.hub.state.lock:
+        # GitHub documents only 200 and 404 here: anyone who can see the repository may ask.
         repo = ctx.repo()
-        actor = ctx.require_actor()
-        if not role_at_least(ctx.role(repo), "write"):
-            raise ApiError(403, "Resource not accessible by integration" if actor.is_bot else
-                           "Must have push access to view collaborator permission.")
         user = ctx.hub.state.user(ctx.params["username"])
         if user is None:
             raise ApiError(404, "Not Found")

@@ -33,6 +33,8 @@ def get_contents(ctx: Ctx) -> Response:
                                                                                  full, child.size)))
             return Response.json(items)
         content = git.blob(entry.sha) if entry.type == "blob" else b""
+        if "raw" in (ctx.request.header("accept") or ""):
+            return Response(200, content, [("Content-Type", "application/vnd.github.raw; charset=utf-8")])
         return Response.json(ctx.hub.shapes.content_entry(repo, ref, entry, content))
 
 

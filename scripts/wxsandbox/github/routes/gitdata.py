@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from wxsandbox.github.gitrepo import ZERO_SHA, GitRepo, Person
@@ -238,6 +238,56 @@ def create_commit(ctx: Ctx) -> Response:
         return Response.json(body, status=201, headers=[("Location", body["url"])])
 
 
+def _tag_json(ctx: Ctx, repo: Repo, git: GitRepo, sha: str) -> Json:
+    raw = git.run("cat-file", "tag", sha).stdout.decode("utf-8", "replace")
+    header, _, message = raw.partition("\n\n")
+    fields = dict(line.split(" ", 1) for line in header.splitlines() if " " in line)
+    api = ctx.hub.urls.repo_api(repo.full_name)
+    tagger = fields.get("tagger", "unknown <unknown> 0 +0000")
+    name, _, rest = tagger.partition(" <")
+    email, _, stamp = rest.partition("> ")
+    when = datetime.fromtimestamp(int(stamp.split(" ")[0] or 0), UTC)
+    kind = fields.get("type", "commit")
+    return {
+        "node_id": f"TAG_{sha[:12]}", "tag": fields.get("tag", ""), "sha": sha, "url": f"{api}/git/tags/{sha}",
+        "message": message, "tagger": {"date": when.strftime("%Y-%m-%dT%H:%M:%SZ"), "email": email, "name": name},
+        "object": {"sha": fields.get("object", ""), "type": kind, "url": f"{api}/git/{kind}s/{fields.get('object')}"},
+        "verification": {"verified": False, "reason": "unsigned", "signature": None, "payload": None,
+                         "verified_at": None},
+    }
+
+
+def get_git_tag(ctx: Ctx) -> Response:
+    with ctx.hub.state.lock:
+        repo = ctx.repo()
+        git = ctx.hub.git(repo)
+        if git.object_type(ctx.params["sha"]) != "tag":
+            raise ApiError(404, "Not Found")
+        return Response.json(_tag_json(ctx, repo, git, ctx.params["sha"]))
+
+
+def create_git_tag(ctx: Ctx) -> Response:
+    """An annotated tag object (no ref: create ``refs/tags/<tag>`` separately, as on GitHub)."""
+    data = ctx.body()
+    tag, message, target = data.get("tag"), data.get("message"), data.get("object")
+    kind = data.get("type") or "commit"
+    if not isinstance(tag, str) or not isinstance(message, str) or not isinstance(target, str):
+        raise ApiError(422, "Invalid request.")
+    with ctx.hub.state.lock:
+        repo = ctx.repo()
+        actor = ctx.require_role(repo, "write")
+        git = ctx.hub.git(repo)
+        if git.object_type(target) != kind:
+            raise ApiError(422, "Object does not exist")
+        me = Person(actor.name or actor.login, actor.commit_email, ctx.hub.state.clock())
+        who = _person(ctx, data.get("tagger"), me)
+        text = (f"object {target}\ntype {kind}\ntag {tag}\ntagger {who.name} <{who.email}> "
+                f"{int(who.date.timestamp())} +0000\n\n{message}")
+        sha = git.out("mktag", input=text.encode("utf-8"))
+        body = _tag_json(ctx, repo, git, sha)
+        return Response.json(body, status=201, headers=[("Location", body["url"])])
+
+
 def get_git_commit(ctx: Ctx) -> Response:
     with ctx.hub.state.lock:
         repo = ctx.repo()
@@ -286,4 +336,6 @@ def register(router: Router) -> None:
     router.add("GET", f"{base}/git/trees/{{sha}}", get_tree)
     router.add("POST", f"{base}/git/commits", create_commit)
     router.add("GET", f"{base}/git/commits/{{sha}}", get_git_commit)
+    router.add("GET", f"{base}/git/tags/{{sha}}", get_git_tag)
+    router.add("POST", f"{base}/git/tags", create_git_tag)
     router.add("GET", f"{base}/commits/{{ref+}}", get_commit)

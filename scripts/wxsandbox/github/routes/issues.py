@@ -256,8 +256,40 @@ def _state_event(ctx: Ctx, repo: Repo, issue: Issue, action: str, sender: str, g
     return ctx.hub.events.issues(repo, git, issue, action, sender)
 
 
+def lock(ctx: Ctx) -> Response:
+    data = ctx.body() if ctx.request.body else {}
+    reason = data.get("lock_reason")
+    if reason is not None and reason not in ("off-topic", "too heated", "resolved", "spam"):
+        raise ApiError(422, "Validation Failed")
+    with ctx.hub.state.lock:
+        repo = ctx.repo()
+        actor = ctx.require_role(repo, "write")
+        issue = find_issue(repo, ctx.params["number"])
+        if not issue.locked:
+            issue.locked, issue.lock_reason, issue.updated_at = True, reason, ctx.hub.state.clock()
+            ctx.events.append(_lock_event(ctx, repo, issue, "locked", actor.login))
+        return Response(204)
+
+
+def unlock(ctx: Ctx) -> Response:
+    with ctx.hub.state.lock:
+        repo = ctx.repo()
+        actor = ctx.require_role(repo, "write")
+        issue = find_issue(repo, ctx.params["number"])
+        if issue.locked:
+            issue.locked, issue.lock_reason, issue.updated_at = False, None, ctx.hub.state.clock()
+            ctx.events.append(_lock_event(ctx, repo, issue, "unlocked", actor.login))
+        return Response(204)
+
+
+def _lock_event(ctx: Ctx, repo: Repo, issue: Issue, action: str, sender: str) -> Event:
+    return _state_event(ctx, repo, issue, action, sender, ctx.hub.git(repo))
+
+
 def register(router: Router) -> None:
     router.add("POST", "/repos/{owner}/{repo}/issues", create_issue)
     router.add("GET", "/repos/{owner}/{repo}/issues", list_issues)
     router.add("GET", "/repos/{owner}/{repo}/issues/{number}", get_issue)
     router.add("PATCH", "/repos/{owner}/{repo}/issues/{number}", update_issue)
+    router.add("PUT", "/repos/{owner}/{repo}/issues/{number}/lock", lock)
+    router.add("DELETE", "/repos/{owner}/{repo}/issues/{number}/lock", unlock)

@@ -92,18 +92,30 @@ def get(ctx: Ctx) -> Response:
 
 def update(ctx: Ctx) -> Response:
     data = ctx.body()
+    publish_tag: str | None = None
     with ctx.hub.state.lock:
         repo = ctx.repo()
-        ctx.require_role(repo, "write")
+        actor = ctx.require_role(repo, "write")
         release = _by_id(ctx, repo)
+        git = ctx.hub.git(repo)
         for key in ("name", "body"):
             if key in data and (data[key] is None or isinstance(data[key], str)):
                 setattr(release, key, data[key])
         if "prerelease" in data:
             release.prerelease = bool(data["prerelease"])
-        if data.get("draft") is False and release.draft:
+        published = data.get("draft") is False and release.draft
+        if published:
             release.draft, release.published_at = False, ctx.hub.state.clock()
-        return Response.json(ctx.hub.shapes.release(repo, release))
+            if git.ref_sha(f"refs/tags/{release.tag_name}") is None:
+                publish_tag = git.resolve_commit(release.target_commitish)
+    if publish_tag is not None:
+        ctx.events += ctx.hub.update_ref(repo, f"refs/tags/{release.tag_name}", publish_tag, actor, expected=ZERO_SHA)
+    with ctx.hub.state.lock:
+        shaped = ctx.hub.shapes.release(repo, release)
+        if published:
+            sha = git.ref_sha(f"refs/tags/{release.tag_name}") or ZERO_SHA
+            ctx.events.append(ctx.hub.events.release(repo, shaped, "published", actor.login, sha))
+        return Response.json(shaped)
 
 
 def delete(ctx: Ctx) -> Response:

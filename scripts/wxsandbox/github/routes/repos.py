@@ -1,7 +1,10 @@
-"""GET /repos/{owner}/{repo}; zipball/tarball redirects to the archive host."""
+"""Repositories: get, create for the authenticated user, tags; zipball/tarball redirects to the archive host."""
 
 from __future__ import annotations
 
+import re
+
+from wxsandbox.github.gitrepo import Person
 from wxsandbox.github.router import Ctx, Handler, Router
 from wxsandbox.github.state import ApiError
 from wxsandbox.http import Response
@@ -13,6 +16,51 @@ def get_repo(ctx: Ctx) -> Response:
         role = ctx.role(repo) if ctx.actor else None
         return Response.json(ctx.hub.shapes.repository(repo, viewer_role=role if role != "none" else "read" if
                                                        ctx.actor else None, git=ctx.hub.git(repo)))
+
+
+NAME = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
+
+
+def create_for_user(ctx: Ctx) -> Response:
+    actor = ctx.require_actor()
+    if actor.is_bot:
+        raise ApiError(403, "Resource not accessible by integration")
+    data = ctx.body()
+    name = data.get("name")
+    if not isinstance(name, str) or not NAME.match(name) or name in (".", ".."):
+        raise ApiError(422, "Validation Failed", errors=[{"resource": "Repository", "field": "name",
+                                                         "code": "invalid"}])
+    description = data.get("description")
+    with ctx.hub.state.lock:
+        if ctx.hub.state.repo(f"{actor.login}/{name}") is not None:
+            raise ApiError(422, "Repository creation failed.", errors=[{
+                "resource": "Repository", "code": "custom", "field": "name",
+                "message": "name already exists on this account"}])
+        repo = ctx.hub.create_repo(actor.login, name, description=description if isinstance(description, str) else "")
+        git = ctx.hub.git(repo)
+        if data.get("auto_init"):
+            tree = git.build_tree(None, [("README.md", "100644", git.hash_blob(f"# {name}\n".encode()))])
+            who = Person(actor.name or actor.login, actor.commit_email, ctx.hub.state.clock())
+            git.update_ref(f"refs/heads/{repo.default_branch}", git.commit_tree(tree, [], "Initial commit\n", who))
+        body = ctx.hub.shapes.repository(repo, viewer_role="admin", git=git)
+        return Response.json(body, status=201, headers=[("Location", body["url"])])
+
+
+def list_tags(ctx: Ctx) -> Response:
+    with ctx.hub.state.lock:
+        repo = ctx.repo()
+        git = ctx.hub.git(repo)
+        api = ctx.hub.urls.repo_api(repo.full_name)
+        items = []
+        for ref in sorted(git.refs("refs/tags/"), reverse=True):
+            name = ref.removeprefix("refs/tags/")
+            sha = git.ref_sha(ref)
+            if sha is None or git.object_type(sha) != "commit":
+                continue
+            items.append({"name": name, "commit": {"sha": sha, "url": f"{api}/commits/{sha}"},
+                          "zipball_url": f"{api}/zipball/refs/tags/{name}",
+                          "tarball_url": f"{api}/tarball/refs/tags/{name}", "node_id": f"REF_{name}"})
+        return ctx.paginate(items)
 
 
 def archive_redirect(kind: str) -> Handler:
@@ -30,6 +78,8 @@ def archive_redirect(kind: str) -> Handler:
 
 def register(router: Router) -> None:
     router.add("GET", "/repos/{owner}/{repo}", get_repo)
+    router.add("POST", "/user/repos", create_for_user)
+    router.add("GET", "/repos/{owner}/{repo}/tags", list_tags)
     for kind in ("zipball", "tarball"):
         handler = archive_redirect(kind)
         router.add("GET", f"/repos/{{owner}}/{{repo}}/{kind}", handler)
