@@ -129,6 +129,8 @@ def world(tmp_path: Path) -> Iterator[World]:
         (source / "pkg").mkdir(parents=True)
         (source / "plugin.json").write_text('{"plugin_id": "demo"}\n')
         (source / "pkg" / "main.py").write_text("print('hi')\n")
+        (source / ".github" / "workflows").mkdir(parents=True)
+        (source / ".github" / "workflows" / "ci.yml").write_text("on: workflow_dispatch\n")
         gh.push_directory("alice/plugin", source, tag="v1.0.0")
         yield World(gh, sink, seen, alice, bob)
 
@@ -207,6 +209,17 @@ def tour(w: World) -> None:
     w.call("GET", f"{r}/releases/tags/v1.1.0", expect=200)
     w.call("GET", f"{r}/releases/{release['id']}", expect=200)
     w.call("PATCH", f"{r}/releases/{release['id']}", a, {"body": "better notes"}, expect=200)
+    w.call("GET", f"{r}/pulls/{p}/merge", expect=204)
+    w.call("GET", f"{r}/tags", expect=200)
+    tag = w.call("POST", f"{r}/git/tags", a, {"tag": "v2.0.0", "message": "Release 2.0.0\n", "object": head,
+                                              "type": "commit"}, expect=201)
+    w.call("GET", f"{r}/git/tags/{tag['sha']}", expect=200)
+    w.call("PUT", f"{r}/issues/{n}/lock", a, {"lock_reason": "resolved"}, expect=204)
+    w.call("DELETE", f"{r}/issues/{n}/lock", a, expect=204)
+    w.call("POST", f"{r}/actions/workflows/ci.yml/dispatches", a, {"ref": "main", "inputs": {"x": "1"}},
+           expect=204)
+    w.call("POST", f"{r}/dispatches", a, {"event_type": "rebuild", "client_payload": {"why": "test"}}, expect=204)
+    w.call("POST", "/user/repos", b, {"name": "bobs-plugin", "description": "mine", "auto_init": True}, expect=201)
     # Error answers are checked against basic-error / validation-error.
     w.call("GET", f"{r}/issues/999", expect=404)
     w.call("POST", f"{r}/issues", None, {"title": "anonymous"}, expect=401)

@@ -78,6 +78,15 @@ OPERATIONS: tuple[tuple[str, str], ...] = (
     ("GET", f"{REPOS}/releases/tags/{{tag}}"),
     ("GET", f"{REPOS}/releases/{{release_id}}"),
     ("PATCH", f"{REPOS}/releases/{{release_id}}"),
+    ("POST", "/user/repos"),
+    ("GET", f"{REPOS}/tags"),
+    ("GET", f"{REPOS}/git/tags/{{tag_sha}}"),
+    ("POST", f"{REPOS}/git/tags"),
+    ("PUT", f"{REPOS}/issues/{{issue_number}}/lock"),
+    ("DELETE", f"{REPOS}/issues/{{issue_number}}/lock"),
+    ("POST", f"{REPOS}/actions/workflows/{{workflow_id}}/dispatches"),
+    ("POST", f"{REPOS}/dispatches"),
+    ("GET", f"{REPOS}/pulls/{{pull_number}}/merge"),
 )
 EXTRA_SCHEMAS = ("basic-error", "validation-error")
 """Error bodies, checked too."""

@@ -20,7 +20,7 @@ def workflow_dispatch(ctx: Ctx) -> Response:
     inputs: Any = data.get("inputs") or {}
     if not isinstance(ref, str) or not isinstance(inputs, dict):
         raise ApiError(422, "Invalid request.\n\n\"ref\" wasn't supplied.")
-    workflow = ctx.params["workflow_id"]
+    workflow = ctx.params["workflow"]
     if not workflow.endswith((".yml", ".yaml")):
         raise ApiError(404, "Not Found")
     with ctx.hub.state.lock:
@@ -59,5 +59,5 @@ def repository_dispatch(ctx: Ctx) -> Response:
 
 
 def register(router: Router) -> None:
-    router.add("POST", "/repos/{owner}/{repo}/actions/workflows/{workflow_id}/dispatches", workflow_dispatch)
+    router.add("POST", "/repos/{owner}/{repo}/actions/workflows/{workflow}/dispatches", workflow_dispatch)
     router.add("POST", "/repos/{owner}/{repo}/dispatches", repository_dispatch)

@@ -1,0 +1,143 @@
+"""Less travelled corners: dispatches, locks, tags, drafts, the bot's scope, empty repositories."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import github
+import pytest
+import requests
+
+from wxsandbox.github import GitHubStandIn
+from wxsandbox.github.gitrepo import ZERO_SHA
+from wxsandbox.github.testing import RecordingSink, pygithub
+
+
+@pytest.fixture
+def sink() -> RecordingSink:
+    return RecordingSink()
+
+
+@pytest.fixture
+def gh(tmp_path: Path, sink: RecordingSink) -> Iterator[GitHubStandIn]:
+    with GitHubStandIn(tmp_path / "gh", event_sink=sink) as stand_in:
+        stand_in.add_user("alice", name="Alice", email="alice@example.com")
+        stand_in.create_repo("alice", "registry")
+        source = tmp_path / "src"
+        (source / ".github" / "workflows").mkdir(parents=True)
+        (source / ".github" / "workflows" / "rebuild.yml").write_text("on: workflow_dispatch\n")
+        stand_in.push_directory("alice/registry", source)
+        sink.clear()
+        yield stand_in
+
+
+def test_dispatches_are_delivered_even_from_the_workflow_token(gh: GitHubStandIn, sink: RecordingSink) -> None:
+    bot = pygithub(gh, gh.bot_token).get_repo("alice/registry")
+    answer = requests.post(f"{gh.api_url}/repos/alice/registry/actions/workflows/rebuild.yml/dispatches",
+                           headers={"Authorization": f"token {gh.bot_token}"},
+                           json={"ref": "main", "inputs": {"plugin": "weather"}}, timeout=10)
+    assert answer.status_code == 204
+    [event] = sink.events
+    assert event.name == "workflow_dispatch"
+    assert event.payload["inputs"] == {"plugin": "weather"}
+    assert event.payload["workflow"] == ".github/workflows/rebuild.yml"
+    assert (event.ref, event.sha) == ("refs/heads/main", bot.get_branch("main").commit.sha)
+    missing = requests.post(f"{gh.api_url}/repos/alice/registry/actions/workflows/nope.yml/dispatches",
+                            headers={"Authorization": f"token {gh.bot_token}"}, json={"ref": "main"}, timeout=10)
+    assert missing.status_code == 404
+    answer = requests.post(f"{gh.api_url}/repos/alice/registry/dispatches",
+                           headers={"Authorization": f"token {gh.token_for('alice')}"},
+                           json={"event_type": "audit", "client_payload": {"all": True}}, timeout=10)
+    assert answer.status_code == 204
+    assert sink.events[-1].name == "repository_dispatch"
+    assert sink.events[-1].payload["action"] == "audit"
+
+
+def test_lock_and_unlock(gh: GitHubStandIn, sink: RecordingSink) -> None:
+    gh.add_user("mallory")
+    repo = pygithub(gh, gh.token_for("alice")).get_repo("alice/registry")
+    issue = repo.create_issue("Approved")
+    issue.lock("resolved")
+    assert repo.get_issue(issue.number).locked
+    assert repo.get_issue(issue.number).active_lock_reason == "resolved"
+    with pytest.raises(github.GithubException) as locked:
+        pygithub(gh, gh.token_for("mallory")).get_repo("alice/registry").get_issue(issue.number).create_comment("x")
+    assert locked.value.status == 403
+    issue.unlock()
+    assert not repo.get_issue(issue.number).locked
+    assert [e.payload["action"] for e in sink.named("issues")] == ["opened", "locked", "unlocked"]
+
+
+def test_tags_lightweight_and_annotated(gh: GitHubStandIn) -> None:
+    repo = pygithub(gh, gh.token_for("alice")).get_repo("alice/registry")
+    head = repo.get_branch("main").commit.sha
+    tag = repo.create_git_tag("v1.0.0", "Release 1.0.0", head, "commit")
+    repo.create_git_ref("refs/tags/v1.0.0", tag.sha)
+    repo.create_git_ref("refs/tags/v0.9.0", head)
+    ref = repo.get_git_ref("tags/v1.0.0")
+    assert (ref.object.type, ref.object.sha) == ("tag", tag.sha)
+    peeled = repo.get_git_tag(ref.object.sha)
+    assert (peeled.tag, peeled.object.sha, peeled.message) == ("v1.0.0", head, "Release 1.0.0")
+    assert {t.name: t.commit.sha for t in repo.get_tags()} == {"v1.0.0": head, "v0.9.0": head}
+
+
+def test_draft_release_gets_its_tag_when_published(gh: GitHubStandIn, sink: RecordingSink) -> None:
+    repo = pygithub(gh, gh.token_for("alice")).get_repo("alice/registry")
+    draft = repo.create_git_release("v2.0.0", "2.0.0", "notes", draft=True)
+    assert [e.payload["action"] for e in sink.named("release")] == ["created"]
+    with pytest.raises(github.UnknownObjectException):
+        repo.get_git_ref("tags/v2.0.0")
+    with pytest.raises(github.UnknownObjectException):
+        repo.get_release("v2.0.0")  # drafts are not found by tag
+    draft.update_release("2.0.0", "notes", draft=False)
+    assert repo.get_git_ref("tags/v2.0.0").object.sha == repo.get_branch("main").commit.sha
+    assert repo.get_release("v2.0.0").published_at is not None
+    assert [e.payload["action"] for e in sink.named("release")] == ["created", "published"]
+    assert [e.ref for e in sink.named("push")] == ["refs/tags/v2.0.0"]
+
+
+def test_the_bot_writes_only_where_scoped(gh: GitHubStandIn) -> None:
+    gh.add_user("carol")
+    gh.create_repo("carol", "plugin")
+    gh.set_bot_scope(["alice/registry"])
+    bot = pygithub(gh, gh.bot_token)
+    assert bot.get_repo("alice/registry").create_issue("in scope").number == 1
+    plugin = bot.get_repo("carol/plugin")
+    assert plugin.get_collaborator_role_name("carol") == "admin"  # reading is fine
+    with pytest.raises(github.GithubException) as denied:
+        plugin.create_label("x", "000000")
+    assert denied.value.status == 403
+    assert denied.value.data["message"] == "Resource not accessible by integration"
+    with pytest.raises(github.GithubException) as no_user:
+        bot.get_user().login  # noqa: B018 - GET /user is refused to the workflow token, as on GitHub
+    assert no_user.value.status == 403
+
+
+def test_user_repos_empty_repository_and_first_commit(gh: GitHubStandIn, sink: RecordingSink) -> None:
+    gh.add_user("dave", email="dave@example.com")
+    dave = pygithub(gh, gh.token_for("dave"))
+    empty = dave.get_user().create_repo("empty-plugin", description="nothing yet")
+    assert empty.full_name == "dave/empty-plugin"
+    assert list(empty.get_branches()) == []
+    created = empty.create_file("plugin.json", "First", "{}\n")
+    assert created["commit"].parents == []
+    assert [e.payload["created"] for e in sink.named("push")] == [True]
+    initialised = dave.get_user().create_repo("readme-plugin", auto_init=True)
+    readme = initialised.get_contents("README.md")
+    assert not isinstance(readme, list)
+    assert readme.decoded_content == b"# readme-plugin\n"
+    raw = requests.get(f"{gh.api_url}/repos/dave/readme-plugin/contents/README.md", timeout=10,
+                       headers={"Accept": "application/vnd.github.raw+json"})
+    assert raw.content == b"# readme-plugin\n"
+
+
+def test_deleting_a_branch_is_a_push_with_deleted(gh: GitHubStandIn, sink: RecordingSink) -> None:
+    repo = pygithub(gh, gh.token_for("alice")).get_repo("alice/registry")
+    head = repo.get_branch("main").commit.sha
+    ref = repo.create_git_ref("refs/heads/tmp", head)
+    ref.delete()
+    created, deleted = sink.named("push")
+    assert (created.payload["created"], created.payload["before"]) == (True, ZERO_SHA)
+    assert (deleted.payload["deleted"], deleted.payload["after"], deleted.payload["head_commit"]) == (True, ZERO_SHA,
+                                                                                                      None)
