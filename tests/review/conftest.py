@@ -32,6 +32,26 @@ def options(osv: OsvStub, tmp_path: Path) -> ReviewOptions:
     return ReviewOptions(policy=load_policy(), tools=ToolConfig(osv_url=osv.url), registry_dir=registry)
 
 
+@pytest.fixture
+def git_http(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    """A real git smart-HTTP server on loopback (the sandbox's http-backend), serving ``root/<owner>/<repo>.git``."""
+    http = pytest.importorskip("wxsandbox.http")
+    githttp = pytest.importorskip("wxsandbox.githttp")
+    root = tmp_path / "forge"
+
+    def app(request: object) -> object:
+        route = githttp.match_git_route(request)
+        if route is None:
+            return http.Response.text("not found", status=404)
+        bare = root / route.owner / f"{route.repo}.git"
+        if not bare.exists():
+            return http.Response.text("not found", status=404)
+        return githttp.git_http_backend(request, bare, route, None, allow_push=False)
+
+    with http.HttpServer(app) as server:
+        yield server.url, root
+
+
 ReviewFn = Callable[..., ReviewResult]
 
 

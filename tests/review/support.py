@@ -136,3 +136,10 @@ def osv_vuln(vuln_id: str, name: str, fixed: str) -> dict[str, Any]:
             }
         ],
     }
+
+
+def publish(root: Path, work: Path, owner: str = "author", name: str = "plugin") -> Path:
+    bare = root / owner / f"{name}.git"
+    bare.parent.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["git", "clone", "-q", "--bare", str(work), str(bare)], check=True, env={**os.environ, **GIT_ENV})
+    return bare

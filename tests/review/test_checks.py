@@ -393,3 +393,51 @@ def test_corrupt_registry_fails_identity_closed(review_plugin: ReviewFn, options
     (options.registry_dir / "removed.json").write_text("{broken")
     result = review_plugin()
     assert "WXR-X001" in ids(result) and not result.passed
+
+
+def test_gitee_mirror_must_hold_the_same_tag_at_the_same_commit(
+    git_http: tuple[str, Path], tmp_path: Path, options: ReviewOptions
+) -> None:
+    from support import git, publish
+
+    url, root = git_http
+    work = make_repo(tmp_path / "work")
+    publish(root, work, owner="author", name="plugin")
+    publish(root, work, owner="mirror", name="same")
+    (work / "CHANGELOG.md").write_text("drift\n")
+    git(work, "commit", "-qam", "drift")
+    git(work, "tag", "-f", "v1.0.0")
+    publish(root, work, owner="mirror", name="drifted")
+    opts = replace(options, policy=options.policy.with_extra_url_prefixes((url + "/",)))
+
+    def mirror_ids(mirror: str) -> set[str]:
+        sub = issue_submission(github_repo=f"{url}/author/plugin", gitee_repo=mirror)
+        result = review(ReviewRequest(f"{url}/author/plugin", "v1.0.0", sub, remote_only=True), opts)
+        return {i for i in ids(result) if i in ("WXR-G011", "WXR-G012")}
+
+    assert mirror_ids(f"{url}/mirror/same") == set()
+    assert mirror_ids(f"{url}/mirror/drifted") == {"WXR-G011"}
+    assert mirror_ids(f"{url}/mirror/missing") == {"WXR-G012"}
+    assert mirror_ids("https://evil.example/x/y") == {"WXR-G012"}
+
+
+@pytest.mark.parametrize("repo", ["", ".", "/etc", "../..", "tests/fixtures/plugins/good-plugin"])
+def test_a_repository_from_untrusted_input_is_never_a_local_path(options: ReviewOptions, repo: str) -> None:
+    result = review(ReviewRequest(repo, "v1.0.0", issue_submission(github_repo=repo), remote_only=True), options)
+    assert ids(result) == {"WXR-G001"} and result.commit is None and not result.passed
+
+
+def test_good_plugin_against_the_example_registry(tmp_path: Path, options: ReviewOptions) -> None:
+    from support import REPO_ROOT
+
+    from wxreg.review.context import load_registry_index
+
+    registry = REPO_ROOT / "tests" / "fixtures" / "registry-example" / "registry"
+    index = load_registry_index(registry)
+    assert len(index.listed) >= 3 and index.removed and index.listed[0].repo_url.startswith("https://")
+    repo = make_repo(tmp_path / "p")
+    result = review(ReviewRequest(str(repo), "v1.0.0"), replace(options, registry_dir=registry))
+    assert result.passed and result.scores.security >= 90
+    clash = make_repo(tmp_path / "q", {"plugin.json": edit_manifest(plugin_id="free_vip_unl0cker")})
+    result = review(ReviewRequest(str(clash), "v1.0.0"), replace(options, registry_dir=registry))
+    assert "WXR-I005" in ids(result)

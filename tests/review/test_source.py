@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from support import GIT_ENV, git, make_repo
+from support import git, make_repo, publish
 
 from wxreg.digest import dirhash_git_commit
 from wxreg.review.policy import Limits
@@ -135,33 +132,6 @@ def test_extra_prefix_by_configuration() -> None:
 def test_disallowed_url_is_a_finding_not_a_clone() -> None:
     tree = CloneSource("https://evil.example/owner/repo").read("v1.0.0")
     assert finding_ids(tree) == {"WXR-G001"} and tree.commit is None
-
-
-@pytest.fixture
-def git_http(tmp_path: Path) -> Iterator[tuple[str, Path]]:
-    """A real git smart-HTTP server on loopback (the sandbox's http-backend), serving ``root/<owner>/<repo>.git``."""
-    http = pytest.importorskip("wxsandbox.http")
-    githttp = pytest.importorskip("wxsandbox.githttp")
-    root = tmp_path / "forge"
-
-    def app(request: object) -> object:
-        route = githttp.match_git_route(request)
-        if route is None:
-            return http.Response.text("not found", status=404)
-        bare = root / route.owner / f"{route.repo}.git"
-        if not bare.exists():
-            return http.Response.text("not found", status=404)
-        return githttp.git_http_backend(request, bare, route, None, allow_push=False)
-
-    with http.HttpServer(app) as server:
-        yield server.url, root
-
-
-def publish(root: Path, work: Path, owner: str = "author", name: str = "plugin") -> Path:
-    bare = root / owner / f"{name}.git"
-    bare.parent.mkdir(parents=True, exist_ok=True)
-    subprocess.run(["git", "clone", "-q", "--bare", str(work), str(bare)], check=True, env={**os.environ, **GIT_ENV})
-    return bare
 
 
 def test_clone_over_http_pins_the_same_commit_and_digest(git_http: tuple[str, Path], tmp_path: Path) -> None:

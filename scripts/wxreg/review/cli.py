@@ -113,6 +113,7 @@ def _local_main(args: argparse.Namespace, options: ReviewOptions) -> int:
     submission = None
     submission_findings: tuple[Finding, ...] = ()
     repo, tag = args.repo, args.tag
+    remote_only = False
     if args.body_file is not None:
         try:
             body = args.body_file.read_text(encoding="utf-8", errors="replace")
@@ -121,6 +122,7 @@ def _local_main(args: argparse.Namespace, options: ReviewOptions) -> int:
             return EXIT_CANNOT
         parsed = parse_issue_body(body)
         submission, submission_findings = parsed.submission, parsed.findings
+        remote_only = not repo  # a repository named by the body itself must be an allowed URL
         repo = repo or submission.github_repo
         tag = tag or submission.release_tag
     if not repo or not tag:
@@ -132,6 +134,7 @@ def _local_main(args: argparse.Namespace, options: ReviewOptions) -> int:
         submission=submission,
         submission_findings=submission_findings,
         expected_commit=args.expected_commit,
+        remote_only=remote_only,
     )
     try:
         result = review(request, options)

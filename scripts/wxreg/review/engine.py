@@ -16,7 +16,7 @@ from wxreg.review.context import Check, OwnershipFacts, ReviewContext, ToolConfi
 from wxreg.review.findings import Finding
 from wxreg.review.policy import REPO_ROOT, ReviewPolicy, load_policy
 from wxreg.review.scoring import Scores, score
-from wxreg.review.source import PluginSource, PluginTree, open_source
+from wxreg.review.source import CloneSource, PluginSource, PluginTree, open_source
 from wxreg.review.submission import Submission
 
 RECORD_SCHEMA = "wxreg-review-record/1"
@@ -37,6 +37,9 @@ class ReviewRequest:
     ownership: OwnershipFacts | None = None
     ownership_required: bool = False
     issue_number: int | None = None
+    remote_only: bool = False
+    """The repository came from untrusted input (an issue body): only an allowed URL is acceptable,
+    never a path on this machine (an empty or relative value must not review the current directory)."""
 
 
 @dataclass(frozen=True)
@@ -116,9 +119,12 @@ def review(request: ReviewRequest, options: ReviewOptions | None = None) -> Revi
     options = options or ReviewOptions()
     started = time.perf_counter()
     policy = options.policy
-    source = options.source or open_source(
-        request.repo, allowed_prefixes=policy.allowed_url_prefixes, limits=policy.limits
-    )
+    if options.source is not None:
+        source = options.source
+    elif request.remote_only:
+        source = CloneSource(request.repo, policy.allowed_url_prefixes, policy.limits)
+    else:
+        source = open_source(request.repo, allowed_prefixes=policy.allowed_url_prefixes, limits=policy.limits)
     tree = source.read(request.tag, expected_commit=request.expected_commit)
     manifest: dict[str, Any] | None = None
     manifest_file = tree.get(MANIFEST)

@@ -164,6 +164,7 @@ class GitHubReviewer:
             ownership=ownership,
             ownership_required=True,
             issue_number=number,
+            remote_only=True,
         )
         try:
             result = review(request, self.options)
