@@ -441,3 +441,12 @@ def test_good_plugin_against_the_example_registry(tmp_path: Path, options: Revie
     clash = make_repo(tmp_path / "q", {"plugin.json": edit_manifest(plugin_id="free_vip_unl0cker")})
     result = review(ReviewRequest(str(clash), "v1.0.0"), replace(options, registry_dir=registry))
     assert "WXR-I005" in ids(result)
+
+
+def test_a_tag_the_registry_pinned_must_not_move(review_plugin: ReviewFn, options: ReviewOptions) -> None:
+    entry = listed("daily_quote_reply", url="https://github.com/example-author/daily-quote-reply")
+    entry["release"] = {"tag": "v1.0.0", "commit": "1" * 40, "digest": "h1:" + "A" * 43 + "="}
+    write_registry(options, [entry], [])
+    result = review_plugin()
+    moved = [f for f in result.findings if f.id == "WXR-G003"]
+    assert moved and "1111111" in moved[0].message and not result.passed

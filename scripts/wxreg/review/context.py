@@ -26,6 +26,9 @@ class ListedPlugin:
     plugin_id: str
     name: str
     repo_url: str
+    release_tag: str | None = None
+    release_commit: str | None = None
+    """The release the registry pinned (``release.tag`` / ``release.commit``), when it has one."""
 
 
 @dataclass(frozen=True)
@@ -56,7 +59,16 @@ def load_registry_index(registry_dir: Path) -> RegistryIndex:
         try:
             entry = json.loads(path.read_text(encoding="utf-8"))
             repo = entry.get("repository", {}).get("primary", {}) or {}
-            listed.append(ListedPlugin(str(entry["plugin_id"]), str(entry.get("name", "")), str(repo.get("url", ""))))
+            release = entry.get("release") if isinstance(entry.get("release"), dict) else {}
+            listed.append(
+                ListedPlugin(
+                    str(entry["plugin_id"]),
+                    str(entry.get("name", "")),
+                    str(repo.get("url", "")),
+                    str(release["tag"]) if release.get("tag") else None,
+                    str(release["commit"]) if release.get("commit") else None,
+                )
+            )
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
             raise RegistryReadError(f"{path}: {exc}") from exc
     removed: list[Tombstone] = []

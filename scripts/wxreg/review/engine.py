@@ -12,7 +12,14 @@ from typing import Any
 from wxreg.review import rules
 from wxreg.review.checks import default_checks
 from wxreg.review.checks.manifest import MANIFEST, load_manifest
-from wxreg.review.context import Check, OwnershipFacts, ReviewContext, ToolConfig
+from wxreg.review.context import (
+    Check,
+    OwnershipFacts,
+    RegistryReadError,
+    ReviewContext,
+    ToolConfig,
+    load_registry_index,
+)
 from wxreg.review.findings import Finding
 from wxreg.review.policy import REPO_ROOT, ReviewPolicy, load_policy
 from wxreg.review.scoring import Scores, score
@@ -132,6 +139,7 @@ def review(request: ReviewRequest, options: ReviewOptions | None = None) -> Revi
         manifest, _ = load_manifest(manifest_file.data)
     submission = request.submission or Submission.from_manifest(manifest or {}, request.repo, request.tag)
     findings: list[Finding] = [*request.submission_findings, *tree.findings]
+    findings += _pinned_release(options, tree, submission)
     if tree.commit is not None and not any(f.id in TREE_LIMIT_IDS for f in tree.findings):
         findings += _run_checks(request, options, tree, submission, manifest)
     findings.sort(key=Finding.sort_key)
@@ -149,6 +157,21 @@ def review(request: ReviewRequest, options: ReviewOptions | None = None) -> Revi
         issue_number=request.issue_number,
         elapsed_seconds=time.perf_counter() - started,
     )
+
+
+def _pinned_release(options: ReviewOptions, tree: PluginTree, submission: Submission) -> list[Finding]:
+    """A tag the registry already pinned for this plugin must still point at the pinned commit."""
+    if tree.commit is None:
+        return []
+    try:
+        listed = load_registry_index(options.registry_dir).listed_by_id(submission.plugin_id)
+    except RegistryReadError:
+        return []  # the identity check reports an unreadable registry (and fails)
+    if listed is None or listed.release_tag != tree.tag or not listed.release_commit:
+        return []
+    if listed.release_commit == tree.commit or any(f.id == "WXR-G003" for f in tree.findings):
+        return []
+    return [rules.G003.at(tag=tree.tag, expected=listed.release_commit, actual=tree.commit)]
 
 
 def _run_checks(
