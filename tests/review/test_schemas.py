@@ -72,3 +72,19 @@ def test_parsed_submission_validates_against_its_schema() -> None:
 
     parsed = parse_issue_body(good_body())
     Draft202012Validator(load("submission.schema.json")).validate(parsed.submission.to_dict())
+
+
+def test_hostile_bodies_still_give_schema_valid_submissions() -> None:
+    from test_submission import good_body
+
+    validator = Draft202012Validator(load("submission.schema.json"))
+    bodies = [
+        None,
+        "",
+        "### 插件 ID / Plugin ID\n\n" + "x" * 5000,
+        good_body(description="y" * 70_000),
+        good_body(author_email="a@b.c\nsecond"),
+        good_body().replace("- [ ] file.read", "- [X] file.read\n- [X] root.access"),
+    ]
+    for body in bodies:
+        validator.validate(parse_issue_body(body).submission.to_dict())
