@@ -138,3 +138,13 @@ def test_rubric_matches_the_policy_and_the_catalogue() -> None:
         assert f"| {axis} | {values} |" in text
     for rule_id, rule in rules.ALL_RULES.items():
         assert f"| `{rule_id}` | {rule.check} | {policy.axis(rule.check)} | {rule.severity.value} |" in text
+
+
+def test_backticks_in_our_text_stay_code_and_hostile_backticks_stay_inert() -> None:
+    from wxreg.review.report import rich
+
+    assert rich("Write `name==version` only") == "Write `name==version` only"
+    hostile = rich("x `@team --> <b>` y `")  # unpaired: all plain, escaped
+    assert "@team" not in hostile and "<b>" not in hostile and "-->" not in hostile
+    paired = rich("a `@team --> <b>` b")
+    assert "@team" not in paired and "-->" not in paired

@@ -20,6 +20,7 @@ RECORD_OPEN = "<!-- wxreg-review-record "
 RECORD_CLOSE = " -->"
 MAX_COMMENT_CHARS = 60_000
 MAX_FIELD_CHARS = 500
+_SPACE = re.compile(r"\s+")
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>])")
 _RECORD = re.compile(re.escape(RECORD_OPEN) + r"(\{.*?\})" + re.escape(RECORD_CLOSE), re.DOTALL)
 
@@ -32,13 +33,24 @@ SEVERITY_TITLES = {
 
 def neutralise(text: object, limit: int = MAX_FIELD_CHARS) -> str:
     """Untrusted text made inert for GitHub markdown: one line, escaped, no mention, no HTML, no image."""
-    value = " ".join(str(text).split())
+    value = _SPACE.sub(" ", str(text))
     if len(value) > limit:
         value = value[: limit - 1] + "…"
     value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     value = _MARKDOWN_SPECIAL.sub(r"\\\1", value)
     # A zero-width joiner after @ stops mentions and team pings; ":" after "javascript" cannot link.
     return value.replace("@", "@\u200d")
+
+
+def rich(text: object, limit: int = MAX_FIELD_CHARS) -> str:
+    """Like :func:`neutralise`, but `backticked` parts become (sanitised) code spans."""
+    value = _SPACE.sub(" ", str(text)).strip()
+    if len(value) > limit:
+        value = value[: limit - 1] + "…"
+    parts = value.split("`")
+    if len(parts) % 2 == 0:  # an unpaired backtick: nothing is code
+        return neutralise(value, limit)
+    return "".join(code_span(part, limit) if i % 2 else neutralise(part, limit) for i, part in enumerate(parts))
 
 
 def code_span(text: object, limit: int = 200) -> str:
@@ -95,9 +107,9 @@ def _finding_lines(result: ReviewResult, finding: Finding) -> list[str]:
     head = f"- **{finding.id}** `{finding.check}`" + (f" {where}" if where else "")
     return [
         head,
-        f"  {neutralise(finding.message_zh)}",
-        f"  {neutralise(finding.message_en)}",
-        f"  - 修复 / Fix: {neutralise(finding.fix)}",
+        f"  {rich(finding.message_zh)}",
+        f"  {rich(finding.message_en)}",
+        f"  - 修复 / Fix: {rich(finding.fix)}",
     ]
 
 
