@@ -136,3 +136,15 @@ def test_rendered_registry_parses_back_to_the_document(example_root: Path) -> No
     lines = text.splitlines()
     plugin_lines = [line for line in lines if line.startswith('    {"plugin_id": ') and '"release": ' in line]
     assert len(plugin_lines) == 3  # one line per plugin: a changed plugin is a one-line diff
+
+
+def test_validate_notices_a_single_extra_or_missing_byte(example_root: Path) -> None:
+    from wxreg.validate import validate_registry
+
+    registry = example_root / "registry" / "registry.json"
+    original = registry.read_bytes()
+    for changed in (original + b"\n", original[:-1], original.replace(b"\n", b"\r\n")):
+        registry.write_bytes(changed)
+        assert [problem.file for problem in validate_registry(example_root)] == ["registry/registry.json"]
+    registry.write_bytes(original)
+    assert validate_registry(example_root) == []

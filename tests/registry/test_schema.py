@@ -124,3 +124,23 @@ def test_json_booleans_are_not_numbers() -> None:
     assert not schema.is_valid({"n": True})
     assert schema.is_valid({"n": 1.0})  # JSON Schema counts 1.0 as an integer
     assert not schema.is_valid({"e": True})
+
+
+def test_compiled_root_checker_agrees_with_jsonschema() -> None:
+    """The root uses keywords the entry does not (const, propertyNames, additionalProperties as a schema)."""
+    reference = Draft202012Validator(DOCUMENT)
+    document = json.loads((EXAMPLE_ROOT / "registry" / "registry.json").read_text(encoding="utf-8"))
+    rng = random.Random(11)  # noqa: S311 - a seeded corpus, not a secret
+    variants = [document]
+    for key, value in [("version", "2.0.0"), ("mirror_urls", ["a", "a"]), ("extra", 1), ("removed", [{}])]:
+        variants.append({**document, key: value})
+    for key, value in [("category_counts", {"games": 1}), ("category_counts", {"other": -1}), ("total_plugins", 1.5)]:
+        variants.append({**document, "metadata": {**document["metadata"], key: value}})
+    variants.extend(_mutations(document, rng, 300))
+    outcomes = set()
+    for variant in variants:
+        expected = reference.is_valid(variant)
+        assert registry_schema().is_valid(variant) == expected, variant
+        assert (registry_schema().issues(variant) == []) == expected
+        outcomes.add(expected)
+    assert outcomes == {True, False}
