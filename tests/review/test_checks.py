@@ -199,6 +199,7 @@ def test_hard_coded_secrets(review_plugin: ReviewFn) -> None:
         ("from pathlib import Path\nPath('x').write_text('y')\n", "file.write"),
         ("open('state.json', 'a').write('x')\n", "file.write"),
         ("__import__('socket')\n", "network.socket"),
+        ("import os\ngetattr(os, 'system')('id')\n", "system.command"),
     ],
 )
 def test_undeclared_use_is_an_error(review_plugin: ReviewFn, code: str, permission: str) -> None:
@@ -209,9 +210,15 @@ def test_undeclared_use_is_an_error(review_plugin: ReviewFn, code: str, permissi
     assert not result.passed
 
 
-def test_dynamic_import_is_flagged(review_plugin: ReviewFn) -> None:
-    result = review_plugin({"extra.py": "import importlib\nname = 'sub' + 'process'\nimportlib.import_module(name)\n"})
-    assert "WXR-P003" in ids(result)
+@pytest.mark.parametrize(
+    "code",
+    [
+        "import importlib\nname = 'sub' + 'process'\nimportlib.import_module(name)\n",
+        "import os\nfn = getattr(os, 'sys' + 'tem')\n",
+    ],
+)
+def test_dynamic_import_is_flagged(review_plugin: ReviewFn, code: str) -> None:
+    assert "WXR-P003" in ids(review_plugin({"extra.py": code}))
 
 
 @pytest.mark.parametrize(

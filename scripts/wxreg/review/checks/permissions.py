@@ -103,6 +103,20 @@ def uses_in(tree: ast.Module, path: str) -> tuple[list[Use], bool]:
                 else:
                     dynamic = True
                 continue
+            if name in ("getattr", "builtins.getattr") and len(node.args) >= 2:
+                # getattr(os, "system") is os.system; getattr(os, name) cannot be known statically.
+                target = qualified(node.args[0], names) or ""
+                attr = node.args[1]
+                if isinstance(attr, ast.Constant) and isinstance(attr.value, str):
+                    full = f"{target}.{attr.value}"
+                    module_use(full, node.lineno)
+                    perms = CALLS.get(full) or next(
+                        (p for prefix, p in CALL_PREFIXES.items() if full.startswith(prefix)), None
+                    )
+                    if perms:
+                        found.append(Use(perms, f"getattr({target}, {attr.value!r})", path, node.lineno))
+                elif target in ("os", "builtins", "__builtins__", "subprocess", "socket", "importlib"):
+                    dynamic = True
             if name in ("open", "builtins.open", "io.open", "codecs.open", "os.open", "os.fdopen"):
                 mode = _open_mode(node)
                 perm = "file.write" if any(ch in mode for ch in "wax+") else "file.read"
