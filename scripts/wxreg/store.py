@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
@@ -49,6 +50,10 @@ def atomic_write(path: Path, data: bytes | Iterable[bytes]) -> None:
         raise
 
 
+SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
+"""Any id a tombstone may hold: no dots or slashes, so it can only name a file in ``registry/plugins``."""
+
+
 class RegistryStore:
     """The registry below ``root`` (the repository root, which holds ``registry/``)."""
 
@@ -56,6 +61,9 @@ class RegistryStore:
         self.root = root
 
     def plugin_path(self, plugin_id: str) -> Path:
+        """``registry/plugins/<plugin_id>.json``; an id that could name another path is refused."""
+        if not SAFE_ID.fullmatch(plugin_id):
+            raise ValueError(f"not a plugin id: {plugin_id!r}")
         return self.root / PLUGINS_DIR / f"{plugin_id}.json"
 
     @property
@@ -78,9 +86,9 @@ class RegistryStore:
 
     def get(self, plugin_id: str) -> PluginEntry | None:
         """One entry read from its file, or ``None`` when it is not listed."""
-        file = f"{PLUGINS_DIR}/{plugin_id}.json"
-        if not (self.root / file).is_file():
+        if not self.plugin_path(plugin_id).is_file():
             return None
+        file = f"{PLUGINS_DIR}/{plugin_id}.json"
         data, problem = read_json(self.root, file)
         if problem:
             raise RegistryError([problem])

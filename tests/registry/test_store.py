@@ -140,3 +140,14 @@ def test_remove_refuses_a_date_that_would_move_last_updated_backwards(example_ro
     with pytest.raises(RegistryError, match="backwards"):
         store.remove("smart_customer_service", "x", "removed", "2026-01-01T00:00:00Z")
     assert _files(example_root) == before
+
+
+@pytest.mark.parametrize("plugin_id", ["../config", "a/b", "", ".hidden", "x" * 65])
+def test_ids_that_could_name_another_path_are_refused(example_root: Path, plugin_id: str) -> None:
+    store = RegistryStore(example_root)
+    before = _files(example_root)
+    with pytest.raises((ValueError, RegistryError)):
+        store.get(plugin_id)
+    with pytest.raises((ValueError, RegistryError)):
+        store.remove(plugin_id, "x", "removed", "2026-04-02T00:00:00Z")
+    assert _files(example_root) == before
