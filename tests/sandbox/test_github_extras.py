@@ -141,3 +141,50 @@ def test_deleting_a_branch_is_a_push_with_deleted(gh: GitHubStandIn, sink: Recor
     assert (created.payload["created"], created.payload["before"]) == (True, ZERO_SHA)
     assert (deleted.payload["deleted"], deleted.payload["after"], deleted.payload["head_commit"]) == (True, ZERO_SHA,
                                                                                                       None)
+
+
+def test_search_issues(gh: GitHubStandIn) -> None:
+    gh.add_user("erin")
+    alice = pygithub(gh, gh.token_for("alice"))
+    repo = alice.get_repo("alice/registry")
+    first = repo.create_issue("[plugin] weather", body="plugin_id: weather", labels=["plugin-submission"])
+    repo.create_issue("[plugin] stocks", body="plugin_id: stocks", labels=["plugin-submission", "review:passed"])
+    pygithub(gh, gh.token_for("erin")).get_repo("alice/registry").create_issue("weather is broken")
+    found = alice.search_issues("weather", repo="alice/registry", label="plugin-submission", state="open")
+    assert [i.number for i in found] == [first.number]
+    assert found.totalCount == 1
+    by_author = alice.search_issues("", repo="alice/registry", author="erin")
+    assert [i.title for i in by_author] == ["weather is broken"]
+    both = alice.search_issues('repo:alice/registry is:issue "plugin_id:" in:body')
+    assert sorted(i.number for i in both) == [1, 2]
+    excluded = alice.search_issues("repo:alice/registry label:plugin-submission -label:review:passed")
+    assert [i.number for i in excluded] == [first.number]
+    with pytest.raises(github.GithubException) as bad:
+        list(alice.search_issues("repo:alice/registry stars:>5"))
+    assert bad.value.status == 422
+
+
+def test_commits_on_the_default_branch_close_issues(gh: GitHubStandIn, sink: RecordingSink, tmp_path: Path) -> None:
+    repo = pygithub(gh, gh.token_for("alice")).get_repo("alice/registry")
+    issue = repo.create_issue("Typo in README")
+    source = tmp_path / "fix"
+    source.mkdir()
+    (source / "README.md").write_text("fixed\n")
+    gh.push_directory("alice/registry", source, branch="side", message="Fix typo, fixes #1")
+    assert repo.get_issue(issue.number).state == "open"  # not on the default branch
+    gh.push_directory("alice/registry", source, message=f"Fix typo\n\nCloses #{issue.number}")
+    closed = repo.get_issue(issue.number)
+    assert (closed.state, closed.state_reason) == ("closed", "completed")
+    assert sink.named("issues", "closed")[0].payload["sender"]["login"] == "alice"
+
+
+def test_conditional_requests_do_not_count_against_the_rate_limit(gh: GitHubStandIn) -> None:
+    auth = {"Authorization": f"token {gh.token_for('alice')}"}
+    first = requests.get(f"{gh.api_url}/repos/alice/registry", headers=auth, timeout=10)
+    remaining = int(first.headers["X-RateLimit-Remaining"])
+    for _ in range(3):
+        cached = requests.get(f"{gh.api_url}/repos/alice/registry", timeout=10,
+                              headers={**auth, "If-None-Match": first.headers["ETag"]})
+        assert cached.status_code == 304
+    after = requests.get(f"{gh.api_url}/rate_limit", headers=auth, timeout=10).json()["resources"]["core"]
+    assert after["remaining"] == remaining - 1  # only the /rate_limit call itself

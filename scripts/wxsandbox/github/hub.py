@@ -157,6 +157,8 @@ class Hub:
                 events.append(self.events.push(repo, git, ref, before, after, actor.login, forced=forced))
                 if ref.startswith("refs/heads/") and after != ZERO_SHA:
                     events += pullops.branch_moved(self, repo, git, ref.removeprefix("refs/heads/"), after, actor)
+                if ref == f"refs/heads/{repo.default_branch}" and after != ZERO_SHA:
+                    events += pullops.close_from_commits(self, repo, git, before, after, actor)
         return events
 
     # -- front ends --------------------------------------------------------------------------------
@@ -210,6 +212,8 @@ class Hub:
             wanted = request.header("if-none-match")
             if wanted and etag.removeprefix("W/") in {tag.strip().removeprefix("W/") for tag in wanted.split(",")}:
                 response = Response(304, b"", [h for h in response.headers if h[0] != "Content-Type"])
+                with self._log_lock:  # conditional requests answered 304 are free on GitHub
+                    self._rate_used[key] = max(0, self._rate_used.get(key, 1) - 1)
         self.log(request, response.status, user.login if user else None)
         return response
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from wxsandbox.events import Event
 from wxsandbox.github.clock import iso
-from wxsandbox.github.gitrepo import GitRepo, Person
+from wxsandbox.github.gitrepo import ZERO_SHA, GitRepo, Person
 from wxsandbox.github.payloads import Json
 from wxsandbox.github.state import ApiError, Issue, Repo, User
 
@@ -173,11 +173,28 @@ def merge(hub: Hub, repo: Repo, issue: Issue, actor: User, *, method: str, title
         git.run("update-ref", "-d", f"refs/pull/{issue.number}/merge", check=False)
         events.append(hub.events.pull_request(repo, pull_json(hub, repo, issue), "closed", actor.login))
         if pull.base_ref == repo.default_branch:
-            for number in closing_issue_numbers(issue.body):
-                target = repo.issues.get(number)
-                if target is None or target.pull is not None or target.state != "open":
-                    continue
-                target.state, target.state_reason = "closed", "completed"
-                target.closed_at, target.updated_at, target.closed_by = now, now, actor.login
-                events.append(hub.events.issues(repo, git, target, "closed", actor.login))
+            events += close_issues(hub, repo, git, closing_issue_numbers(issue.body), actor)
     return merged_sha, events
+
+
+def close_issues(hub: Hub, repo: Repo, git: GitRepo, numbers: list[int], actor: User) -> list[Event]:
+    """Close the open issues (not pull requests) among ``numbers`` as completed. Hold the state lock."""
+    events: list[Event] = []
+    now = hub.state.clock()
+    for number in numbers:
+        target = repo.issues.get(number)
+        if target is None or target.pull is not None or target.state != "open":
+            continue
+        target.state, target.state_reason = "closed", "completed"
+        target.closed_at, target.updated_at, target.closed_by = now, now, actor.login
+        events.append(hub.events.issues(repo, git, target, "closed", actor.login))
+    return events
+
+
+def close_from_commits(hub: Hub, repo: Repo, git: GitRepo, before: str, after: str, actor: User) -> list[Event]:
+    """Commits landing on the default branch close the issues their messages name, as on GitHub."""
+    shas = git.commits_between(None if before == ZERO_SHA else before, after, limit=250)
+    numbers: list[int] = []
+    for sha in shas:
+        numbers += [n for n in closing_issue_numbers(git.commit(sha).message) if n not in numbers]
+    return close_issues(hub, repo, git, numbers, actor)

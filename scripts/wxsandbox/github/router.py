@@ -74,6 +74,11 @@ class Ctx:
 
     def paginate(self, items: list[Any], *, default_per_page: int = 30) -> Response:
         """A page of ``items`` with GitHub's ``Link`` header (``per_page`` <= 100, pages from 1)."""
+        chunk, headers = self.page(items, default_per_page=default_per_page)
+        return Response.json(chunk, headers=headers)
+
+    def page(self, items: list[Any], *, default_per_page: int = 30) -> tuple[list[Any], list[tuple[str, str]]]:
+        """The requested page of ``items`` and the ``Link`` header for the others."""
         try:
             per_page = max(1, min(100, int(self.request.query_value("per_page") or default_per_page)))
             page = max(1, int(self.request.query_value("page") or 1))
@@ -98,7 +103,7 @@ class Ctx:
         if page > 1:
             links.append(link(1, "first"))
         headers = [("Link", ", ".join(links))] if links else []
-        return Response.json(chunk, headers=headers)
+        return chunk, headers
 
 
 @dataclass(frozen=True)

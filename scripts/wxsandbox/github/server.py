@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import subprocess
 import tempfile
@@ -101,9 +102,25 @@ class GitHubStandIn:
 
     # -- users and repositories --------------------------------------------------------------------
 
-    def add_user(self, login: str, *, name: str | None = None, email: str | None = None) -> str:
-        """Create a user and return a personal access token for it."""
-        return self._hub.state.add_user(login, name=name, email=email)
+    def add_user(self, login: str, *, name: str | None = None, email: str | None = None,
+                 token: str | None = None) -> str:
+        """Create a user and return a personal access token for it (``token`` to choose it)."""
+        return self._hub.state.add_user(login, name=name, email=email, token=token)
+
+    def add_token(self, login: str, token: str | None = None) -> str:
+        """Another token for an existing user."""
+        state = self._hub.state
+        with state.lock:
+            user = state.user(login)
+            if user is None:
+                raise ValueError(f"unknown user {login!r}")
+            new_token = token or f"ghp_{secrets.token_hex(18)}"
+            state.tokens[new_token] = user.login
+            return new_token
+
+    def revoke_token(self, token: str) -> None:
+        with self._hub.state.lock:
+            self._hub.state.tokens.pop(token, None)
 
     def token_for(self, login: str) -> str:
         """The first token issued to ``login``."""

@@ -87,6 +87,7 @@ OPERATIONS: tuple[tuple[str, str], ...] = (
     ("POST", f"{REPOS}/actions/workflows/{{workflow_id}}/dispatches"),
     ("POST", f"{REPOS}/dispatches"),
     ("GET", f"{REPOS}/pulls/{{pull_number}}/merge"),
+    ("GET", "/search/issues"),
 )
 EXTRA_SCHEMAS = ("basic-error", "validation-error")
 """Error bodies, checked too."""

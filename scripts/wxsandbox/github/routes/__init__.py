@@ -14,11 +14,12 @@ import wxsandbox.github.routes.meta as meta
 import wxsandbox.github.routes.pulls as pulls
 import wxsandbox.github.routes.releases as releases
 import wxsandbox.github.routes.repos as repos
+import wxsandbox.github.routes.search as search
 import wxsandbox.github.routes.users as users
 from wxsandbox.github.router import Router
 
 GROUPS = (users, repos, meta, issues, comments, labels, collaborators, branches, gitdata, contents, pulls, releases,
-          actions)
+          actions, search)
 
 
 def register_all(router: Router) -> None:
