@@ -188,3 +188,18 @@ def test_conditional_requests_do_not_count_against_the_rate_limit(gh: GitHubStan
         assert cached.status_code == 304
     after = requests.get(f"{gh.api_url}/rate_limit", headers=auth, timeout=10).json()["resources"]["core"]
     assert after["remaining"] == remaining - 1  # only the /rate_limit call itself
+
+
+def test_pygithub_pages_through_link_headers(gh: GitHubStandIn) -> None:
+    repo = pygithub(gh, gh.token_for("alice"), per_page=10).get_repo("alice/registry")
+    for number in range(23):
+        repo.create_issue(f"issue {number}", labels=["插件提交"] if number % 2 else [])
+    issues = repo.get_issues(state="open")
+    assert issues.totalCount == 23
+    assert [i.number for i in issues] == list(range(23, 0, -1))
+    assert len(list(repo.get_issues(labels=["插件提交"]))) == 11
+    label = repo.get_label("插件提交")
+    label.edit("插件提交", "ff0000", "submission")
+    assert repo.get_label("插件提交").color == "ff0000"
+    log = [path for method, path, status, _ in gh.request_log if method == "GET" and "/issues" in path]
+    assert len(log) >= 4  # three pages of ten, plus PyGithub's totalCount probe

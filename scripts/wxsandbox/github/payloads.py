@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 from wxsandbox.github.clock import iso
 from wxsandbox.github.gitrepo import CommitInfo, GitRepo, Person, TreeEntry
@@ -132,7 +133,7 @@ class Shapes:
     def label(self, repo: Repo, label: Label) -> Json:
         return {
             "id": label.id, "node_id": node_id("Label", label.id),
-            "url": f"{self.urls.repo_api(repo.full_name)}/labels/{label.name.replace(' ', '%20')}",
+            "url": f"{self.urls.repo_api(repo.full_name)}/labels/{quote(label.name, safe=':')}",
             "name": label.name, "color": label.color, "default": label.default, "description": label.description,
         }
 
