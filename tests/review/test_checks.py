@@ -457,3 +457,10 @@ def test_a_tag_the_registry_pinned_must_not_move(review_plugin: ReviewFn, option
     result = review_plugin()
     moved = [f for f in result.findings if f.id == "WXR-G003"]
     assert moved and "1111111" in moved[0].message and not result.passed
+
+
+def test_primary_repository_must_be_on_github_mirror_on_gitee(options: ReviewOptions) -> None:
+    sub = issue_submission(github_repo="https://gitee.com/author/plugin")
+    result = review(ReviewRequest(sub.github_repo, "v1.0.0", sub, remote_only=True), options)
+    assert ids(result) == {"WXR-G001"}
+    assert options.policy.mirror_url_prefixes == ("https://gitee.com/",)

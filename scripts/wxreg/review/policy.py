@@ -39,6 +39,9 @@ class ReviewPolicy:
     axes: dict[str, str]
     limits: Limits
     allowed_url_prefixes: tuple[str, ...]
+    """Where a plugin's primary repository may live (GitHub by default)."""
+    mirror_url_prefixes: tuple[str, ...]
+    """Where its optional mirror may live (Gitee by default)."""
     reserved_tokens: tuple[str, ...]
     reserved_ids: tuple[str, ...]
     max_edit_distance: int
@@ -52,7 +55,11 @@ class ReviewPolicy:
         """The same policy, also allowing ``extra`` URL prefixes (a local stand-in, a self-hosted forge)."""
         from dataclasses import replace
 
-        return replace(self, allowed_url_prefixes=self.allowed_url_prefixes + tuple(extra))
+        return replace(
+            self,
+            allowed_url_prefixes=self.allowed_url_prefixes + tuple(extra),
+            mirror_url_prefixes=self.mirror_url_prefixes + tuple(extra),
+        )
 
 
 def load_policy(path: Path = DEFAULT_POLICY_PATH) -> ReviewPolicy:
@@ -83,6 +90,7 @@ def load_policy(path: Path = DEFAULT_POLICY_PATH) -> ReviewPolicy:
                 scanner_timeout_seconds=float(limits.get("scanner_timeout_seconds", Limits.scanner_timeout_seconds)),
             ),
             allowed_url_prefixes=tuple(raw.get("sources", {}).get("allowed_url_prefixes", ["https://github.com/"])),
+            mirror_url_prefixes=tuple(raw.get("sources", {}).get("mirror_url_prefixes", ["https://gitee.com/"])),
             reserved_tokens=tuple(identity.get("reserved_tokens", [])),
             reserved_ids=tuple(identity.get("reserved_ids", [])),
             max_edit_distance=int(identity.get("max_edit_distance", 1)),

@@ -17,7 +17,7 @@ class MirrorCheck:
         mirror = ctx.submission.gitee_repo
         if not mirror or ctx.tree.commit is None:
             return
-        source = CloneSource(mirror, ctx.policy.allowed_url_prefixes, ctx.policy.limits)
+        source = CloneSource(mirror, ctx.policy.mirror_url_prefixes, ctx.policy.limits)
         try:
             actual = source.remote_tag_commit(ctx.tree.tag)
         except SourceError as exc:
