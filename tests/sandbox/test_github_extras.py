@@ -203,3 +203,16 @@ def test_pygithub_pages_through_link_headers(gh: GitHubStandIn) -> None:
     assert repo.get_label("插件提交").color == "ff0000"
     log = [path for method, path, status, _ in gh.request_log if method == "GET" and "/issues" in path]
     assert len(log) >= 4  # three pages of ten, plus PyGithub's totalCount probe
+
+
+def test_commit_history(gh: GitHubStandIn, tmp_path: Path) -> None:
+    source = tmp_path / "v2"
+    source.mkdir()
+    (source / "plugin.json").write_text("{}\n")
+    second = gh.push_directory("alice/registry", source, message="Add manifest")
+    repo = pygithub(gh, gh.token_for("alice")).get_repo("alice/registry")
+    history = [c.sha for c in repo.get_commits()]
+    assert history[0] == second and len(history) == 2
+    assert [c.sha for c in repo.get_commits(path="plugin.json")] == [second]
+    assert repo.get_commits(sha="main")[0].commit.message == "Add manifest"
+    assert repo.get_commits()[0].author.login == "alice"

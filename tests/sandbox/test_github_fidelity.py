@@ -174,6 +174,7 @@ def tour(w: World) -> None:
     w.call("GET", f"{r}/git/commits/{head}", expect=200)
     w.call("GET", f"{r}/commits/{head}", expect=200)
     w.call("GET", f"{r}/commits/main", expect=200)
+    w.call("GET", f"{r}/commits?sha=main&path=plugin.json", expect=200)
     tree = w.call("GET", f"{r}/git/trees/{head}?recursive=1", expect=200)
     blob = w.call("POST", f"{r}/git/blobs", a, {"content": "new\n", "encoding": "utf-8"}, expect=201)
     w.call("GET", f"{r}/git/blobs/{blob['sha']}", expect=200)

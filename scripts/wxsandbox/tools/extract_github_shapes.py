@@ -88,6 +88,7 @@ OPERATIONS: tuple[tuple[str, str], ...] = (
     ("POST", f"{REPOS}/dispatches"),
     ("GET", f"{REPOS}/pulls/{{pull_number}}/merge"),
     ("GET", "/search/issues"),
+    ("GET", f"{REPOS}/commits"),
 )
 EXTRA_SCHEMAS = ("basic-error", "validation-error")
 """Error bodies, checked too."""

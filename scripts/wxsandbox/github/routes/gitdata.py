@@ -320,6 +320,26 @@ def get_commit(ctx: Ctx) -> Response:
         return Response.json(ctx.hub.shapes.commit(repo, info, files=files))
 
 
+def list_commits(ctx: Ctx) -> Response:
+    """History from ``sha`` (a branch, tag or sha; the default branch otherwise), optionally of ``path``."""
+    with ctx.hub.state.lock:
+        repo = ctx.repo()
+        git = ctx.hub.git(repo)
+        start = ctx.request.query_value("sha") or repo.default_branch
+        head = git.resolve_commit(start)
+        if head is None:
+            if not git.refs("refs/heads/"):
+                raise ApiError(409, "Git Repository is empty.")
+            raise ApiError(404, "Not Found")
+        args = ["rev-list", "--max-count=3000", head]
+        path = ctx.request.query_value("path")
+        if path:
+            args += ["--", path.strip("/")]
+        shas = [line for line in git.out(*args).splitlines() if line]
+        chunk, headers = ctx.page(shas)
+        return Response.json([ctx.hub.shapes.commit(repo, git.commit(sha)) for sha in chunk], headers=headers)
+
+
 def register(router: Router) -> None:
     base = "/repos/{owner}/{repo}"
     router.add("GET", f"{base}/git/ref/{{ref+}}", get_ref)
@@ -338,4 +358,5 @@ def register(router: Router) -> None:
     router.add("GET", f"{base}/git/commits/{{sha}}", get_git_commit)
     router.add("GET", f"{base}/git/tags/{{sha}}", get_git_tag)
     router.add("POST", f"{base}/git/tags", create_git_tag)
+    router.add("GET", f"{base}/commits", list_commits)
     router.add("GET", f"{base}/commits/{{ref+}}", get_commit)
