@@ -49,23 +49,21 @@ class Ctx:
         """401 without a token, 403 without ``needed`` on ``repo`` (GitHub answers writes this way)."""
         user = self.require_actor()
         if not role_at_least(self.role(repo), needed):
-            message = "Must have admin rights to Repository."
-            if user.is_bot:
-                message = "Resource not accessible by integration"
-            if needed in ("write", "triage", "maintain"):
-                message = "Resource not accessible by integration" if user.is_bot else (
-                    "Must have push access to repository" if needed != "triage" else
-                    "Must have triage access to repository")
-            raise ApiError(403, message)
+            raise ApiError(403, denied_message(user, needed))
         return user
 
     # -- bodies ------------------------------------------------------------------------------------
 
-    def body(self) -> dict[str, Any]:
+    def json(self) -> Any:
+        """The request body as any JSON value; 400 ``Problems parsing JSON`` when it is not JSON."""
         try:
-            value = self.request.json()
-        except ValueError as exc:
+            return self.request.json()
+        except (ValueError, UnicodeDecodeError) as exc:
             raise ApiError(400, "Problems parsing JSON") from exc
+
+    def body(self) -> dict[str, Any]:
+        """The request body as a JSON object (``{}`` when empty)."""
+        value = self.json()
         if value is None:
             return {}
         if not isinstance(value, dict):
@@ -104,6 +102,21 @@ class Ctx:
             links.append(link(1, "first"))
         headers = [("Link", ", ".join(links))] if links else []
         return chunk, headers
+
+
+DENIED = {
+    "triage": "Must have triage access to repository.",
+    "write": "Must have push access to repository.",
+    "maintain": "Must have maintain access to repository.",
+    "admin": "Must have admin rights to Repository.",
+}
+
+
+def denied_message(user: User, needed: str) -> str:
+    """GitHub's 403 wording: the workflow token gets the integration message, people the role's."""
+    if user.is_bot:
+        return "Resource not accessible by integration"
+    return DENIED.get(needed, "Forbidden")
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from wxsandbox.github.router import Ctx, Router
+from wxsandbox.github.router import Ctx, Router, denied_message
 from wxsandbox.github.routes.issues import MAX_BODY, find_issue
 from wxsandbox.github.state import ApiError, Comment, Repo, role_at_least
 from wxsandbox.http import Response
@@ -74,8 +74,7 @@ def get(ctx: Ctx) -> Response:
 def _may_change(ctx: Ctx, repo: Repo, comment: Comment) -> None:
     actor = ctx.require_actor()
     if comment.user != actor.login and not role_at_least(ctx.role(repo), "write"):
-        raise ApiError(403, "Resource not accessible by integration" if actor.is_bot else
-                       "Must have push access to repository")
+        raise ApiError(403, denied_message(actor, "write"))
 
 
 def update(ctx: Ctx) -> Response:

@@ -7,7 +7,7 @@ from typing import Any
 
 import wxsandbox.github.pullops as pullops
 from wxsandbox.events import Event
-from wxsandbox.github.router import Ctx, Router
+from wxsandbox.github.router import Ctx, Router, denied_message
 from wxsandbox.github.state import ApiError, Issue, Label, Repo, role_at_least
 from wxsandbox.http import Response
 
@@ -173,8 +173,11 @@ def list_issues(ctx: Ctx) -> Response:
         if sort == "updated":
             found.sort(key=lambda i: (i.updated_at, i.number))
         elif sort == "comments":
-            counts = {c.issue_number for c in ctx.hub.state.comments.values()}
-            found.sort(key=lambda i: (i.number in counts, i.number))
+            counts: dict[int, int] = {}
+            for comment in ctx.hub.state.comments.values():
+                if comment.repo == repo.full_name:
+                    counts[comment.issue_number] = counts.get(comment.issue_number, 0) + 1
+            found.sort(key=lambda i: (counts.get(i.number, 0), i.number))
         else:
             found.sort(key=lambda i: (i.created_at, i.number))
         if direction != "asc":
@@ -192,8 +195,7 @@ def update_issue(ctx: Ctx) -> Response:
         is_author = issue.user == actor.login
         triage = role_at_least(role, "triage")
         if not (is_author or triage):
-            raise ApiError(403, "Resource not accessible by integration" if actor.is_bot else
-                           "Must have triage access to repository")
+            raise ApiError(403, denied_message(actor, "triage"))
         git = ctx.hub.git(repo)
         now = ctx.hub.state.clock()
         changes: dict[str, dict[str, str | None]] = {}

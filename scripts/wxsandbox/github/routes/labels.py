@@ -102,7 +102,7 @@ def list_issue_labels(ctx: Ctx) -> Response:
 
 
 def _change(ctx: Ctx, *, replace: bool) -> Response:
-    data = ctx.request.json() if ctx.request.body else {"labels": []}
+    data = ctx.json() if ctx.request.body else {"labels": []}
     with ctx.hub.state.lock:
         repo = ctx.repo()
         ctx.require_role(repo, "triage")

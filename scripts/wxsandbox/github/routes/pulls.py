@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import wxsandbox.github.pullops as pullops
-from wxsandbox.github.router import Ctx, Router
+from wxsandbox.github.router import Ctx, Router, denied_message
 from wxsandbox.github.routes.issues import check_body, find_issue
 from wxsandbox.github.state import ApiError, Issue, PullInfo, Repo, role_at_least
 from wxsandbox.http import Response
@@ -106,7 +106,7 @@ def update(ctx: Ctx) -> Response:
         pull = issue.pull
         assert pull is not None
         if issue.user != actor.login and not role_at_least(ctx.role(repo), "write"):
-            raise ApiError(403, "Must have push access to repository")
+            raise ApiError(403, denied_message(actor, "write"))
         git = ctx.hub.git(repo)
         now = ctx.hub.state.clock()
         changes: dict[str, dict[str, str | None]] = {}
