@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import wxsandbox.github.pullops as pullops
 from wxsandbox.events import Event
 from wxsandbox.github.router import Ctx, Router, denied_message
 from wxsandbox.github.state import ApiError, Issue, Label, Repo, role_at_least
 from wxsandbox.http import Response
+
+if TYPE_CHECKING:
+    from wxsandbox.github.hub import Hub
 
 MAX_BODY = 65536
 
@@ -24,13 +27,13 @@ def find_issue(repo: Repo, number: str) -> Issue:
     return issue
 
 
-def ensure_label(ctx: Ctx, repo: Repo, name: str) -> Label:
+def ensure_label(hub: Hub, repo: Repo, name: str) -> Label:
     """An existing label, or a new one with GitHub's default colour (applying creates, as on GitHub)."""
     if not isinstance(name, str) or not name.strip():
         raise ApiError(422, "Validation Failed", errors=[{"resource": "Label", "field": "name", "code": "invalid"}])
     found = repo.label(name)
     if found is None:
-        found = Label(ctx.hub.state.next_id("label"), name.strip(), "ededed", None)
+        found = Label(hub.state.next_id("label"), name.strip(), "ededed", None)
         repo.labels[found.name.lower()] = found
     return found
 
@@ -55,7 +58,7 @@ def apply_labels(ctx: Ctx, repo: Repo, issue: Issue, wanted: list[str], *, repla
     git = ctx.hub.git(repo)
     events: list[Event] = []
     now = ctx.hub.state.clock()
-    wanted_labels = [ensure_label(ctx, repo, name) for name in wanted]
+    wanted_labels = [ensure_label(ctx.hub, repo, name) for name in wanted]
     wanted_keys = {label.name.lower() for label in wanted_labels}
     if replace:
         for name in list(issue.labels):
@@ -95,6 +98,29 @@ def check_body(body: Any, field: str = "body") -> str | None:
     return body
 
 
+def open_issue(hub: Hub, repo: Repo, author: str, title: str, body: str | None, *, labels: list[str],
+               assignees: list[str]) -> tuple[Issue, list[Event]]:
+    """Open an issue as ``author``: ``opened``, then ``labeled`` per label, as GitHub sends them.
+
+    Hold the state lock. Whether ``author`` may set labels is the caller's decision."""
+    now = hub.state.clock()
+    issue = Issue(hub.state.next_id("issue"), repo.next_number, title, body, author, now, now)
+    repo.next_number += 1
+    applied = []
+    for name in labels:
+        label = ensure_label(hub, repo, name)
+        if label.name not in issue.labels:
+            issue.labels.append(label.name)
+            applied.append(label)
+    issue.assignees = [user.login for name in assignees if (user := hub.state.user(name))]
+    repo.issues[issue.number] = issue
+    git = hub.git(repo)
+    events = [hub.events.issues(repo, git, issue, "opened", author)]
+    events += [hub.events.issues(repo, git, issue, "labeled", author, label=hub.shapes.label(repo, label))
+               for label in applied]
+    return issue, events
+
+
 def create_issue(ctx: Ctx) -> Response:
     actor = ctx.require_actor()
     data = ctx.body()
@@ -107,21 +133,12 @@ def create_issue(ctx: Ctx) -> Response:
     body = check_body(data.get("body"))
     with ctx.hub.state.lock:
         repo = ctx.repo()
-        now = ctx.hub.state.clock()
-        issue = Issue(ctx.hub.state.next_id("issue"), repo.next_number, title, body, actor.login, now, now)
-        repo.next_number += 1
-        triage = role_at_least(ctx.role(repo), "triage")
         # Labels and assignees from someone without triage are silently dropped, as on GitHub.
-        if triage and data.get("labels"):
-            for name in label_names(data["labels"]):
-                label = ensure_label(ctx, repo, name)
-                if label.name not in issue.labels:
-                    issue.labels.append(label.name)
-        if triage and isinstance(data.get("assignees"), list):
-            issue.assignees = [u.login for name in data["assignees"] if (u := ctx.hub.state.user(str(name)))]
-        repo.issues[issue.number] = issue
-        git = ctx.hub.git(repo)
-        ctx.events.append(ctx.hub.events.issues(repo, git, issue, "opened", actor.login))
+        triage = role_at_least(ctx.role(repo), "triage")
+        labels = label_names(data["labels"]) if triage and data.get("labels") else []
+        assignees = [str(name) for name in data.get("assignees") or []] if triage else []
+        issue, events = open_issue(ctx.hub, repo, actor.login, title, body, labels=labels, assignees=assignees)
+        ctx.events += events
         return Response.json(ctx.hub.shapes.issue(repo, issue), status=201,
                              headers=[("Location", f"{ctx.hub.urls.repo_api(repo.full_name)}/issues/{issue.number}")])
 
