@@ -89,7 +89,7 @@ class GitHubOwnership:
         if owner.casefold() == submitter.casefold():
             return OwnershipFacts(submitter, owner, "admin")
         try:
-            repo = self._client.get_repo(full_name)
+            repo = self._client.withLazy(True).get_repo(full_name)
             role = repo.get_collaborator_role_name(submitter)
         except GithubException as exc:
             # 404 for a non-collaborator, or an unreadable repository: fail closed.
@@ -109,6 +109,7 @@ class GitHubReviewer:
                 kwargs.update(retry=None, seconds_between_requests=None, seconds_between_writes=None)
             client = Github(**kwargs, **extra)
         self.client = client
+        self._lazy = client.withLazy(True)
         self._bot_login = config.bot_login
         self.ownership = GitHubOwnership(client, config.web_url)
 
@@ -119,7 +120,8 @@ class GitHubReviewer:
         return self._bot_login
 
     def _repo(self) -> Any:
-        return _guard(lambda: self.client.get_repo(self.config.repo))
+        # Lazy: no request until the repository is used (one call fewer per review).
+        return _guard(lambda: self._lazy.get_repo(self.config.repo))
 
     def sticky_comment(self, issue: Issue) -> IssueComment | None:
         """Our comment: the marker **and** the bot's login (anyone can forge the marker)."""
