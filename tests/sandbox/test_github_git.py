@@ -61,6 +61,7 @@ def test_anonymous_clone_and_authenticated_push(gh: GitHubStandIn, tmp_path: Pat
     git("push", "--quiet", with_credentials(gh, "alice", gh.token_for("alice")), "HEAD:main", cwd=clone)
     after = git("rev-parse", "HEAD", cwd=clone).stdout.strip()
     assert git("--git-dir", str(gh.bare_repo_path("alice/plugin")), "rev-parse", "main").stdout.strip() == after
+    assert ("POST", "/alice/plugin.git/git-receive-pack", 200, "alice") in gh.request_log
     [push] = sink.named("push")
     assert (push.ref, push.sha, push.payload["before"], push.payload["after"]) == ("refs/heads/main", after,
                                                                                    before, after)

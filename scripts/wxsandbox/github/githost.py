@@ -105,11 +105,16 @@ def main_app(hub: Hub, request: Request) -> Response:
     if request.path == "/api/v3" or request.path.startswith("/api/v3/"):
         return hub.api_app(request)
     route = match_git_route(request)
+    login: str | None = None
     if route is not None:
+        _, token = hub.token_from_header(request)
+        if token is not None:
+            with hub.state.lock:
+                login = hub.state.login_for_token(token)
         response = serve_git(hub, request, route)
     else:
         response = serve_archive(hub, request) or Response.text("Not Found\n", status=404)
-    hub.log(request, response.status, None)
+    hub.log(request, response.status, login)
     return response
 
 
