@@ -201,6 +201,9 @@ class Hub:
         except ApiError as error:
             response = error_response(error)
             rate = []
+        except Exception as exc:  # a stand-in bug: answer 500 and keep it in the log
+            response = Response.json({"message": f"sandbox error: {type(exc).__name__}: {exc}"}, status=500)
+            rate = []
         response.headers += [*rate, ("X-GitHub-Media-Type", "github.v3; format=json"),
                              ("X-GitHub-Api-Version-Selected", "2022-11-28")]
         for observer in list(self.observers):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -16,6 +17,8 @@ from wxsandbox.github.gitrepo import CommitInfo, GitRepo, Person, TreeEntry
 from wxsandbox.github.state import Comment, Issue, Label, Release, Repo, State, User, node_id
 
 Json = dict[str, Any]
+
+GHOST = User("ghost", 10137, None, None, datetime(2013, 4, 23, tzinfo=UTC))
 
 REACTIONS_ZERO = {"total_count": 0, "+1": 0, "-1": 0, "laugh": 0, "hooray": 0, "confused": 0, "heart": 0,
                   "rocket": 0, "eyes": 0}
@@ -48,7 +51,7 @@ class Shapes:
     def simple_user(self, login: str) -> Json:
         user = self.state.user(login)
         if user is None:  # a deleted or unknown user renders as GitHub's "ghost"
-            user = User("ghost", 10137, None, None, self.state.clock())
+            user = GHOST
         api = f"{self.urls.api}/users/{user.login}"
         return {
             "login": user.login, "id": user.id, "node_id": node_id("User", user.id),
