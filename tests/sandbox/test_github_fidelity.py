@@ -22,6 +22,8 @@ import pytest
 import requests
 
 from wxsandbox.github import GitHubStandIn, StepClock
+from wxsandbox.github.payloads import Shapes
+from wxsandbox.github.state import Label, Repo
 from wxsandbox.github.testing import RecordingSink
 from wxsandbox.http import Request, Response
 
@@ -229,11 +231,11 @@ def tour(w: World) -> None:
     w.call("POST", f"{r}/issues", a, {"title": ""}, expect=422)
 
 
-def test_every_rest_body_matches_the_published_schema(world: World) -> None:
-    tour(world)
+def rest_problems(seen_calls: list[Seen]) -> tuple[list[str], set[str]]:
+    """Schema violations in the observed answers, and the operations they covered."""
     covered: set[str] = set()
     problems: list[str] = []
-    for seen in world.seen:
+    for seen in seen_calls:
         if seen.status >= 400:
             name = "validation-error" if seen.status == 422 else "basic-error"
             schema = {"$ref": f"#/components/schemas/{name}"}
@@ -244,13 +246,38 @@ def test_every_rest_body_matches_the_published_schema(world: World) -> None:
             continue
         covered.add(op.key)
         responses = SUBSET["operations"][op.key]["responses"]
-        assert str(seen.status) in responses, f"{op.key} answered {seen.status}, GitHub documents {list(responses)}"
+        if str(seen.status) not in responses:
+            problems.append(f"{op.key} answered {seen.status}, GitHub documents {list(responses)}")
+            continue
         schema = responses[str(seen.status)]
         if schema is None:
             continue
         problems += [f"{op.key} ({seen.path}): {e}" for e in schema_errors(schema, seen.body)]
+    return problems, covered
+
+
+def test_every_rest_body_matches_the_published_schema(world: World) -> None:
+    tour(world)
+    problems, covered = rest_problems(world.seen)
     assert not problems, "\n".join(problems[:40])
     assert covered == set(SUBSET["operations"]), f"not exercised: {sorted(set(SUBSET['operations']) - covered)}"
+
+
+def test_the_check_fails_when_the_stand_in_drops_a_required_field(world: World,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    original = Shapes.label
+
+    def without_color(self: Shapes, repo: Repo, label: Label) -> dict[str, Any]:
+        body = original(self, repo, label)
+        del body["color"]
+        return body
+
+    monkeypatch.setattr(Shapes, "label", without_color)
+    world.call("GET", "/repos/alice/plugin/labels/bug", expect=200)
+    world.call("GET", "/repos/alice/plugin/labels", expect=200)
+    problems, covered = rest_problems(world.seen)
+    assert covered == {"GET /repos/{owner}/{repo}/labels/{name}", "GET /repos/{owner}/{repo}/labels"}
+    assert len(problems) >= 2 and all("'color' is a required property" in p for p in problems), problems
 
 
 def test_removing_a_required_field_fails_validation(world: World) -> None:
@@ -348,3 +375,19 @@ def test_a_missing_webhook_key_is_detected() -> None:
     assert shape_problems(shape, payload) == []
     del payload["issue"]["user"]["login"]
     assert shape_problems(shape, payload) == ["/issue/user/login: missing"]
+
+
+def test_the_webhook_check_fails_when_the_stand_in_drops_a_key(world: World,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    original = Shapes.issue
+
+    def without_state(self: Shapes, repo: Repo, issue: Any) -> dict[str, Any]:
+        body = original(self, repo, issue)
+        del body["state"]
+        return body
+
+    monkeypatch.setattr(Shapes, "issue", without_state)
+    world.sink.clear()
+    world.call("POST", "/repos/alice/plugin/issues", world.alice, {"title": "t"}, expect=201)
+    [opened] = world.sink.events
+    assert shape_problems(WEBHOOKS["shapes"]["issues.opened"], opened.payload) == ["/issue/state: missing"]
