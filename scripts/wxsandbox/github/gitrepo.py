@@ -265,8 +265,7 @@ class GitRepo:
         return self.run("archive", f"--format={fmt}", f"--prefix={prefix}", commit).stdout
 
     def size_kb(self) -> int:
-        text = self.out("count-objects", "-v")
-        for line in text.splitlines():
-            if line.startswith("size-pack:"):
-                return int(line.split(":")[1])
-        return 0
+        """Roughly what GitHub reports as ``size``: the object store in KiB (no subprocess: it is on every GET)."""
+        objects = self.path / "objects"
+        total = sum(f.stat().st_size for f in objects.rglob("*") if f.is_file()) if objects.is_dir() else 0
+        return total // 1024
