@@ -216,3 +216,25 @@ def test_commit_history(gh: GitHubStandIn, tmp_path: Path) -> None:
     assert [c.sha for c in repo.get_commits(path="plugin.json")] == [second]
     assert repo.get_commits(sha="main")[0].commit.message == "Add manifest"
     assert repo.get_commits()[0].author.login == "alice"
+
+
+def test_pages_serve_json_as_json(gh: GitHubStandIn, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    (site / "docs" / "api").mkdir(parents=True)
+    (site / "docs" / "registry.json").write_text('{"plugins": []}\n')
+    (site / "docs" / "index.html").write_text("<h1>registry</h1>\n")
+    gh.push_directory("alice/registry", site)
+    assert requests.get(f"{gh.pages_url}/alice/registry/registry.json", timeout=10).status_code == 404
+    base = gh.enable_pages("alice/registry", folder="/docs")
+    assert base == f"{gh.pages_url}/alice/registry/"
+    answer = requests.get(f"{base}registry.json", timeout=10)
+    assert answer.headers["Content-Type"] == "application/json; charset=utf-8"
+    assert answer.json() == {"plugins": []}
+    assert requests.get(f"{base}registry.json", headers={"If-None-Match": answer.headers["ETag"]},
+                        timeout=10).status_code == 304
+    index = requests.get(base, timeout=10)
+    assert index.headers["Content-Type"] == "text/html; charset=utf-8" and "registry" in index.text
+    assert requests.get(f"{gh.pages_url}/alice/registry", timeout=10).url == base
+    assert requests.get(f"{base}missing.json", timeout=10).status_code == 404
+    gh.faults.fail("GET", r"registry\.json$", status=503, server="pages")
+    assert requests.get(f"{base}registry.json", timeout=10).status_code == 503

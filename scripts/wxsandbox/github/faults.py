@@ -6,7 +6,8 @@
     gh.faults.drop("GET", r"/user$")
 
 Patterns are searched (``re.search``) in the full request path, e.g. ``/api/v3/repos/o/r/issues``
-for the API, ``/o/r.git/info/refs`` for git, ``/o/r/main/f`` on the raw server (``server="raw"``).
+for the API, ``/o/r.git/info/refs`` for git, ``/o/r/main/f`` on the raw server (``server="raw"``),
+``/o/r/registry.json`` on the Pages server (``server="pages"``).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import Literal
 
 from wxsandbox.http import Request, Response
 
-Server = Literal["main", "raw"]
+Server = Literal["main", "raw", "pages"]
 
 SECONDARY_RATE_LIMIT_MESSAGE = (
     "You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out "

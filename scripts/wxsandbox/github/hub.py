@@ -14,6 +14,7 @@ from wxsandbox.events import Event, EventSink
 from wxsandbox.github.clock import Clock
 from wxsandbox.github.faults import Faults
 from wxsandbox.github.gitrepo import ZERO_SHA, GitError, GitRepo
+from wxsandbox.github.pages import PagesSite
 from wxsandbox.github.payloads import Shapes, Urls
 from wxsandbox.github.router import DOCS, Ctx, Router
 from wxsandbox.github.state import DEFAULT_LABELS, ApiError, Label, Repo, State, User
@@ -43,6 +44,8 @@ class Hub:
         self._rate_used: dict[str, int] = {}
         self._rate_reset = int(time.time()) + RATE_WINDOW_SECONDS
         self._log_lock = threading.Lock()
+        self.pages: dict[str, PagesSite] = {}
+        """Repositories with a Pages site, by lower-cased full name."""
         self.observers: list[Observer] = []
         """Called with every REST request and its answer (before ETag/304 handling): fidelity tests."""
         from wxsandbox.github.routes import register_all

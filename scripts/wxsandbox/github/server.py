@@ -19,6 +19,7 @@ from wxsandbox.github.githost import main_app, raw_app
 from wxsandbox.github.gitrepo import ZERO_SHA, GitRepo, Person
 from wxsandbox.github.hub import Hub, RequestLogEntry
 from wxsandbox.github.issueforms import FormError, render_issue_form
+from wxsandbox.github.pages import PagesSite, pages_app
 from wxsandbox.github.payloads import Urls
 from wxsandbox.github.routes.issues import MAX_BODY, open_issue
 from wxsandbox.github.state import BOT_ID, BOT_LOGIN, ROLES, Repo
@@ -38,6 +39,7 @@ class GitHubStandIn:
         self._hub = Hub(self.root, clock or system_clock, event_sink)
         self._main = HttpServer(lambda request: main_app(self._hub, request))
         self._raw = HttpServer(lambda request: raw_app(self._hub, request))
+        self._pages = HttpServer(lambda request: pages_app(self._hub, request))
         self._hub.set_urls(Urls(self._main.url, f"{self._main.url}/api/v3", self._raw.url))
         self.bot_login = BOT_LOGIN
         self.bot_token = self._hub.state.add_user(BOT_LOGIN, name=None, email="41898282+github-actions[bot]@users."
@@ -50,6 +52,7 @@ class GitHubStandIn:
         if not self._started:
             self._main.start()
             self._raw.start()
+            self._pages.start()
             self._started = True
         return self
 
@@ -57,6 +60,7 @@ class GitHubStandIn:
         if self._started:
             self._main.stop()
             self._raw.stop()
+            self._pages.stop()
             self._started = False
 
     def __enter__(self) -> GitHubStandIn:
@@ -79,6 +83,20 @@ class GitHubStandIn:
     @property
     def raw_url(self) -> str:
         return self._hub.urls.raw
+
+    @property
+    def pages_url(self) -> str:
+        """``http://127.0.0.1:Q``: GitHub Pages, a project site at ``pages_url/<owner>/<repo>/``."""
+        return self._pages.url
+
+    def enable_pages(self, full_name: str, *, branch: str = "main", folder: str = "/") -> str:
+        """Publish ``folder`` of ``branch`` as the repository's Pages site; its base URL."""
+        if folder not in ("/", "/docs"):
+            raise ValueError("GitHub Pages serves / or /docs")
+        with self._hub.state.lock:
+            repo = self._repo(full_name)
+            self._hub.pages[repo.full_name.lower()] = PagesSite(branch, folder)
+            return f"{self.pages_url}/{repo.full_name}/"
 
     @property
     def faults(self) -> Faults:
