@@ -5,6 +5,7 @@ from __future__ import annotations
 import tempfile
 import time
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,7 @@ from wxreg.review.submission import Submission
 
 RECORD_SCHEMA = "wxreg-review-record/1"
 TREE_LIMIT_IDS = frozenset({"WXR-G006", "WXR-G008"})
+CHECK_WORKERS = 4
 
 
 @dataclass(frozen=True)
@@ -196,6 +198,9 @@ def _run_checks(
             manifest=manifest,
             is_url="://" in request.repo,
         )
-        for check in checks:
-            found += _run_check(check, ctx)
+        # Checks are independent and read-only on the context; the slow ones wait on subprocesses
+        # (bandit, pip-audit, git), so they overlap in threads. Results keep the checks' order.
+        with ThreadPoolExecutor(max_workers=CHECK_WORKERS, thread_name_prefix="wxreg-check") as pool:
+            for results in pool.map(lambda check: _run_check(check, ctx), checks):
+                found += results
     return found
