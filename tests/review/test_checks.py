@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ReviewFn, ids
 from support import GOOD_PLUGIN, OsvStub, edit_manifest, make_repo
 
+from conftest import ReviewFn, ids
 from wxreg.review.context import OwnershipFacts, ToolConfig
 from wxreg.review.engine import ReviewOptions, ReviewRequest, review
 from wxreg.review.findings import Severity

@@ -126,18 +126,16 @@ def test_every_rule_is_bilingual_with_a_fix() -> None:
         assert rule.fix
 
 
-def test_rubric_matches_the_policy_and_the_catalogue() -> None:
+def test_rubric_is_the_fresh_rendering_of_policy_and_catalogue() -> None:
     from wxreg.review.policy import REPO_ROOT
+    from wxreg.review.rubric import render_rubric
 
-    text = (REPO_ROOT / "scripts" / "wxreg" / "review" / "RUBRIC.md").read_text(encoding="utf-8")
+    committed = (REPO_ROOT / "scripts" / "wxreg" / "review" / "RUBRIC.md").read_text(encoding="utf-8")
+    assert committed == render_rubric(), "regenerate: python -m wxreg.review.rubric > scripts/wxreg/review/RUBRIC.md"
     policy = load_policy()
-    assert f"version {policy.rubric_version}" in text
-    assert f"≥ {policy.security_threshold}" in text and f"≥ {policy.quality_threshold}" in text
-    for axis in ("security", "quality"):
-        values = " | ".join(str(policy.deductions[axis][s]) for s in ("error", "warning", "info"))  # type: ignore[index]
-        assert f"| {axis} | {values} |" in text
-    for rule_id, rule in rules.ALL_RULES.items():
-        assert f"| `{rule_id}` | {rule.check} | {policy.axis(rule.check)} | {rule.severity.value} |" in text
+    assert f"version {policy.rubric_version}" in committed
+    for rule_id in rules.ALL_RULES:
+        assert f"| `{rule_id}` |" in committed
 
 
 def test_backticks_in_our_text_stay_code_and_hostile_backticks_stay_inert() -> None:
