@@ -164,6 +164,14 @@ def test_obfuscation(review_plugin: ReviewFn) -> None:
     assert not result.passed
 
 
+def test_trojan_source_bidi_controls(review_plugin: ReviewFn) -> None:
+    code = 'access_level = "user"\nif access_level != "user\u202e \u2066# admin\u2069 \u2066":\n    pass\n'
+    result = review_plugin({"auth.py": code})
+    bidi = [f for f in result.findings if f.id == "WXR-S204"]
+    assert bidi and bidi[0].path == "auth.py" and bidi[0].line == 2 and "U+202E" in bidi[0].message
+    assert not result.passed
+
+
 def test_committed_binaries_and_executables(review_plugin: ReviewFn) -> None:
     result = review_plugin(
         {

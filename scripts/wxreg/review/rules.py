@@ -388,6 +388,14 @@ S203 = Rule(
     "loads code objects with marshal",
     "提交源码 / Ship source code",
 )
+S204 = Rule(
+    "WXR-S204",
+    "security",
+    E,
+    "源码含双向控制字符 {chars}（Trojan Source：显示的代码与执行的不同）",
+    "source has bidirectional control characters {chars} (Trojan Source: the code shown is not the code run)",
+    "删除这些不可见字符 / Remove the invisible characters",
+)
 S301 = Rule(
     "WXR-S301",
     "security",

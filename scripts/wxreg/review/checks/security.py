@@ -49,6 +49,7 @@ MAGIC = (
     (b"7z\xbc\xaf\x27\x1c", "7z"), (b"Rar!", "rar"), (b"\xfd7zXZ", "xz"), (b"BZh", "bzip2"),
 )  # fmt: skip
 ALLOWED_BINARY = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".ico", ".bmp", ".svg", ".ttf", ".woff", ".woff2")
+BIDI = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
 CONFIG_FILES = (".bandit", "bandit.yaml", "bandit.yml", ".bandit.yml", ".bandit.yaml")
 
 
@@ -167,6 +168,11 @@ class SecurityCheck:
 
     def _obfuscation(self, ctx: ReviewContext, item: TreeFile) -> Iterator[Finding]:
         minimum = ctx.policy.base64_blob_min_chars
+        text = item.text() or ""
+        bidi = BIDI.search(text)
+        if bidi:
+            found = sorted({f"U+{ord(ch):04X}" for ch in BIDI.findall(text)})
+            yield rules.S204.at(item.path, text.count("\n", 0, bidi.start()) + 1, chars=", ".join(found))
         parsed = parse(item)
         if isinstance(parsed, SyntaxError):
             return  # bandit reports files it could not parse (S103)
