@@ -1,0 +1,51 @@
+"""How the approval code reaches GitHub and the registry checkout: one settings object, one client."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from github import Auth, Github
+
+from wxreg.config import REPO_ROOT, RegistryConfig
+from wxreg.review.engine import ReviewOptions
+from wxreg.review.github import GitHubConfig
+
+
+@dataclass(frozen=True)
+class ApprovalSettings:
+    github: GitHubConfig
+    """Token, registry ``owner/name``, API and web URLs, the bot's login (as the review uses them)."""
+    checkout: Path = REPO_ROOT
+    """A git work tree of the registry whose ``origin`` is the registry repository (the workflow's checkout)."""
+    review: ReviewOptions = field(default_factory=ReviewOptions)
+    registry: RegistryConfig = field(default_factory=RegistryConfig.load)
+    base_branch: str = "main"
+    fetch: bool = True
+    """Fetch ``origin/<base_branch>`` before building, so a PR starts from the newest main."""
+
+    @property
+    def owner(self) -> str:
+        return self.github.repo.split("/")[0]
+
+
+def make_client(config: GitHubConfig) -> Github:
+    kwargs: dict[str, Any] = {"base_url": config.api_url, "auth": Auth.Token(config.token)}
+    if not config.throttle:
+        kwargs.update(retry=None, seconds_between_requests=None, seconds_between_writes=None)
+    return Github(**kwargs)
+
+
+def timestamp(value: str | datetime | None) -> str:
+    """``YYYY-MM-DDTHH:MM:SSZ`` of an event time (ISO 8601 string or datetime); the clock only when absent."""
+    if isinstance(value, str) and value:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    elif isinstance(value, datetime):
+        moment = value
+    else:
+        moment = datetime.now(UTC)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
