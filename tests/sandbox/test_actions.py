@@ -1,0 +1,142 @@
+"""Events on the GitHub stand-in run the repository's real workflow files with act (offline, host mode)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from wxsandbox.world import World
+
+pytestmark = pytest.mark.act
+
+SAMPLES = Path(__file__).parent / "workflows"
+RUN_WAIT_SECONDS = 90.0
+
+
+@pytest.fixture(scope="module")
+def registry_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    """The registry as committed, plus the sample greeting workflow in its ``.github/workflows``."""
+    extra = {".github/workflows/greet-issue.yml": SAMPLES / "greet-issue.yml"}
+    with World(tmp_path_factory.mktemp("registry-world"), extra_files=extra) as world:
+        yield world
+
+
+@pytest.fixture(scope="module")
+def small_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    """A registry repository holding only sample workflows: pushes to it cost no CI run."""
+    seed = tmp_path_factory.mktemp("small-seed")
+    (seed / ".github" / "workflows").mkdir(parents=True)
+    for name in ("fail-on-push.yml", "slow-edits.yml", "unknown-action.yml"):
+        shutil.copyfile(SAMPLES / name, seed / ".github" / "workflows" / name)
+    (seed / "README.md").write_text("small registry\n", encoding="utf-8")
+    with World(tmp_path_factory.mktemp("small-world"), seed=seed) as world:
+        yield world
+
+
+def _runner(world: World):  # type: ignore[no-untyped-def]
+    assert world.actions is not None
+    return world.actions
+
+
+def test_opened_issue_runs_workflow_that_comments_as_the_bot(registry_world: World) -> None:
+    runner = _runner(registry_world)
+    runner.clear()
+    alice = registry_world.client("alice")
+    issue = alice.get_repo(registry_world.registry).create_issue("Hello registry", body="Just saying hi.")
+    assert runner.wait_idle(RUN_WAIT_SECONDS), "workflow runs did not finish"
+
+    greet = runner.runs_for(workflow="greet-issue.yml", event="issues")
+    assert [run.conclusion for run in greet] == ["success"], greet[0].log if greet else runner.errors
+    assert greet[0].jobs["greet"].conclusion == "success"
+    assert greet[0].concurrency_group == f"greet-{issue.number}"
+    comments = list(issue.get_comments())
+    assert [(c.user.login, c.user.type) for c in comments] == [("github-actions[bot]", "Bot")]
+    assert comments[0].body == f"Thanks @alice, issue #{issue.number} is in the queue."
+
+    # The registry's own review workflow ran too, with its jobs skipped (not a submission).
+    review = runner.runs_for(workflow="review.yml", event="issues")
+    assert len(review) == 1
+    assert {job.conclusion for job in review[0].jobs.values()} == {"skipped"}
+
+    # The bot's comment started nothing, as on GitHub; a person's comment does start a run.
+    assert runner.runs_for(event="issue_comment") == []
+    issue.create_comment("Thanks!")
+    assert runner.wait_idle(RUN_WAIT_SECONDS)
+    by_alice = runner.runs_for(workflow="greet-issue.yml", event="issue_comment")
+    assert [run.conclusion for run in by_alice] == ["success"]
+    assert by_alice[0].jobs["greet"].conclusion == "skipped"
+    assert [c.user.login for c in issue.get_comments()] == ["github-actions[bot]", "alice"]
+
+
+def _git(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "GIT_CONFIG_NOSYSTEM": "1"}
+    return subprocess.run(["git", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=60, check=False)
+
+
+def test_push_runs_matching_workflow_and_keeps_its_failure_log(small_world: World, tmp_path: Path) -> None:
+    runner = _runner(small_world)
+    runner.clear()
+    work = tmp_path / "work"
+    assert _git("clone", "--quiet", small_world.github.git_url(small_world.registry), str(work)).returncode == 0
+    token = small_world.token("maria")
+    push_url = small_world.github.git_url(small_world.registry).replace("http://", f"http://maria:{token}@")
+    _git("config", "user.name", "Maria", cwd=work)
+    _git("config", "user.email", "maria@example.com", cwd=work)
+
+    (work / "plugins" / "demo").mkdir(parents=True)
+    (work / "plugins" / "demo" / "README.md").write_text("docs only\n", encoding="utf-8")
+    _git("add", ".", cwd=work)
+    _git("commit", "--quiet", "-m", "Docs only", cwd=work)
+    assert _git("push", "--quiet", push_url, "HEAD:main", cwd=work).returncode == 0
+    assert runner.wait_idle(RUN_WAIT_SECONDS)
+    assert runner.runs_for(workflow="fail-on-push.yml") == []  # excluded by its paths filter
+
+    (work / "plugins" / "demo" / "plugin.py").write_text("print('hi')\n", encoding="utf-8")
+    _git("add", ".", cwd=work)
+    _git("commit", "--quiet", "-m", "Code", cwd=work)
+    pushed = _git("rev-parse", "HEAD", cwd=work).stdout.strip()
+    assert _git("push", "--quiet", push_url, "HEAD:main", cwd=work).returncode == 0
+    assert runner.wait_idle(RUN_WAIT_SECONDS)
+    runs = runner.runs_for(workflow="fail-on-push.yml", event="push")
+    assert len(runs) == 1
+    run = runs[0]
+    assert run.event.sha == pushed
+    assert run.conclusion == "failure"
+    assert run.jobs["check"].conclusion == "failure"
+    assert "checking the pushed plugin files" in run.jobs["check"].log
+
+
+def test_concurrency_group_keeps_one_running_and_the_newest_pending(small_world: World) -> None:
+    runner = _runner(small_world)
+    runner.clear()
+    repo = small_world.client("alice").get_repo(small_world.registry)
+    issue = repo.create_issue("Edit me", body="v0")
+    for version in range(1, 4):
+        issue.edit(body=f"v{version}")  # three edits while the first run is still going
+    assert runner.wait_idle(RUN_WAIT_SECONDS)
+    runs = runner.runs_for(workflow="slow-edits.yml")
+    assert [run.conclusion for run in runs] == ["success", "cancelled", "success"]
+    first, _, last = runs
+    assert first.finished_at is not None and last.started_at is not None
+    assert last.started_at >= first.finished_at  # serialised, never overlapping
+    assert {run.concurrency_group for run in runs} == {f"slow-{issue.number}"}
+
+
+def test_unknown_remote_action_fails_without_any_download(small_world: World) -> None:
+    runner = _runner(small_world)
+    runner.clear()
+    repo = small_world.client("maria").get_repo(small_world.registry)
+    issue = repo.create_issue("Label me")
+    issue.add_to_labels("bug")
+    assert runner.wait_idle(RUN_WAIT_SECONDS)
+    [run] = runner.runs_for(workflow="unknown-action.yml")
+    assert run.conclusion == "failure"
+    assert "no stand-in for example-owner/not-provided-action@" in run.log
+    assert "git clone" not in run.log
+    # Nothing asked the stand-in for the action's repository either.
+    assert not any("not-provided-action" in entry[1] for entry in small_world.github.request_log)
