@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -238,3 +239,35 @@ def test_pages_serve_json_as_json(gh: GitHubStandIn, tmp_path: Path) -> None:
     assert requests.get(f"{base}missing.json", timeout=10).status_code == 404
     gh.faults.fail("GET", r"registry\.json$", status=503, server="pages")
     assert requests.get(f"{base}registry.json", timeout=10).status_code == 503
+
+
+def test_fork_pull_request_synchronize_and_merge(gh: GitHubStandIn, sink: RecordingSink, tmp_path: Path) -> None:
+    gh.add_user("frank", email="frank@example.com")
+    frank = pygithub(gh, gh.token_for("frank"))
+    upstream = frank.get_repo("alice/registry")
+    fork = upstream.create_fork()
+    assert (fork.full_name, fork.fork, fork.parent.full_name) == ("frank/registry", True, "alice/registry")
+    assert frank.get_repo("frank/registry").source.full_name == "alice/registry"
+    fork.create_git_ref("refs/heads/add-plugin", fork.get_branch("main").commit.sha)
+    fork.create_file("plugins/frank.json", "Add frank", "{}\n", branch="add-plugin")
+    sink.clear()
+    pull = upstream.create_pull(title="Add frank", body="", head="frank:add-plugin", base="main")
+    assert (pull.head.repo.full_name, pull.head.label, pull.base.repo.full_name) == (
+        "frank/registry", "frank:add-plugin", "alice/registry")
+    [opened] = sink.named("pull_request", "opened")
+    assert opened.repo_full_name == "alice/registry"
+    assert opened.payload["pull_request"]["head"]["repo"]["fork"] is True
+    bare = gh.bare_repo_path("alice/registry")
+    head_ref = subprocess.run(["git", "--git-dir", str(bare), "rev-parse", f"refs/pull/{pull.number}/head"],
+                              capture_output=True, text=True, check=True).stdout.strip()
+    assert head_ref == pull.head.sha
+    fork.create_file("plugins/frank2.json", "More", "{}\n", branch="add-plugin")
+    [sync] = sink.named("pull_request", "synchronize")
+    assert sync.repo_full_name == "alice/registry" and sync.payload["sender"]["login"] == "frank"
+    assert [p.number for p in upstream.get_pulls(head="frank:add-plugin")] == [pull.number]
+    assert list(upstream.get_pulls(head="alice:add-plugin")) == []
+    merged = pygithub(gh, gh.token_for("alice")).get_repo("alice/registry").get_pull(pull.number).merge()
+    commit = upstream.get_git_commit(merged.sha)
+    assert commit.message.startswith(f"Merge pull request #{pull.number} from frank/add-plugin")
+    assert {c.filename for c in upstream.get_commit(merged.sha).files} == {"plugins/frank.json",
+                                                                          "plugins/frank2.json"}

@@ -223,6 +223,8 @@ def tour(w: World) -> None:
            expect=204)
     w.call("POST", f"{r}/dispatches", a, {"event_type": "rebuild", "client_payload": {"why": "test"}}, expect=204)
     w.call("POST", "/user/repos", b, {"name": "bobs-plugin", "description": "mine", "auto_init": True}, expect=201)
+    w.call("POST", f"{r}/forks", b, {}, expect=202)
+    w.call("GET", "/repos/bob/plugin", b, expect=200)
     w.call("GET", "/search/issues?q=repo:alice/plugin+is:issue+label:review:passed+Submit", a, expect=200)
     # Error answers are checked against basic-error / validation-error.
     w.call("GET", f"{r}/issues/999", expect=404)

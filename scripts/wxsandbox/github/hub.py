@@ -60,7 +60,9 @@ class Hub:
     def git(self, repo: Repo) -> GitRepo:
         return GitRepo(repo.path)
 
-    def create_repo(self, owner: str, name: str, *, default_branch: str = "main", description: str = "") -> Repo:
+    def create_repo(self, owner: str, name: str, *, default_branch: str = "main", description: str = "",
+                    fork_of: Repo | None = None) -> Repo:
+        """A new repository; ``fork_of`` copies that repository's branches and tags (not its PR refs)."""
         state = self.state
         with state.lock:
             user = state.user(owner)
@@ -70,9 +72,13 @@ class Hub:
                 raise ValueError(f"repository {owner}/{name} exists")
             path = self.root / user.login / f"{name}.git"
             git = GitRepo.init_bare(path, default_branch)
+            if fork_of is not None:
+                git.run("fetch", "--quiet", "--no-tags", str(fork_of.path), "+refs/heads/*:refs/heads/*",
+                        "+refs/tags/*:refs/tags/*")
             git.run("config", "receive.hideRefs", "refs/pull")  # GitHub refuses pushes to refs/pull/*
             now = state.clock()
-            repo = Repo(state.next_id("repo"), user.login, name, path, default_branch, description, now, now)
+            repo = Repo(state.next_id("repo"), user.login, name, path, default_branch, description, now, now,
+                        parent=fork_of.full_name if fork_of else None)
             for label_name, color, text in DEFAULT_LABELS:
                 repo.labels[label_name] = Label(state.next_id("label"), label_name, color, text, default=True)
             state.repos[repo.full_name.lower()] = repo

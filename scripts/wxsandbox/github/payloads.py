@@ -84,14 +84,16 @@ class Shapes:
 
     # -- repositories ------------------------------------------------------------------------------
 
-    def repository(self, repo: Repo, *, viewer_role: str | None = None, git: GitRepo | None = None) -> Json:
+    def repository(self, repo: Repo, *, viewer_role: str | None = None, git: GitRepo | None = None,
+                   with_parent: bool = False) -> Json:
+        """The ``full-repository`` body (``parent``/``source`` for a fork when ``with_parent``)."""
         full = repo.full_name
         api = self.urls.repo_api(full)
         html = f"{self.urls.web}/{full}"
         body: Json = {
             "id": repo.id, "node_id": node_id("Repository", repo.id), "name": repo.name, "full_name": full,
             "private": False, "owner": self.simple_user(repo.owner), "html_url": html,
-            "description": repo.description or None, "fork": False, "url": api,
+            "description": repo.description or None, "fork": repo.parent is not None, "url": api,
             "forks_url": f"{api}/forks", "keys_url": f"{api}/keys{{/key_id}}",
             "collaborators_url": f"{api}/collaborators{{/collaborator}}", "teams_url": f"{api}/teams",
             "hooks_url": f"{api}/hooks", "issue_events_url": f"{api}/issues/events{{/number}}",
@@ -129,6 +131,14 @@ class Shapes:
         }
         if viewer_role is not None:
             body["permissions"] = permissions_for(viewer_role)
+        if with_parent and repo.parent is not None:
+            parent = self.state.repo(repo.parent)
+            if parent is not None:
+                source = parent
+                while source.parent is not None and (up := self.state.repo(source.parent)) is not None:
+                    source = up
+                body["parent"] = self.repository(parent, with_parent=False)
+                body["source"] = self.repository(source, with_parent=False)
         return body
 
     # -- labels, issues, comments ------------------------------------------------------------------

@@ -31,6 +31,24 @@ def person(user: User, hub: Hub) -> Person:
     return Person(user.name or user.login, user.commit_email, hub.state.clock())
 
 
+def head_repo(hub: Hub, repo: Repo, issue: Issue) -> Repo:
+    """The repository the PR's head branch lives in: ``repo`` itself or a fork of it."""
+    assert issue.pull is not None
+    if issue.pull.head_repo is None:
+        return repo
+    return hub.state.repo(issue.pull.head_repo) or repo
+
+
+def import_head(hub: Hub, repo: Repo, git: GitRepo, number: int, fork: Repo, branch: str) -> str:
+    """Fetch a fork's branch into ``refs/pull/N/head`` of the base repository (GitHub shares objects
+    across a fork network; here they are copied). Returns the fetched sha."""
+    ref = f"refs/pull/{number}/head"
+    git.run("fetch", "--quiet", "--no-tags", str(fork.path), f"+refs/heads/{branch}:{ref}")
+    sha = git.raw_ref(ref)
+    assert sha is not None
+    return sha
+
+
 def refresh_refs(hub: Hub, repo: Repo, git: GitRepo, issue: Issue) -> None:
     """Keep ``refs/pull/N/head`` and the test merge ``refs/pull/N/merge`` as GitHub does."""
     pull = issue.pull
@@ -68,9 +86,12 @@ def pull_json(hub: Hub, repo: Repo, issue: Issue, *, simple: bool = False) -> Js
     issue_body = shapes.issue(repo, issue)
     repo_json = shapes.repository(repo)
 
-    def side(ref: str, sha: str) -> Json:
-        return {"label": f"{repo.owner}:{ref}", "ref": ref, "sha": sha, "user": shapes.simple_user(repo.owner),
-                "repo": repo_json}
+    fork = head_repo(hub, repo, issue)
+    fork_json = repo_json if fork is repo else shapes.repository(fork)
+
+    def side(ref: str, sha: str, where: Repo, where_json: Json) -> Json:
+        return {"label": f"{where.owner}:{ref}", "ref": ref, "sha": sha, "user": shapes.simple_user(where.owner),
+                "repo": where_json}
 
     body: Json = {
         "url": url, "id": pull.id, "node_id": issue_body["node_id"], "html_url": html,
@@ -84,7 +105,8 @@ def pull_json(hub: Hub, repo: Repo, issue: Issue, *, simple: bool = False) -> Js
         "created_at": iso(issue.created_at), "updated_at": iso(issue.updated_at), "closed_at": iso(issue.closed_at),
         "merged_at": iso(pull.merged_at), "merge_commit_sha": pull.merge_commit_sha,
         "assignee": issue_body["assignee"], "assignees": issue_body["assignees"], "requested_reviewers": [],
-        "requested_teams": [], "head": side(pull.head_ref, pull.head_sha), "base": side(pull.base_ref, pull.base_sha),
+        "requested_teams": [], "head": side(pull.head_ref, pull.head_sha, fork, fork_json),
+        "base": side(pull.base_ref, pull.base_sha, repo, repo_json),
         "_links": {
             "self": {"href": url}, "html": {"href": html}, "issue": {"href": f"{api}/issues/{issue.number}"},
             "comments": {"href": f"{api}/issues/{issue.number}/comments"},
@@ -112,21 +134,27 @@ def pull_json(hub: Hub, repo: Repo, issue: Issue, *, simple: bool = False) -> Js
 
 
 def branch_moved(hub: Hub, repo: Repo, git: GitRepo, branch: str, sha: str, actor: User) -> list[Event]:
-    """A branch moved: open PRs from it get ``synchronize``; PRs into it get a fresh test merge."""
+    """A branch moved: open PRs from it (in this repository or, for a fork, in its parent) get
+    ``synchronize``; PRs into it get a fresh test merge. Hold the state lock."""
     events: list[Event] = []
-    for issue in sorted(repo.issues.values(), key=lambda i: i.number):
-        pull = issue.pull
-        if pull is None or issue.state != "open":
-            continue
-        if pull.head_ref == branch and pull.head_sha != sha:
-            before = pull.head_sha
-            pull.head_sha = sha
-            issue.updated_at = hub.state.clock()
-            refresh_refs(hub, repo, git, issue)
-            events.append(hub.events.pull_request(repo, pull_json(hub, repo, issue), "synchronize", actor.login,
-                                                  before=before, after=sha))
-        elif pull.base_ref == branch:
-            refresh_refs(hub, repo, git, issue)
+    for base_repo in list(hub.state.repos.values()):
+        for issue in sorted(base_repo.issues.values(), key=lambda i: i.number):
+            pull = issue.pull
+            if pull is None or issue.state != "open":
+                continue
+            from_here = (pull.head_repo or base_repo.full_name).lower() == repo.full_name.lower()
+            if from_here and pull.head_ref == branch and pull.head_sha != sha:
+                base_git = hub.git(base_repo)
+                if pull.head_repo is not None:
+                    import_head(hub, base_repo, base_git, issue.number, repo, branch)
+                before = pull.head_sha
+                pull.head_sha = sha
+                issue.updated_at = hub.state.clock()
+                refresh_refs(hub, base_repo, base_git, issue)
+                events.append(hub.events.pull_request(base_repo, pull_json(hub, base_repo, issue), "synchronize",
+                                                      actor.login, before=before, after=sha))
+            elif base_repo is repo and pull.base_ref == branch:
+                refresh_refs(hub, repo, git, issue)
     return events
 
 
@@ -154,7 +182,8 @@ def merge(hub: Hub, repo: Repo, issue: Issue, actor: User, *, method: str, title
     who = person(actor, hub)
     committer = Person("GitHub", "noreply@github.com", who.date)
     if method == "merge":
-        subject = title or f"Merge pull request #{issue.number} from {repo.owner}/{pull.head_ref}"
+        source = head_repo(hub, repo, issue).owner
+        subject = title or f"Merge pull request #{issue.number} from {source}/{pull.head_ref}"
         text = f"{subject}\n\n{message if message is not None else issue.title}\n"
         parents = [base_sha, pull.head_sha]
     else:

@@ -109,6 +109,8 @@ class PullInfo:
     head_sha: str
     base_ref: str
     base_sha: str
+    head_repo: str | None = None
+    """Full name of the fork the head branch lives in; ``None``: the base repository itself."""
     draft: bool = False
     maintainer_can_modify: bool = False
     merged: bool = False
@@ -167,6 +169,8 @@ class Repo:
     created_at: datetime
     updated_at: datetime
     pushed_at: datetime | None = None
+    parent: str | None = None
+    """The full name of the repository this one is a fork of."""
     roles: dict[str, str] = field(default_factory=dict)
     labels: dict[str, Label] = field(default_factory=dict)
     """Keyed by lower-cased name: label names are case-insensitive on GitHub."""

@@ -89,6 +89,7 @@ OPERATIONS: tuple[tuple[str, str], ...] = (
     ("GET", f"{REPOS}/pulls/{{pull_number}}/merge"),
     ("GET", "/search/issues"),
     ("GET", f"{REPOS}/commits"),
+    ("POST", f"{REPOS}/forks"),
 )
 EXTRA_SCHEMAS = ("basic-error", "validation-error")
 """Error bodies, checked too."""

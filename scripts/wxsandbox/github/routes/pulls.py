@@ -35,25 +35,36 @@ def create(ctx: Ctx) -> Response:
     with ctx.hub.state.lock:
         repo = ctx.repo()
         owner, _, branch = head.rpartition(":")
+        fork = repo
         if owner and owner.lower() != repo.owner.lower():
-            raise _invalid("head")  # forks are out of scope
+            found = next((r for r in ctx.hub.state.repos.values()
+                          if r.owner.lower() == owner.lower() and r.parent == repo.full_name), None)
+            if found is None:
+                raise _invalid("head")
+            fork = found
         git = ctx.hub.git(repo)
-        head_sha = git.ref_sha(f"refs/heads/{branch}")
+        head_sha = ctx.hub.git(fork).ref_sha(f"refs/heads/{branch}")
         base_sha = git.ref_sha(f"refs/heads/{base}")
         if head_sha is None:
             raise _invalid("head")
         if base_sha is None:
             raise _invalid("base")
         for other in repo.issues.values():
-            if other.pull and other.state == "open" and other.pull.head_ref == branch and other.pull.base_ref == base:
+            if (other.pull and other.state == "open" and other.pull.head_ref == branch
+                    and other.pull.base_ref == base and (other.pull.head_repo or repo.full_name) == fork.full_name):
                 raise ApiError(422, "Validation Failed", errors=[{
                     "resource": "PullRequest", "code": "custom",
-                    "message": f"A pull request already exists for {repo.owner}:{branch}."}])
+                    "message": f"A pull request already exists for {fork.owner}:{branch}."}])
+        if fork is not repo:
+            head_sha = pullops.import_head(ctx.hub, repo, git, repo.next_number, fork, branch)
         if git.is_ancestor(head_sha, base_sha):
+            if fork is not repo:
+                git.run("update-ref", "-d", f"refs/pull/{repo.next_number}/head", check=False)
             raise ApiError(422, "Validation Failed", errors=[{
                 "resource": "PullRequest", "code": "custom", "message": f"No commits between {base} and {branch}"}])
         now = ctx.hub.state.clock()
-        pull = PullInfo(ctx.hub.state.next_id("pull"), branch, head_sha, base, base_sha, draft=bool(data.get("draft")),
+        pull = PullInfo(ctx.hub.state.next_id("pull"), branch, head_sha, base, base_sha,
+                        head_repo=None if fork is repo else fork.full_name, draft=bool(data.get("draft")),
                         maintainer_can_modify=bool(data.get("maintainer_can_modify")))
         issue = Issue(ctx.hub.state.next_id("issue"), repo.next_number, title, body, actor.login, now, now, pull=pull)
         repo.next_number += 1
@@ -75,8 +86,11 @@ def list_pulls(ctx: Ctx) -> Response:
             pull = issue.pull
             if pull is None or (state != "all" and issue.state != state):
                 continue
-            if head and head.rpartition(":")[2] != pull.head_ref:
-                continue
+            if head:
+                head_owner, _, head_branch = head.rpartition(":")
+                owner_now = pullops.head_repo(ctx.hub, repo, issue).owner
+                if head_branch != pull.head_ref or (head_owner and head_owner.lower() != owner_now.lower()):
+                    continue
             if base and base != pull.base_ref:
                 continue
             found.append(issue)

@@ -14,8 +14,34 @@ def get_repo(ctx: Ctx) -> Response:
     with ctx.hub.state.lock:
         repo = ctx.repo()
         role = ctx.role(repo) if ctx.actor else None
-        return Response.json(ctx.hub.shapes.repository(repo, viewer_role=role if role != "none" else "read" if
-                                                       ctx.actor else None, git=ctx.hub.git(repo)))
+        viewer = (role if role != "none" else "read") if ctx.actor else None
+        return Response.json(ctx.hub.shapes.repository(repo, viewer_role=viewer, git=ctx.hub.git(repo),
+                                                       with_parent=True))
+
+
+def create_fork(ctx: Ctx) -> Response:
+    """Fork into the caller's account (202, as GitHub answers: forking is asynchronous there)."""
+    actor = ctx.require_actor()
+    if actor.is_bot:
+        raise ApiError(403, "Resource not accessible by integration")
+    data = ctx.body()
+    with ctx.hub.state.lock:
+        source = ctx.repo()
+        name = data.get("name") if isinstance(data.get("name"), str) else source.name
+        existing = next((r for r in ctx.hub.state.repos.values()
+                         if r.owner == actor.login and r.parent == source.full_name), None)
+        if existing is None:
+            if ctx.hub.state.repo(f"{actor.login}/{name}") is not None:
+                raise ApiError(422, "Validation Failed", errors=[{
+                    "resource": "Repository", "code": "custom", "field": "name",
+                    "message": "name already exists on this account"}])
+            if source.owner == actor.login:
+                raise ApiError(422, "Validation Failed", errors=[{
+                    "resource": "Repository", "code": "custom", "message": "Cannot fork your own repository"}])
+            existing = ctx.hub.create_repo(actor.login, str(name), default_branch=source.default_branch,
+                                           description=source.description, fork_of=source)
+        body = ctx.hub.shapes.repository(existing, viewer_role="admin", git=ctx.hub.git(existing), with_parent=True)
+        return Response.json(body, status=202)
 
 
 NAME = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
@@ -79,6 +105,7 @@ def archive_redirect(kind: str) -> Handler:
 def register(router: Router) -> None:
     router.add("GET", "/repos/{owner}/{repo}", get_repo)
     router.add("POST", "/user/repos", create_for_user)
+    router.add("POST", "/repos/{owner}/{repo}/forks", create_fork)
     router.add("GET", "/repos/{owner}/{repo}/tags", list_tags)
     for kind in ("zipball", "tarball"):
         handler = archive_redirect(kind)
