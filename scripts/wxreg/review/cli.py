@@ -67,7 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     conf.add_argument(
         "--allow-url-prefix",
         action="append",
-        default=[],
+        default=os.environ.get("WXREG_ALLOW_URL_PREFIXES", "").split(),
         metavar="URL",
         help="额外允许的仓库地址前缀（如自建镜像）/ extra allowed repository URL prefix (a self-hosted forge)",
     )
@@ -97,8 +97,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except PolicyError as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_CANNOT
-    if args.allow_url_prefix:
-        policy = policy.with_extra_url_prefixes(tuple(args.allow_url_prefix))
+    extra = list(args.allow_url_prefix)
+    if args.issue is not None or (args.repo is None and args.body_file is None):
+        # GitHub mode: plugins live on the forge the workflow runs on (GITHUB_SERVER_URL: github.com,
+        # or a GitHub Enterprise host).
+        forge = args.github_web_url.rstrip("/") + "/"
+        if forge not in policy.allowed_url_prefixes:
+            extra.append(forge)
+    if extra:
+        policy = policy.with_extra_url_prefixes(tuple(extra))
     options = ReviewOptions(
         policy=policy,
         tools=ToolConfig(osv_url=args.osv_url, timeout_seconds=policy.limits.scanner_timeout_seconds),
