@@ -345,9 +345,20 @@ class GiteeStandIn:
 
     # -- API v5 (repository, releases) ------------------------------------------------------------
 
-    def _api_user(self, request: Request) -> tuple[bool, str | None]:
-        token = request.query_value("access_token")
-        if token is None:
+    def _api_fields(self, request: Request) -> dict[str, Any]:
+        """Query parameters and JSON body fields together: Gitee takes ``access_token`` in either."""
+        fields: dict[str, Any] = {key: values[-1] for key, values in request.query.items()}
+        try:
+            body = request.json()
+        except ValueError:
+            body = None
+        if isinstance(body, dict):
+            fields.update(body)
+        return fields
+
+    def _api_user(self, request: Request, fields: dict[str, Any]) -> tuple[bool, str | None]:
+        token = fields.get("access_token")
+        if not isinstance(token, str):
             header = request.header("authorization") or ""
             scheme, _, value = header.partition(" ")
             token = value.strip() if scheme.lower() in ("token", "bearer") else None
@@ -357,7 +368,8 @@ class GiteeStandIn:
             return True, self._tokens.get(token)
 
     def _serve_api(self, request: Request, owner: str, name: str, rest: str) -> Response:
-        given, login = self._api_user(request)
+        fields = self._api_fields(request)
+        given, login = self._api_user(request, fields)
         if given and login is None:
             return Response.json({"message": "401 Unauthorized: Access token does not exist"}, status=401)
         repo = self._find_repo(owner, name)
@@ -373,21 +385,16 @@ class GiteeStandIn:
             # Gitee answers 200 with a JSON null for a tag without a release.
             return Response.json(self._release_body(repo, found) if found else None)
         if rest == "/releases" and request.method == "POST":
-            return self._api_create_release(request, repo, login)
+            return self._api_create_release(fields, repo, login)
         return Response.json({"message": "404 Not Found"}, status=404)
 
-    def _api_create_release(self, request: Request, repo: GiteeRepo, login: str | None) -> Response:
+    def _api_create_release(self, fields: dict[str, Any], repo: GiteeRepo, login: str | None) -> Response:
         if login is None:
             return Response.json({"message": "401 Unauthorized"}, status=401)
         with self._lock:
             role = repo.roles.get(login)
         if role not in ("write", "admin"):
             return Response.json({"message": "403 Forbidden"}, status=403)
-        try:
-            data = request.json() or {}
-        except ValueError:
-            data = {}
-        fields = {**{key: values[-1] for key, values in request.query.items()}, **data}
         tag = fields.get("tag_name")
         if not isinstance(tag, str) or not tag:
             return Response.json({"message": "tag_name is missing"}, status=400)
@@ -442,9 +449,11 @@ def _git_unauthorized(message: str) -> Response:
 
 
 def git_credentials_env(username: str, token: str) -> dict[str, str]:
-    """Environment for a git command that authenticates as ``username:token`` without putting the token in
-    the remote URL (git reads ``http.extraHeader`` from ``GIT_CONFIG_*``)."""
-    basic = base64.b64encode(f"{username}:{token}".encode()).decode()
-    return {"GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": "http.extraHeader",
-            "GIT_CONFIG_VALUE_0": f"Authorization: Basic {basic}", "GIT_TERMINAL_PROMPT": "0"}
-
+    """Environment for a git command that authenticates as ``username:token`` through a credential helper,
+    as a person's git does (never in the remote URL): git first asks anonymously, gets 401, then sends
+    these and says "Authentication failed" if the host refuses them."""
+    helper = ('!f() { test "$1" = get || exit 0; '
+              'echo "username=$WXSANDBOX_GIT_USER"; echo "password=$WXSANDBOX_GIT_TOKEN"; }; f')
+    return {"GIT_CONFIG_COUNT": "2", "GIT_CONFIG_KEY_0": "credential.helper", "GIT_CONFIG_VALUE_0": "",
+            "GIT_CONFIG_KEY_1": "credential.helper", "GIT_CONFIG_VALUE_1": helper,
+            "WXSANDBOX_GIT_USER": username, "WXSANDBOX_GIT_TOKEN": token, "GIT_TERMINAL_PROMPT": "0"}
