@@ -7,12 +7,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from support import GOOD_PLUGIN
+from test_submission import GOOD
 
 from wxreg.review.form import load_form
 from wxreg.review.report import MARKER, parse_record
-
-from support import GOOD_PLUGIN
-from test_submission import GOOD
 
 pytestmark = pytest.mark.act
 world_module = pytest.importorskip("wxsandbox.world")
