@@ -107,3 +107,15 @@ def test_set_event_sink_replaces_the_sink(gh: GitHubStandIn, sink: RecordingSink
     gh.set_event_sink(None)
     pygithub(gh, gh.token_for("alice")).get_repo("alice/registry").create_issue("y")
     assert len(other.events) == 1
+
+
+def test_closing_without_merge_keeps_the_merge_ref(gh: GitHubStandIn, sink: RecordingSink) -> None:
+    repo = pygithub(gh, gh.token_for("alice")).get_repo("alice/registry")
+    repo.create_git_ref("refs/heads/idea", repo.get_branch("main").commit.sha)
+    repo.create_file("idea.txt", "idea", "i\n", branch="idea")
+    pull = repo.create_pull(title="Idea", body="", head="idea", base="main")
+    test_merge = pull.merge_commit_sha
+    pull.edit(state="closed")
+    [closed] = sink.named("pull_request", "closed")
+    assert (closed.ref, closed.sha) == (f"refs/pull/{pull.number}/merge", test_merge)
+    assert closed.payload["pull_request"]["merged"] is False

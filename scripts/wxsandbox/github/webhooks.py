@@ -58,11 +58,11 @@ class EventFactory:
         payload: Json = {"action": action, "number": number, "pull_request": pull, **extra,
                          "repository": self.shapes.repository(repo), "sender": self.shapes.simple_user(sender)}
         merge_sha = pull.get("merge_commit_sha")
-        if action == "closed":
-            # Runs for a closed PR get the base branch's ref and the merge commit when merged.
+        if action == "closed" and pull.get("merged"):
+            # A merged PR's run gets the base branch's ref and the merge commit (GitHub's documented exception).
             ref = f"refs/heads/{pull['base']['ref']}"
-            sha = merge_sha if pull.get("merged") and merge_sha else str(pull["base"]["sha"])
-        else:
+            sha = str(merge_sha or pull["base"]["sha"])
+        else:  # the PR merge branch and its last test merge commit, closed or not
             ref = f"refs/pull/{number}/merge"
             sha = merge_sha or str(pull["head"]["sha"])
         return self._event("pull_request", payload, repo, ref, sha)
