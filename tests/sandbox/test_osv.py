@@ -1,0 +1,61 @@
+"""The OSV stand-in answers the real pip-audit (``-s osv --osv-url``) as osv.dev would."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import requests
+
+from wxsandbox.osv import Advisory, OsvStandIn
+
+PIP_AUDIT = Path(sys.executable).parent / "pip-audit"
+
+
+def _audit(osv: OsvStandIn, requirements: Path, cache: Path) -> subprocess.CompletedProcess[str]:
+    # --no-deps --disable-pip: read the pinned file only, never run pip or build anything (FIELD-NOTES §3).
+    return subprocess.run(
+        [str(PIP_AUDIT), "-s", "osv", "--osv-url", osv.query_url, "-r", str(requirements), "--no-deps",
+         "--disable-pip", "--strict", "-f", "json", "--progress-spinner", "off", "--cache-dir", str(cache)],
+        capture_output=True, text=True, timeout=120, check=False)
+
+
+def test_pip_audit_finds_pysec_2018_28(osv: OsvStandIn, tmp_path: Path) -> None:
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text("requests==2.19.0\nidna==3.20\n", encoding="utf-8")
+    done = _audit(osv, requirements, tmp_path / "cache")
+    assert done.returncode == 1, done.stderr  # vulnerabilities found
+    report = {dep["name"]: dep for dep in json.loads(done.stdout)["dependencies"]}
+    [vuln] = report["requests"]["vulns"]
+    assert vuln["id"] == "PYSEC-2018-28"
+    assert "CVE-2018-18074" in vuln["aliases"]
+    assert vuln["fix_versions"] == ["2.20.0"]
+    assert report["idna"]["vulns"] == []
+    assert ("requests", "2.19.0") in osv.queries
+
+
+def test_fixed_version_is_clean_and_new_advisories_are_seen(osv: OsvStandIn, tmp_path: Path) -> None:
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text("requests==2.20.0\n", encoding="utf-8")
+    assert _audit(osv, requirements, tmp_path / "cache-1").returncode == 0
+    osv.add(Advisory(id="SANDBOX-2026-0002", package="requests", introduced="2.20.0", fixed="2.21.0",
+                     summary="A vulnerability published after the first audit"))
+    again = _audit(osv, requirements, tmp_path / "cache-2")
+    assert again.returncode == 1
+    assert "SANDBOX-2026-0002" in again.stdout
+
+
+def test_query_shapes(osv: OsvStandIn) -> None:
+    none = requests.post(osv.query_url, json={"package": {"name": "requests", "ecosystem": "PyPI"},
+                                              "version": "2.34.2"}, timeout=5)
+    assert none.json() == {}  # osv.dev's answer when nothing is known
+    batch = requests.post(f"{osv.url}/v1/querybatch", json={"queries": [
+        {"package": {"name": "Requests", "ecosystem": "PyPI"}, "version": "2.0.0"},
+        {"package": {"name": "idna", "ecosystem": "PyPI"}, "version": "3.20"}]}, timeout=5).json()
+    assert batch["results"][0]["vulns"][0]["id"] == "PYSEC-2018-28"
+    assert batch["results"][1] == {}
+    record = requests.get(f"{osv.url}/v1/vulns/PYSEC-2018-28", timeout=5).json()
+    assert record["affected"][0]["ranges"][0]["events"] == [{"introduced": "0"}, {"fixed": "2.20.0"}]
+    assert requests.post(osv.query_url, data=b"not json", timeout=5).status_code == 400
