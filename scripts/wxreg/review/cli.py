@@ -97,8 +97,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except PolicyError as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_CANNOT
+    github_mode = args.issue is not None or (args.repo is None and args.body_file is None)
     extra = list(args.allow_url_prefix)
-    if args.issue is not None or (args.repo is None and args.body_file is None):
+    if github_mode:
         # GitHub mode: plugins live on the forge the workflow runs on (GITHUB_SERVER_URL: github.com,
         # or a GitHub Enterprise host).
         forge = args.github_web_url.rstrip("/") + "/"
@@ -111,7 +112,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         tools=ToolConfig(osv_url=args.osv_url, timeout_seconds=policy.limits.scanner_timeout_seconds),
         registry_dir=args.registry_dir,
     )
-    if args.issue is not None or (args.repo is None and args.body_file is None):
+    if github_mode:
         return _github_main(args, options)
     return _local_main(args, options)
 

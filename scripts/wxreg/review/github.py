@@ -2,8 +2,9 @@
 
 Everything goes through PyGithub with a configurable base URL, so the same code talks to GitHub and
 to the sandbox's stand-in. The sticky comment is found by the hidden marker **and** the bot's
-login: anyone can paste the marker. Calls per review (typical): issue, comments, collaborator role
-(ownership), repository owner, create/edit comment, labels — see :data:`CALL_BUDGET`.
+login: anyone can paste the marker. A first review of a new submission by its repository's owner
+makes 4 REST calls (issue, comments, create comment, add label; the repository object is lazy);
+ownership by someone else adds one (collaborator role); the budget is :data:`CALL_BUDGET`.
 """
 
 from __future__ import annotations
