@@ -63,14 +63,16 @@ def test_opened_issue_runs_workflow_that_comments_as_the_bot(registry_world: Wor
     assert len(review) == 1
     assert {job.conclusion for job in review[0].jobs.values()} == {"skipped"}
 
-    # The bot's comment started nothing, as on GitHub; a person's comment does start a run.
+    # The bot's comment and label started nothing, as on GitHub; a person's label does start a run.
+    assert [label.name for label in issue.get_labels()] == ["greeted"]
     assert runner.runs_for(event="issue_comment") == []
-    issue.create_comment("Thanks!")
+    assert runner.runs_for(event="issues", action="labeled") == []
+    registry_world.client("tom").get_repo(registry_world.registry).get_issue(issue.number).add_to_labels("bug")
     assert runner.wait_idle(RUN_WAIT_SECONDS)
-    by_alice = runner.runs_for(workflow="greet-issue.yml", event="issue_comment")
-    assert [run.conclusion for run in by_alice] == ["success"]
-    assert by_alice[0].jobs["greet"].conclusion == "skipped"
-    assert [c.user.login for c in issue.get_comments()] == ["github-actions[bot]", "alice"]
+    by_tom = runner.runs_for(workflow="greet-issue.yml", event="issues", action="labeled")
+    assert [run.conclusion for run in by_tom] == ["success"]
+    assert by_tom[0].jobs["greet"].conclusion == "skipped"
+    assert len(list(issue.get_comments())) == 1
 
 
 def _git(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:

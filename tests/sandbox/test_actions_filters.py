@@ -40,7 +40,8 @@ def test_issue_types_and_pull_request_defaults() -> None:
     greet = parse_workflow("g.yml", (HERE / "workflows" / "greet-issue.yml").read_text())
     assert triggered_by(greet, "issues", {"action": "opened"}, _no_diff)
     assert not triggered_by(greet, "issues", {"action": "edited"}, _no_diff)
-    assert triggered_by(greet, "issue_comment", {"action": "created"}, _no_diff)
+    assert triggered_by(greet, "issues", {"action": "labeled"}, _no_diff)
+    assert not triggered_by(greet, "issue_comment", {"action": "created"}, _no_diff)
     assert not triggered_by(greet, "push", {"ref": "refs/heads/main"}, _no_diff)
     pulls = parse_workflow("p.yml", "on: pull_request\njobs: {a: {runs-on: x}}\n")
     payload = {"action": "opened", "pull_request": {"base": {"ref": "main"}, "head": {}}}
