@@ -139,6 +139,8 @@ def test_deleting_a_branch_is_a_push_with_deleted(gh: GitHubStandIn, sink: Recor
     ref = repo.create_git_ref("refs/heads/tmp", head)
     ref.delete()
     created, deleted = sink.named("push")
+    assert [e.payload["ref"] for e in sink.named("create")] == ["tmp"]
+    assert [(e.payload["ref"], e.payload["ref_type"]) for e in sink.named("delete")] == [("tmp", "branch")]
     assert (created.payload["created"], created.payload["before"]) == (True, ZERO_SHA)
     assert (deleted.payload["deleted"], deleted.payload["after"], deleted.payload["head_commit"]) == (True, ZERO_SHA,
                                                                                                       None)

@@ -343,6 +343,7 @@ def more_events(w: World) -> None:
     w.call("PATCH", f"{r}/pulls/{p}", w.alice, {"state": "closed"}, expect=200)
     w.call("PATCH", f"{r}/pulls/{p}", w.alice, {"state": "open"}, expect=200)
     w.call("POST", f"{r}/issues/{p}/labels", w.alice, {"labels": ["bug"]}, expect=200)
+    w.call("DELETE", f"{r}/git/refs/heads/second", w.alice, expect=204)
 
 
 def test_webhook_payloads_have_the_keys_of_the_real_examples(world: World) -> None:

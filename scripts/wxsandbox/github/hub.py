@@ -164,6 +164,10 @@ class Hub:
                 if ref.startswith("refs/pull/"):
                     continue
                 events.append(self.events.push(repo, git, ref, before, after, actor.login, forced=forced))
+                if ref.startswith(("refs/heads/", "refs/tags/")) and ZERO_SHA in (before, after):
+                    created = before == ZERO_SHA
+                    sha = after if created else (git.ref_sha(f"refs/heads/{repo.default_branch}") or ZERO_SHA)
+                    events.append(self.events.create_or_delete(repo, ref, sha, actor.login, created=created))
                 if ref.startswith("refs/heads/") and after != ZERO_SHA:
                     events += pullops.branch_moved(self, repo, git, ref.removeprefix("refs/heads/"), after, actor)
                 if ref == f"refs/heads/{repo.default_branch}" and after != ZERO_SHA:

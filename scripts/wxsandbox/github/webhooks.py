@@ -101,6 +101,18 @@ class EventFactory:
         }
         return self._event("push", payload, repo, ref, after if not deleted else before)
 
+    def create_or_delete(self, repo: Repo, ref: str, sha: str, sender: str, *, created: bool) -> Event:
+        """``create``/``delete``: a branch or tag appeared or went away (sent besides the push)."""
+        kind = "tag" if ref.startswith("refs/tags/") else "branch"
+        short = ref.split("/", 2)[-1]
+        payload: Json = {"ref": short, "ref_type": kind}
+        if created:
+            payload.update({"master_branch": repo.default_branch, "description": repo.description or None})
+        payload.update({"pusher_type": "user", "repository": self.shapes.repository(repo),
+                        "sender": self.shapes.simple_user(sender)})
+        return self._event("create" if created else "delete", payload, repo, ref if created else
+                           f"refs/heads/{repo.default_branch}", sha)
+
     def _push_commit(self, repo: Repo, git: GitRepo, sha: str) -> Json:
         info = git.commit(sha)
         added, removed, modified = git.changed_paths(sha)

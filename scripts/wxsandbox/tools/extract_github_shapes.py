@@ -100,7 +100,7 @@ WEBHOOKS: tuple[tuple[str, str | None], ...] = (
     ("issue_comment", "created"), ("issue_comment", "edited"), ("issue_comment", "deleted"),
     ("pull_request", "opened"), ("pull_request", "synchronize"), ("pull_request", "closed"),
     ("pull_request", "reopened"), ("pull_request", "labeled"),
-    ("push", None), ("release", "created"), ("release", "published"),
+    ("push", None), ("release", "created"), ("release", "published"), ("create", None), ("delete", None),
 )
 STAND_INS: dict[tuple[str, str | None], str | None] = {("issues", "closed"): "reopened"}
 """Actions the package has no example for, shaped like another action of the same event (same keys)."""
