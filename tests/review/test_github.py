@@ -181,3 +181,28 @@ def test_analysis_then_publish_like_the_workflow(forge: Forge, tmp_path: Path, o
     forge.client("author").get_repo(REGISTRY).get_issue(number).edit(body=good_body(github_repo=forge.plugin_url) + " ")
     stale = forge.reviewer.publish(number, report.read_text(encoding="utf-8").replace("review-passed", "x"))
     assert stale.skipped and len(forge.comments(number)) == 1
+
+
+def test_auto_approve_only_when_the_token_user_may_approve(forge: Forge, options: ReviewOptions) -> None:
+    number = forge.open_submission("author", good_body(github_repo=forge.plugin_url))
+    forge.reviewer.review_issue(number, auto_approve=True)  # github-actions[bot] has no role: never approves
+    assert "approved" not in forge.labels(number)
+    policy = options.policy.with_extra_url_prefixes((forge.gh.url + "/",))
+    maintainer = GitHubReviewer(
+        GitHubConfig(
+            token=forge.gh.token_for("maintainer"),
+            repo=REGISTRY,
+            api_url=forge.gh.api_url,
+            web_url=forge.gh.url,
+            bot_login=None,  # a personal token: ask the API who we are
+            throttle=False,
+        ),
+        replace(options, policy=policy),
+    )
+    second = forge.open_submission("author", good_body(github_repo=forge.plugin_url, plugin_name="y"))
+    outcome = maintainer.review_issue(second, auto_approve=True)
+    assert outcome.result is not None and not outcome.result.passed  # name differs from plugin.json
+    assert "approved" not in forge.labels(second)
+    third = forge.open_submission("author", good_body(github_repo=forge.plugin_url))
+    assert maintainer.review_issue(third, auto_approve=True).result.passed  # type: ignore[union-attr]
+    assert "approved" in forge.labels(third)
