@@ -27,11 +27,13 @@ from test_submission import good_body  # noqa: E402
 
 from wxreg.approval.forge import ApprovalSettings  # noqa: E402
 from wxreg.approval.handlers import Outcome, handle_label_event  # noqa: E402
+from wxreg.approval.refresh import refresh_open_pulls  # noqa: E402
 from wxreg.config import RegistryConfig  # noqa: E402
 from wxreg.review.context import ToolConfig  # noqa: E402
 from wxreg.review.engine import ReviewOptions  # noqa: E402
 from wxreg.review.github import GitHubConfig, GitHubReviewer  # noqa: E402
 from wxreg.review.policy import load_policy  # noqa: E402
+from wxreg.validate import validate_registry  # noqa: E402
 
 standin = pytest.importorskip("wxsandbox.github.server")
 testing = pytest.importorskip("wxsandbox.github.testing")
@@ -104,19 +106,19 @@ class World:
         outcome = self.reviewer.review_issue(number)
         return outcome
 
-    def label(self, number: int, label: str, sender: str = "maria") -> Outcome:
+    def label(self, number: int, label: str, sender: str = "maria", at: str = EVENT_TIME) -> Outcome:
         """What GitHub does when ``sender`` adds ``label``: the label lands, then the workflow runs."""
         issue = self.repo(sender).get_issue(number)
         issue.add_to_labels(label)
-        return self.deliver(number, label, sender)
+        return self.deliver(number, label, sender, at)
 
-    def deliver(self, number: int, label: str, sender: str) -> Outcome:
+    def deliver(self, number: int, label: str, sender: str, at: str = EVENT_TIME) -> Outcome:
         issue = self.repo("maria").get_issue(number)
         payload = {
             "action": "labeled",
             "label": {"name": label},
             "sender": {"login": sender},
-            "issue": {"number": number, "updated_at": EVENT_TIME,
+            "issue": {"number": number, "updated_at": at,
                       "labels": [{"name": item.name} for item in issue.labels]},
         }
         return handle_label_event(payload, self.settings)
@@ -133,6 +135,14 @@ class World:
     def sync_checkout(self) -> None:
         git(self.checkout, "fetch", "-q", "origin", "+refs/heads/main:refs/remotes/origin/main")
         git(self.checkout, "checkout", "-q", "--detach", "refs/remotes/origin/main")
+
+    def merge(self, number: int) -> None:
+        """Merge a PR as maria would, then what the push workflow does: validate main, refresh open PRs."""
+        self.repo().get_pull(number).merge(merge_method="merge")
+        self.sync_checkout()
+        problems = validate_registry(self.checkout)
+        assert problems == [], problems
+        refresh_open_pulls(self.settings)
 
     def api_calls(self, since: int) -> list[Any]:
         """The bot's REST calls since ``since`` (git traffic and the users' own calls excluded)."""

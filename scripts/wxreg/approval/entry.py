@@ -192,6 +192,9 @@ def build_entry(
         submission.author_github or owner,
         submission.author_email or f"{owner}@users.noreply.github.com",
     )
+    if previous is not None and submission.source == "manifest":
+        # A maintainer's update command has no form: who the author is stays as the submission said.
+        author = previous.author
     homepage = manifest.get("homepage")
     return PluginEntry(
         plugin_id=release.plugin_id,

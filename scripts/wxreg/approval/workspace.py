@@ -58,7 +58,8 @@ def export_registry(checkout: Path, sha: str, destination: Path) -> None:
 def fetch_branches(checkout: Path, prefix: str) -> dict[str, str]:
     """Fetch every ``refs/heads/<prefix>*`` from origin; branch name -> sha (empty when the fetch fails)."""
     try:
-        _git(checkout, "fetch", "-q", "--no-tags", "--depth=1", "origin",
+        # Depth 2: each registry branch is one commit on a main commit, and the refresh compares that parent.
+        _git(checkout, "fetch", "-q", "--no-tags", "--depth=2", "origin",
              f"+refs/heads/{prefix}*:refs/remotes/origin/{prefix}*")
         listing = _git(checkout, "for-each-ref", "--format=%(refname) %(objectname)",
                        f"refs/remotes/origin/{prefix}")
