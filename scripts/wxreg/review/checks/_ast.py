@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import ast
+import threading
 import warnings
 
 from wxreg.review.source import TreeFile
+
+# warnings.catch_warnings() swaps process-wide state; checks run in threads, so parse one at a time.
+_PARSE_LOCK = threading.Lock()
 
 
 def parse(item: TreeFile, feature_version: tuple[int, int] | None = None) -> ast.Module | SyntaxError:
@@ -14,7 +18,7 @@ def parse(item: TreeFile, feature_version: tuple[int, int] | None = None) -> ast
     if text is None:
         return SyntaxError("源码不是 UTF-8 / source is not UTF-8")
     try:
-        with warnings.catch_warnings():
+        with _PARSE_LOCK, warnings.catch_warnings():
             warnings.simplefilter("ignore")
             if feature_version is None:
                 return ast.parse(text, filename=item.path)
