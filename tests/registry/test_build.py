@@ -38,7 +38,7 @@ def test_committed_example_equals_a_fresh_build(example_root: Path) -> None:
 
 def test_shuffled_copy_of_the_sources_gives_identical_bytes(example_root: Path, tmp_path: Path) -> None:
     expected = RegistryStore(example_root).build()
-    rng = random.Random(20261125)  # noqa: S311 - a seeded shuffle, not a secret
+    rng = random.Random(20261125)
     copy = tmp_path / "shuffled"
     (copy / "registry" / "plugins").mkdir(parents=True)
     for name in ("config.json", "categories.json", "removed.json"):
@@ -114,7 +114,7 @@ def test_fast_path_equals_the_typed_models_path(example_root: Path, tmp_path: Pa
 def test_canonical_entry_orders_keys_like_the_models() -> None:
     from wxreg.models import PluginEntry, canonical_entry
 
-    rng = random.Random(3)  # noqa: S311 - a seeded shuffle, not a secret
+    rng = random.Random(3)
     for path in sorted((Path(__file__).resolve().parents[1] / "fixtures" / "registry-example" / "registry"
                         / "plugins").glob("*.json")):
         document = json.loads(path.read_text(encoding="utf-8"))

@@ -89,7 +89,7 @@ def _mutations(entry: dict[str, Any], rng: random.Random, count: int) -> list[di
 def test_compiled_checker_agrees_with_jsonschema_on_entries() -> None:
     reference = _reference("plugin_entry")
     compiled = registry_schema()
-    rng = random.Random(7)  # noqa: S311 - a seeded corpus, not a secret
+    rng = random.Random(7)
     documents = [*_entries(), *(m for entry in _entries() for m in _mutations(entry, rng, 400))]
     verdicts = {True: 0, False: 0}
     for document in documents:
@@ -130,7 +130,7 @@ def test_compiled_root_checker_agrees_with_jsonschema() -> None:
     """The root uses keywords the entry does not (const, propertyNames, additionalProperties as a schema)."""
     reference = Draft202012Validator(DOCUMENT)
     document = json.loads((EXAMPLE_ROOT / "registry" / "registry.json").read_text(encoding="utf-8"))
-    rng = random.Random(11)  # noqa: S311 - a seeded corpus, not a secret
+    rng = random.Random(11)
     variants = [document]
     for key, value in [("version", "2.0.0"), ("mirror_urls", ["a", "a"]), ("extra", 1), ("removed", [{}])]:
         variants.append({**document, key: value})
