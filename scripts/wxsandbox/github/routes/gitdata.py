@@ -1,4 +1,4 @@
-"""Git data API: refs (get/list/matching/create/update/delete), blobs, trees, commits; repos/commits/{ref}."""
+"""Git data API: blobs, trees, commits and annotated tags (refs live in ``refs``, history in ``commits``)."""
 
 from __future__ import annotations
 
@@ -7,119 +7,13 @@ import binascii
 from datetime import UTC, datetime
 from typing import Any
 
-from wxsandbox.github.gitrepo import ZERO_SHA, GitRepo, Person
+from wxsandbox.github.gitrepo import GitRepo, Person
 from wxsandbox.github.payloads import Json
 from wxsandbox.github.router import Ctx, Router
 from wxsandbox.github.state import ApiError, Repo
 from wxsandbox.http import Response
 
 MODES = {"100644", "100755", "040000", "160000", "120000"}
-
-
-def _ref_json(ctx: Ctx, repo: Repo, git: GitRepo, ref: str, sha: str) -> Json:
-    kind = git.object_type(sha) or "commit"
-    return ctx.hub.shapes.git_ref(repo, ref, sha, kind)
-
-
-def _listed(git: GitRepo, prefix: str) -> list[tuple[str, str]]:
-    refs = git.refs(prefix if prefix.endswith("/") or prefix == "refs/" else "refs/")
-    chosen = [(name, sha) for name, sha in sorted(refs.items()) if name.startswith(prefix)
-              and (name.startswith(("refs/heads/", "refs/tags/")))]
-    return chosen
-
-
-def get_ref(ctx: Ctx) -> Response:
-    with ctx.hub.state.lock:
-        repo = ctx.repo()
-        git = ctx.hub.git(repo)
-        ref = "refs/" + ctx.params["ref"].removeprefix("refs/")
-        sha = git.raw_ref(ref) if ref.count("/") >= 2 else None
-        if sha is None or ref not in git.refs(ref):
-            raise ApiError(404, "Not Found")
-        return Response.json(_ref_json(ctx, repo, git, ref, sha))
-
-
-def list_refs(ctx: Ctx) -> Response:
-    """``/git/refs`` (all) and the legacy ``/git/refs/{ref}``: the ref itself, or refs under a prefix."""
-    with ctx.hub.state.lock:
-        repo = ctx.repo()
-        git = ctx.hub.git(repo)
-        wanted = ctx.params.get("ref")
-        if wanted:
-            ref = "refs/" + wanted.removeprefix("refs/")
-            exact = git.refs(ref).get(ref)
-            if exact is not None:
-                return Response.json(_ref_json(ctx, repo, git, ref, exact))
-            found = _listed(git, ref.rstrip("/") + "/")
-            if not found:
-                raise ApiError(404, "Not Found")
-        else:
-            found = _listed(git, "refs/")
-        return ctx.paginate([_ref_json(ctx, repo, git, name, sha) for name, sha in found])
-
-
-def matching_refs(ctx: Ctx) -> Response:
-    with ctx.hub.state.lock:
-        repo = ctx.repo()
-        git = ctx.hub.git(repo)
-        prefix = "refs/" + ctx.params.get("ref", "").removeprefix("refs/")
-        found = [(name, sha) for name, sha in sorted(git.refs("refs/").items())
-                 if name.startswith(prefix) and name.startswith(("refs/heads/", "refs/tags/"))]
-        return ctx.paginate([_ref_json(ctx, repo, git, name, sha) for name, sha in found])
-
-
-def _sha_exists(git: GitRepo, sha: Any) -> str:
-    if not isinstance(sha, str) or len(sha) != 40 or git.object_type(sha) is None:
-        raise ApiError(422, "Object does not exist")
-    return sha
-
-
-def create_ref(ctx: Ctx) -> Response:
-    data = ctx.body()
-    ref = data.get("ref")
-    if not isinstance(ref, str) or not ref.startswith("refs/") or ref.count("/") < 2:
-        raise ApiError(422, "Reference name must start with 'refs/' and have at least two slashes.")
-    with ctx.hub.state.lock:
-        repo = ctx.repo()
-        actor = ctx.require_role(repo, "write")
-        if ref.startswith("refs/pull/"):
-            raise ApiError(422, "Reference update failed")
-        git = ctx.hub.git(repo)
-        sha = _sha_exists(git, data.get("sha"))
-        if git.raw_ref(ref) is not None:
-            raise ApiError(422, "Reference already exists")
-    ctx.events += ctx.hub.update_ref(repo, ref, sha, actor, expected=ZERO_SHA)
-    with ctx.hub.state.lock:
-        return Response.json(_ref_json(ctx, repo, git, ref, sha), status=201)
-
-
-def update_ref(ctx: Ctx) -> Response:
-    data = ctx.body()
-    with ctx.hub.state.lock:
-        repo = ctx.repo()
-        actor = ctx.require_role(repo, "write")
-        git = ctx.hub.git(repo)
-        ref = "refs/" + ctx.params["ref"].removeprefix("refs/")
-        before = git.raw_ref(ref)
-        if before is None or ref.startswith("refs/pull/"):
-            raise ApiError(422, "Reference does not exist")
-        sha = _sha_exists(git, data.get("sha"))
-    ctx.events += ctx.hub.update_ref(repo, ref, sha, actor, force=bool(data.get("force")), expected=before)
-    with ctx.hub.state.lock:
-        return Response.json(_ref_json(ctx, repo, git, ref, sha))
-
-
-def delete_ref(ctx: Ctx) -> Response:
-    with ctx.hub.state.lock:
-        repo = ctx.repo()
-        actor = ctx.require_role(repo, "write")
-        git = ctx.hub.git(repo)
-        ref = "refs/" + ctx.params["ref"].removeprefix("refs/")
-        before = git.raw_ref(ref)
-        if before is None or ref.startswith("refs/pull/"):
-            raise ApiError(422, "Reference does not exist")
-    ctx.events += ctx.hub.update_ref(repo, ref, ZERO_SHA, actor, expected=before)
-    return Response(204)
 
 
 def _decode_content(content: Any, encoding: Any) -> bytes:
@@ -297,59 +191,8 @@ def get_git_commit(ctx: Ctx) -> Response:
         return Response.json(ctx.hub.shapes.git_commit(repo, git.commit(ctx.params["sha"])))
 
 
-def get_commit(ctx: Ctx) -> Response:
-    with ctx.hub.state.lock:
-        repo = ctx.repo()
-        git = ctx.hub.git(repo)
-        sha = git.resolve_commit(ctx.params["ref"])
-        if sha is None:
-            raise ApiError(422, f"No commit found for SHA: {ctx.params['ref']}")
-        info = git.commit(sha)
-        base = info.parents[0] if info.parents else "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
-        status_names = {"A": "added", "D": "removed", "M": "modified"}
-        files: list[Json] = []
-        for status, path, additions, deletions in git.diff_stats(base, sha):
-            blob = git.entry_at(sha, path)
-            files.append({
-                "sha": blob.sha if blob else None, "filename": path, "status": status_names.get(status, "changed"),
-                "additions": additions, "deletions": deletions, "changes": additions + deletions,
-                "blob_url": f"{ctx.hub.urls.web}/{repo.full_name}/blob/{sha}/{path}",
-                "raw_url": f"{ctx.hub.urls.web}/{repo.full_name}/raw/{sha}/{path}",
-                "contents_url": f"{ctx.hub.urls.repo_api(repo.full_name)}/contents/{path}?ref={sha}",
-            })
-        return Response.json(ctx.hub.shapes.commit(repo, info, files=files))
-
-
-def list_commits(ctx: Ctx) -> Response:
-    """History from ``sha`` (a branch, tag or sha; the default branch otherwise), optionally of ``path``."""
-    with ctx.hub.state.lock:
-        repo = ctx.repo()
-        git = ctx.hub.git(repo)
-        start = ctx.request.query_value("sha") or repo.default_branch
-        head = git.resolve_commit(start)
-        if head is None:
-            if not git.refs("refs/heads/"):
-                raise ApiError(409, "Git Repository is empty.")
-            raise ApiError(404, "Not Found")
-        args = ["rev-list", "--max-count=3000", head]
-        path = ctx.request.query_value("path")
-        if path:
-            args += ["--", path.strip("/")]
-        shas = [line for line in git.out(*args).splitlines() if line]
-        chunk, headers = ctx.page(shas)
-        return Response.json([ctx.hub.shapes.commit(repo, git.commit(sha)) for sha in chunk], headers=headers)
-
-
 def register(router: Router) -> None:
     base = "/repos/{owner}/{repo}"
-    router.add("GET", f"{base}/git/ref/{{ref+}}", get_ref)
-    router.add("GET", f"{base}/git/refs", list_refs)
-    router.add("GET", f"{base}/git/refs/{{ref+}}", list_refs)
-    router.add("GET", f"{base}/git/matching-refs/{{ref+}}", matching_refs)
-    router.add("GET", f"{base}/git/matching-refs", matching_refs)
-    router.add("POST", f"{base}/git/refs", create_ref)
-    router.add("PATCH", f"{base}/git/refs/{{ref+}}", update_ref)
-    router.add("DELETE", f"{base}/git/refs/{{ref+}}", delete_ref)
     router.add("POST", f"{base}/git/blobs", create_blob)
     router.add("GET", f"{base}/git/blobs/{{sha}}", get_blob)
     router.add("POST", f"{base}/git/trees", create_tree)
@@ -358,5 +201,3 @@ def register(router: Router) -> None:
     router.add("GET", f"{base}/git/commits/{{sha}}", get_git_commit)
     router.add("GET", f"{base}/git/tags/{{sha}}", get_git_tag)
     router.add("POST", f"{base}/git/tags", create_git_tag)
-    router.add("GET", f"{base}/commits", list_commits)
-    router.add("GET", f"{base}/commits/{{ref+}}", get_commit)
