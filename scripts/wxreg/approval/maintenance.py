@@ -133,9 +133,13 @@ def remove_plugin(settings: ApprovalSettings, plugin_id: str, reason: str, sever
 
 
 def add_common_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--root", type=Path, default=REPO_ROOT, help="registry checkout (origin = the registry)")
     parser.add_argument("--local", action="store_true", help="只修改本地文件 / change the files only, no PR")
     parser.add_argument("--date", help="时间戳 YYYY-MM-DDTHH:MM:SSZ（默认当前时间）/ timestamp (default: now)")
+    add_github_arguments(parser)
+
+
+def add_github_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--root", type=Path, default=REPO_ROOT, help="registry checkout (origin = the registry)")
     parser.add_argument("--github-repo", default=os.environ.get("GITHUB_REPOSITORY"), help="owner/name of the registry")
     parser.add_argument("--github-api-url", default=os.environ.get("GITHUB_API_URL", "https://api.github.com"))
     parser.add_argument("--github-web-url", default=os.environ.get("GITHUB_SERVER_URL", "https://github.com"))
@@ -161,7 +165,7 @@ def settings_from_args(args: argparse.Namespace, *, need_token: bool = True) -> 
     return ApprovalSettings(github=config, checkout=root, review=options, registry=registry)
 
 
-def _run(action: str, args: argparse.Namespace) -> int:
+def run(action: str, args: argparse.Namespace) -> int:
     try:
         settings = settings_from_args(args, need_token=not args.local)
         now = timestamp(args.date)
@@ -208,16 +212,16 @@ def remove_parser(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
 def add_main(argv: Sequence[str] | None = None) -> int:
     parser = add_parser(argparse.ArgumentParser(prog="add_plugin.py", description="审核并上架插件（无需 issue）"
                                                 " / review and list a plugin without an issue"))
-    return _run("add", parser.parse_args(argv))
+    return run("add", parser.parse_args(argv))
 
 
 def update_main(argv: Sequence[str] | None = None) -> int:
     parser = update_parser(argparse.ArgumentParser(prog="update_plugin.py", description="审核并发布新版本"
                                                    " / review and publish a new version"))
-    return _run("update", parser.parse_args(argv))
+    return run("update", parser.parse_args(argv))
 
 
 def remove_main(argv: Sequence[str] | None = None) -> int:
     parser = remove_parser(argparse.ArgumentParser(prog="remove_plugin.py", description="永久移除插件（墓碑）"
                                                    " / tombstone a plugin id for good"))
-    return _run("remove", parser.parse_args(argv))
+    return run("remove", parser.parse_args(argv))

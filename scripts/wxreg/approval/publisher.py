@@ -115,3 +115,10 @@ class RegistryPublisher:
         sha = self.commit(change)
         self._edit_ref(pull.head.ref, sha)
         return sha
+
+    def commit_to_base(self, change: RegistryChange) -> str:
+        """Commit ``change`` straight onto the base branch (the stats refresh): a fast-forward, never forced, so
+        a base that moved meanwhile fails this run and the next one starts over (4 API calls)."""
+        sha = self.commit(change)
+        self.repo.get_git_ref(f"heads/{self.base_branch}").edit(sha, force=False)
+        return sha
