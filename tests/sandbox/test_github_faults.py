@@ -90,3 +90,17 @@ def test_faults_on_git_and_raw(gh: GitHubStandIn, tmp_path: Path) -> None:
     gh.faults.fail("*", r"", status=502, times=1)
     gh.faults.clear()
     assert requests.get(f"{gh.api_url}/rate_limit", timeout=10).status_code == 200
+
+
+def test_primary_rate_limit_when_enforced(gh: GitHubStandIn) -> None:
+    gh.set_rate_limit(authenticated=3, anonymous=1)
+    client = pygithub(gh, gh.token_for("alice"))
+    for _ in range(3):
+        client.get_repo("alice/plugin")
+    with pytest.raises(github.RateLimitExceededException) as limited:
+        client.get_repo("alice/plugin")
+    assert limited.value.status == 403
+    assert limited.value.headers is not None and limited.value.headers["x-ratelimit-remaining"] == "0"
+    assert requests.get(f"{gh.api_url}/repos/alice/plugin", timeout=10).status_code == 200
+    anonymous = requests.get(f"{gh.api_url}/repos/alice/plugin", timeout=10)
+    assert anonymous.status_code == 403 and anonymous.json()["message"].startswith("API rate limit exceeded for")

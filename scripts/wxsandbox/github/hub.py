@@ -206,9 +206,12 @@ class Hub:
             limit = self.rate_limits["authenticated" if user else "anonymous"]
             with self._log_lock:
                 used = self._rate_used.get(key, 0)
-                if self.enforce_rate_limit and used >= limit:
-                    raise ApiError(403, f"API rate limit exceeded for {key}.", headers=self._rate_headers(key, limit))
-                self._rate_used[key] = used + 1
+                exhausted = self.enforce_rate_limit and used >= limit
+                if not exhausted:
+                    self._rate_used[key] = used + 1
+            if exhausted:
+                who = f"user ID {user.id}" if user else request.client_address
+                raise ApiError(403, f"API rate limit exceeded for {who}.", headers=self._rate_headers(key, limit))
             response = self._dispatch(request, user)
             rate = self._rate_headers(key, limit)
         except ApiError as error:

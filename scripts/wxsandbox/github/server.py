@@ -118,6 +118,11 @@ class GitHubStandIn:
         with self._hub.state.lock:
             self._hub.state.bot_scope = None if full_names is None else {name.lower() for name in full_names}
 
+    def set_rate_limit(self, *, authenticated: int = 5000, anonymous: int = 60, enforce: bool = True) -> None:
+        """Primary rate limits per hour (always reported in ``X-RateLimit-*``; refused with 403 when ``enforce``)."""
+        self._hub.rate_limits = {"authenticated": authenticated, "anonymous": anonymous}
+        self._hub.enforce_rate_limit = enforce
+
     def set_event_sink(self, sink: EventSink | None) -> None:
         self._hub.sink = sink
 
