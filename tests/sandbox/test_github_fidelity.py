@@ -80,6 +80,7 @@ OPERATIONS = _operations()
 
 
 def operation_for(method: str, path: str) -> Operation | None:
+    path = path.replace("/api/uploads/", "/api/v3/", 1)  # the uploads host serves the asset upload operation
     matches = [op for op in OPERATIONS if op.method == method and op.pattern.match(path)]
     return min(matches, key=lambda op: op.specificity) if matches else None
 
@@ -212,6 +213,12 @@ def tour(w: World) -> None:
     w.call("GET", f"{r}/releases/tags/v1.1.0", expect=200)
     w.call("GET", f"{r}/releases/{release['id']}", expect=200)
     w.call("PATCH", f"{r}/releases/{release['id']}", a, {"body": "better notes"}, expect=200)
+    upload = requests.post(release["upload_url"].split("{")[0] + "?name=plugin.zip&label=Plugin",
+                           headers={"Authorization": f"token {a}", "Content-Type": "application/zip"},
+                           data=b"PK\x05\x06" + b"\0" * 18, timeout=10)
+    assert upload.status_code == 201, upload.text
+    w.call("GET", f"{r}/releases/{release['id']}/assets", expect=200)
+    w.call("GET", f"{r}/releases/assets/{upload.json()['id']}", expect=200)
     w.call("GET", f"{r}/pulls/{p}/merge", expect=204)
     w.call("GET", f"{r}/tags", expect=200)
     tag = w.call("POST", f"{r}/git/tags", a, {"tag": "v2.0.0", "message": "Release 2.0.0\n", "object": head,

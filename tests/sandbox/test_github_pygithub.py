@@ -195,3 +195,18 @@ def test_git_data_api_builds_a_commit_without_a_clone(gh: GitHubStandIn, plugin_
     assert not_ff.value.status == 422
     head.edit(base.sha, force=True)
     assert repo.get_branch("main").commit.sha == base.sha
+
+
+def test_release_assets_upload_and_download(gh: GitHubStandIn, plugin_repo: str, tmp_path: Path) -> None:
+    repo = pygithub(gh, gh.token_for("alice")).get_repo(plugin_repo)
+    release = repo.create_git_release("v1.0.0", "Weather 1.0.0", "")
+    package = tmp_path / "weather-1.0.0.zip"
+    package.write_bytes(b"PK\x05\x06" + b"\0" * 18)
+    asset = release.upload_asset(str(package), label="Plugin package", content_type="application/zip")
+    assert (asset.name, asset.size, asset.label) == ("weather-1.0.0.zip", 22, "Plugin package")
+    assert [a.name for a in repo.get_release("v1.0.0").get_assets()] == ["weather-1.0.0.zip"]
+    download = requests.get(asset.browser_download_url, timeout=10)
+    assert download.status_code == 200 and download.content == package.read_bytes()
+    assert repo.get_release_asset(asset.id).download_count == 1
+    asset.delete_asset()
+    assert list(repo.get_release("v1.0.0").get_assets()) == []

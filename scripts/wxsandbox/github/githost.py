@@ -97,12 +97,29 @@ def serve_archive(hub: Hub, request: Request) -> Response | None:
                                 ("ETag", f'"{hashlib.sha256(body).hexdigest()[:40]}"')])
 
 
+def serve_asset(hub: Hub, request: Request) -> Response | None:
+    """``/{owner}/{repo}/releases/download/{tag}/{name}``: a release asset's bytes."""
+    parts = request.path.split("/")
+    if len(parts) < 7 or parts[3:5] != ["releases", "download"]:
+        return None
+    owner, name, tag, filename = parts[1], parts[2], "/".join(parts[5:-1]), parts[-1]
+    with hub.state.lock:
+        repo = hub.state.repo(f"{owner}/{name}")
+        release = next((r for r in repo.releases.values() if r.tag_name == tag and not r.draft), None) if repo else None
+        asset = next((a for a in release.assets if a.name == filename), None) if release else None
+        if asset is None:
+            return Response.text("Not Found", status=404)
+        asset.download_count += 1
+        data, kind = asset.data, asset.content_type
+    return Response(200, data, [("Content-Type", kind), ("Content-Disposition", f"attachment; filename={filename}")])
+
+
 def main_app(hub: Hub, request: Request) -> Response:
     fault = hub.faults.intercept(request, "main")
     if fault is not None:
         hub.log(request, 0 if fault.drop_connection else fault.status, None)
         return fault
-    if request.path == "/api/v3" or request.path.startswith("/api/v3/"):
+    if request.path == "/api/v3" or request.path.startswith(("/api/v3/", "/api/uploads/")):
         return hub.api_app(request)
     route = match_git_route(request)
     login: str | None = None
@@ -113,7 +130,8 @@ def main_app(hub: Hub, request: Request) -> Response:
                 login = hub.state.login_for_token(token)
         response = serve_git(hub, request, route)
     else:
-        response = serve_archive(hub, request) or Response.text("Not Found\n", status=404)
+        response = (serve_archive(hub, request) or serve_asset(hub, request)
+                    or Response.text("Not Found\n", status=404))
     hub.log(request, response.status, login)
     return response
 

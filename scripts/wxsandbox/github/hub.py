@@ -22,6 +22,8 @@ from wxsandbox.github.webhooks import EventFactory
 from wxsandbox.http import Request, Response
 
 API_PREFIX = "/api/v3"
+UPLOADS_PREFIX = "/api/uploads"
+"""GitHub Enterprise's uploads host layout: ``https://HOST/api/uploads/repos/...``."""
 RATE_WINDOW_SECONDS = 3600
 
 RequestLogEntry = tuple[str, str, int, str | None]
@@ -237,7 +239,10 @@ class Hub:
         return response
 
     def _dispatch(self, request: Request, user: User | None) -> Response:
-        path = request.path.removeprefix(API_PREFIX) or "/"
+        if request.path.startswith(UPLOADS_PREFIX + "/"):
+            path = "/uploads" + request.path.removeprefix(UPLOADS_PREFIX)
+        else:
+            path = request.path.removeprefix(API_PREFIX) or "/"
         if len(path) > 1:
             path = path.rstrip("/")
         matched = self.router.match(request.method, path)

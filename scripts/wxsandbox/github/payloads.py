@@ -7,6 +7,7 @@ insists that URLs in bodies share its ``base_url`` host.
 from __future__ import annotations
 
 import base64
+import hashlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -14,7 +15,7 @@ from urllib.parse import quote
 
 from wxsandbox.github.clock import iso
 from wxsandbox.github.gitrepo import CommitInfo, GitRepo, Person, TreeEntry
-from wxsandbox.github.state import Comment, Issue, Label, Release, Repo, State, User, node_id
+from wxsandbox.github.state import Asset, Comment, Issue, Label, Release, Repo, State, User, node_id
 
 Json = dict[str, Any]
 
@@ -315,7 +316,20 @@ class Shapes:
             "draft": release.draft, "prerelease": release.prerelease, "immutable": False,
             "created_at": iso(release.created_at), "published_at": iso(release.published_at),
             "updated_at": iso(release.published_at or release.created_at),
-            "author": self.simple_user(release.author), "assets": [],
+            "author": self.simple_user(release.author),
+            "assets": [self.asset(repo, release, asset) for asset in release.assets],
+        }
+
+    def asset(self, repo: Repo, release: Release, asset: Asset) -> Json:
+        return {
+            "url": f"{self.urls.repo_api(repo.full_name)}/releases/assets/{asset.id}",
+            "browser_download_url": f"{self.urls.web}/{repo.full_name}/releases/download/{quote(release.tag_name)}/"
+                                    f"{quote(asset.name)}",
+            "id": asset.id, "node_id": node_id("ReleaseAsset", asset.id), "name": asset.name, "label": asset.label,
+            "state": "uploaded", "content_type": asset.content_type, "size": len(asset.data),
+            "digest": "sha256:" + hashlib.sha256(asset.data).hexdigest(), "download_count": asset.download_count,
+            "created_at": iso(asset.created_at), "updated_at": iso(asset.created_at),
+            "uploader": self.simple_user(asset.uploader),
         }
 
 

@@ -145,6 +145,18 @@ class Issue:
 
 
 @dataclass
+class Asset:
+    id: int
+    name: str
+    label: str | None
+    content_type: str
+    data: bytes
+    uploader: str
+    created_at: datetime
+    download_count: int = 0
+
+
+@dataclass
 class Release:
     id: int
     tag_name: str
@@ -156,6 +168,7 @@ class Release:
     author: str
     created_at: datetime
     published_at: datetime | None
+    assets: list[Asset] = field(default_factory=list)
 
 
 @dataclass
@@ -211,7 +224,7 @@ class State:
     def next_id(self, kind: str) -> int:
         """Deterministic ids per kind; the starting points keep kinds apart, as on GitHub."""
         starts = {"user": 1001, "repo": 100001, "issue": 2000001, "comment": 3000001, "label": 4000001,
-                  "pull": 5000001, "release": 6000001}
+                  "pull": 5000001, "release": 6000001, "asset": 7000001}
         counter = self._ids.get(kind)
         if counter is None:
             counter = self._ids[kind] = itertools.count(starts.get(kind, 9000001))

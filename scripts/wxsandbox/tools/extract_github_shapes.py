@@ -90,6 +90,9 @@ OPERATIONS: tuple[tuple[str, str], ...] = (
     ("GET", "/search/issues"),
     ("GET", f"{REPOS}/commits"),
     ("POST", f"{REPOS}/forks"),
+    ("POST", f"{REPOS}/releases/{{release_id}}/assets"),
+    ("GET", f"{REPOS}/releases/{{release_id}}/assets"),
+    ("GET", f"{REPOS}/releases/assets/{{asset_id}}"),
 )
 EXTRA_SCHEMAS = ("basic-error", "validation-error")
 """Error bodies, checked too."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from wxsandbox.github.gitrepo import ZERO_SHA
 from wxsandbox.github.router import Ctx, Router
-from wxsandbox.github.state import ApiError, Release, Repo
+from wxsandbox.github.state import ApiError, Asset, Release, Repo
 from wxsandbox.http import Response
 
 
@@ -127,6 +127,63 @@ def delete(ctx: Ctx) -> Response:
         return Response(204)
 
 
+def upload_asset(ctx: Ctx) -> Response:
+    """``POST {upload_url}?name=&label=`` with the file as the body (on the uploads host)."""
+    name = ctx.request.query_value("name")
+    if not name or "/" in name:
+        raise ApiError(422, "Validation Failed", errors=[{"resource": "ReleaseAsset", "field": "name",
+                                                         "code": "missing_field"}])
+    with ctx.hub.state.lock:
+        repo = ctx.repo()
+        actor = ctx.require_role(repo, "write")
+        release = _by_id(ctx, repo)
+        if any(asset.name == name for asset in release.assets):
+            raise ApiError(422, "Validation Failed", errors=[{"resource": "ReleaseAsset", "code": "already_exists",
+                                                             "field": "name"}])
+        asset = Asset(ctx.hub.state.next_id("asset"), name, ctx.request.query_value("label"),
+                      ctx.request.header("content-type") or "application/octet-stream", ctx.request.body,
+                      actor.login, ctx.hub.state.clock())
+        release.assets.append(asset)
+        body = ctx.hub.shapes.asset(repo, release, asset)
+        return Response.json(body, status=201, headers=[("Location", body["url"])])
+
+
+def _asset(ctx: Ctx, repo: Repo) -> tuple[Release, Asset]:
+    wanted = int(ctx.params["asset_id"])
+    for release in repo.releases.values():
+        for asset in release.assets:
+            if asset.id == wanted:
+                return release, asset
+    raise ApiError(404, "Not Found")
+
+
+def list_assets(ctx: Ctx) -> Response:
+    with ctx.hub.state.lock:
+        repo = ctx.repo()
+        release = _by_id(ctx, repo)
+        return ctx.paginate([ctx.hub.shapes.asset(repo, release, asset) for asset in release.assets])
+
+
+def get_asset(ctx: Ctx) -> Response:
+    """The asset's JSON, or (``Accept: application/octet-stream``) a redirect to its download."""
+    with ctx.hub.state.lock:
+        repo = ctx.repo()
+        release, asset = _asset(ctx, repo)
+        body = ctx.hub.shapes.asset(repo, release, asset)
+    if "application/octet-stream" in (ctx.request.header("accept") or ""):
+        return Response(302, b"", [("Location", body["browser_download_url"])])
+    return Response.json(body)
+
+
+def delete_asset(ctx: Ctx) -> Response:
+    with ctx.hub.state.lock:
+        repo = ctx.repo()
+        ctx.require_role(repo, "write")
+        release, asset = _asset(ctx, repo)
+        release.assets.remove(asset)
+        return Response(204)
+
+
 def register(router: Router) -> None:
     base = "/repos/{owner}/{repo}/releases"
     router.add("POST", base, create)
@@ -136,3 +193,7 @@ def register(router: Router) -> None:
     router.add("GET", f"{base}/{{release_id}}", get)
     router.add("PATCH", f"{base}/{{release_id}}", update)
     router.add("DELETE", f"{base}/{{release_id}}", delete)
+    router.add("GET", f"{base}/{{release_id}}/assets", list_assets)
+    router.add("GET", f"{base}/assets/{{asset_id}}", get_asset)
+    router.add("DELETE", f"{base}/assets/{{asset_id}}", delete_asset)
+    router.add("POST", "/uploads/repos/{owner}/{repo}/releases/{release_id}/assets", upload_asset)
