@@ -93,6 +93,16 @@ OPERATIONS: tuple[tuple[str, str], ...] = (
     ("POST", f"{REPOS}/releases/{{release_id}}/assets"),
     ("GET", f"{REPOS}/releases/{{release_id}}/assets"),
     ("GET", f"{REPOS}/releases/assets/{{asset_id}}"),
+    ("GET", "/"),
+    ("GET", f"{REPOS}/collaborators/{{username}}"),
+    ("PUT", f"{REPOS}/collaborators/{{username}}"),
+    ("DELETE", f"{REPOS}/collaborators/{{username}}"),
+    ("DELETE", f"{REPOS}/git/refs/{{ref}}"),
+    ("DELETE", f"{REPOS}/issues/comments/{{comment_id}}"),
+    ("DELETE", f"{REPOS}/labels/{{name}}"),
+    ("DELETE", f"{REPOS}/issues/{{issue_number}}/labels"),
+    ("DELETE", f"{REPOS}/releases/{{release_id}}"),
+    ("DELETE", f"{REPOS}/releases/assets/{{asset_id}}"),
 )
 EXTRA_SCHEMAS = ("basic-error", "validation-error")
 """Error bodies, checked too."""
