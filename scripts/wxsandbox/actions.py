@@ -140,8 +140,8 @@ class ActRunner:
         self.runs: list[WorkflowRun] = []
         self.errors: list[str] = []
         """Events that could not be planned (bad workflow YAML ...), as GitHub shows a failed run."""
-        self._stubs = _write_action_stubs(self.workdir / "stubs", self.venv)
         self._venv_shim = _write_venv_shim(self.workdir / "venv-shim", self.venv)
+        self._stubs = _write_action_stubs(self.workdir / "stubs", self._venv_shim / "bin")
         self._closed = False
         self._dispatcher = threading.Thread(target=self._dispatch_loop, name="wxsandbox-actions", daemon=True)
         self._dispatcher.start()
@@ -350,7 +350,7 @@ class ActRunner:
         setup.mkdir(parents=True, exist_ok=True)
         for old in setup.glob("action.y*ml"):
             old.unlink()
-        (setup / "action.yml").write_text(_SETUP_STAND_IN.format(venv_bin=self.venv / "bin"), encoding="utf-8")
+        (setup / "action.yml").write_text(_SETUP_STAND_IN.format(venv_bin=self._venv_shim / "bin"), encoding="utf-8")
         venv_link = tree / ".venv"
         if not venv_link.exists() and not venv_link.is_symlink():
             venv_link.symlink_to(self._venv_shim)
@@ -477,9 +477,9 @@ class _Stubs:
         return unknown
 
 
-def _write_action_stubs(directory: Path, venv: Path) -> _Stubs:
+def _write_action_stubs(directory: Path, venv_bin: Path) -> _Stubs:
     stand_ins = {
-        "actions--setup-python": _SETUP_PYTHON_STAND_IN.format(venv_bin=venv / "bin"),
+        "actions--setup-python": _SETUP_PYTHON_STAND_IN.format(venv_bin=venv_bin),
         "actions--checkout": _CHECKOUT_STAND_IN,
         "actions--upload-artifact": _UPLOAD_ARTIFACT_STAND_IN,
         "actions--download-artifact": _DOWNLOAD_ARTIFACT_STAND_IN,
@@ -491,11 +491,27 @@ def _write_action_stubs(directory: Path, venv: Path) -> _Stubs:
 
 
 def _write_venv_shim(directory: Path, venv: Path) -> Path:
-    """A directory that works as ``.venv`` of a work tree: the real venv's ``bin`` and ``lib`` linked in,
-    its ``pyvenv.cfg`` copied (Python finds its prefix from it), and a Makefile stamp dated in the
-    future so a workflow's ``make install`` sees nothing to do instead of rebuilding our venv."""
+    """A directory that works as ``.venv`` of a work tree (and whose ``bin`` the setup stand-ins put on PATH).
+
+    ``bin/python*`` are wrappers that run the real venv's Python with ``$GITHUB_WORKSPACE/scripts`` first on
+    ``PYTHONPATH``, so a run imports the package as of the event's commit, as a real run that installed it
+    from its checkout would, not the test machine's editable copy; other ``bin`` entries and ``lib`` are
+    links to the real venv. A Makefile stamp dated in the future makes a workflow's ``make install`` see
+    nothing to do instead of rebuilding our venv."""
     directory.mkdir(parents=True, exist_ok=True)
-    for name in ("bin", "lib", "lib64", "include"):
+    bin_dir = directory / "bin"
+    bin_dir.mkdir(exist_ok=True)
+    real_bin = (venv / "bin").resolve()
+    for entry in sorted(real_bin.iterdir()):
+        target = bin_dir / entry.name
+        if target.exists() or target.is_symlink():
+            continue
+        if entry.name.startswith("python"):
+            target.write_text(_PYTHON_WRAPPER.format(python=real_bin / entry.name), encoding="utf-8")
+            target.chmod(0o755)
+        else:
+            target.symlink_to(entry)
+    for name in ("lib", "lib64", "include"):
         source = venv / name
         link = directory / name
         if source.exists() and not link.is_symlink():
@@ -509,6 +525,16 @@ def _write_venv_shim(directory: Path, venv: Path) -> Path:
     return directory
 
 
+_PYTHON_WRAPPER = """\
+#!/bin/sh
+# Sandbox: the test environment's Python, importing this run's checkout before the installed copy.
+if [ -n "${{GITHUB_WORKSPACE:-}}" ] && [ -d "$GITHUB_WORKSPACE/scripts" ]; then
+  PYTHONPATH="$GITHUB_WORKSPACE/scripts${{PYTHONPATH:+:$PYTHONPATH}}"
+  export PYTHONPATH
+fi
+exec "{python}" "$@"
+"""
+
 _SETUP_STAND_IN = """\
 # Written by the sandbox over the repository's own setup action: the package is already installed in
 # the test environment, so the run only needs that venv on PATH and this checkout's sources first.
@@ -521,7 +547,7 @@ runs:
       shell: bash
       run: |
         echo "{venv_bin}" >> "$GITHUB_PATH"
-        echo "PYTHONPATH=$GITHUB_WORKSPACE/scripts" >> "$GITHUB_ENV"
+        echo "PYTHONPATH=$GITHUB_WORKSPACE/scripts${{PYTHONPATH:+:$PYTHONPATH}}" >> "$GITHUB_ENV"
 """
 
 _SETUP_PYTHON_STAND_IN = """\

@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import requests
 
 from wxsandbox.world import World
 
@@ -31,8 +32,11 @@ def small_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     """A registry repository holding only sample workflows: pushes to it cost no CI run."""
     seed = tmp_path_factory.mktemp("small-seed")
     (seed / ".github" / "workflows").mkdir(parents=True)
-    for name in ("fail-on-push.yml", "slow-edits.yml", "unknown-action.yml"):
+    for name in ("fail-on-push.yml", "slow-edits.yml", "unknown-action.yml", "probe-imports.yml"):
         shutil.copyfile(SAMPLES / name, seed / ".github" / "workflows" / name)
+    # A package named like ours: runs must import this copy, the one at the event's commit.
+    (seed / "scripts" / "wxsandbox").mkdir(parents=True)
+    (seed / "scripts" / "wxsandbox" / "__init__.py").write_text('"""seeded copy"""\n', encoding="utf-8")
     (seed / "README.md").write_text("small registry\n", encoding="utf-8")
     with World(tmp_path_factory.mktemp("small-world"), seed=seed) as world:
         yield world
@@ -142,3 +146,35 @@ def test_unknown_remote_action_fails_without_any_download(small_world: World) ->
     assert "git clone" not in run.log
     # Nothing asked the stand-in for the action's repository either.
     assert not any("not-provided-action" in entry[1] for entry in small_world.github.request_log)
+
+
+def test_runs_import_the_package_from_the_events_commit(small_world: World) -> None:
+    runner = _runner(small_world)
+    runner.clear()
+    answer = requests.post(
+        f"{small_world.github.api_url}/repos/{small_world.registry}/actions/workflows/probe-imports.yml/dispatches",
+        json={"ref": "main"}, headers={"Authorization": f"token {small_world.token('maria')}"}, timeout=10)
+    assert answer.status_code == 204, answer.text
+    assert runner.wait_idle(RUN_WAIT_SECONDS)
+    [run] = runner.runs_for(workflow="probe-imports.yml", event="workflow_dispatch")
+    assert run.conclusion == "success", run.log
+    assert "venv-python: seeded copy" in run.log
+    assert "path-python: seeded copy" in run.log
+    assert runner.runs_for(workflow="fail-on-push.yml") == []  # a dispatch names its one workflow
+
+
+def test_registry_review_workflow_runs_both_jobs_with_the_report_artifact(registry_world: World) -> None:
+    """The registry's own review.yml, unchanged: `make install` is a no-op on the sandbox's venv, the report
+    goes from the read-only job to the posting job through the artifact stand-ins, the bot posts it."""
+    runner = _runner(registry_world)
+    runner.clear()
+    # Labels given at creation stick only for people with triage or more, as on GitHub.
+    repo = registry_world.client("maria").get_repo(registry_world.registry)
+    issue = repo.create_issue("[Plugin] probe", body="### Plugin ID\n\nprobe\n", labels=["plugin-submission"])
+    assert runner.wait_idle(RUN_WAIT_SECONDS * 2)
+    [review] = runner.runs_for(workflow="review.yml", event="issues")
+    assert {job_id: job.conclusion for job_id, job in review.jobs.items()} == {"analyse": "success",
+                                                                               "post": "success"}, review.log
+    assert "Nothing to be done for 'install'" in review.jobs["analyse"].log
+    authors = {comment.user.login for comment in issue.get_comments()}
+    assert registry_world.github.bot_login in authors
