@@ -273,3 +273,19 @@ def test_fork_pull_request_synchronize_and_merge(gh: GitHubStandIn, sink: Record
     assert commit.message.startswith(f"Merge pull request #{pull.number} from frank/add-plugin")
     assert {c.filename for c in upstream.get_commit(merged.sha).files} == {"plugins/frank.json",
                                                                           "plugins/frank2.json"}
+
+
+def test_stars_forks_and_downloads_feed_repository_stats(gh: GitHubStandIn, tmp_path: Path) -> None:
+    gh.add_user("gina")
+    gina = pygithub(gh, gh.token_for("gina"))
+    repo = gina.get_repo("alice/registry")
+    url = f"{gh.api_url}/repos/alice/registry"
+    first = requests.get(url, timeout=10)
+    gina.get_user().add_to_starred(repo)
+    assert gina.get_user().has_in_starred(repo)
+    repo.create_fork()
+    second = requests.get(url, headers={"If-None-Match": first.headers["ETag"]}, timeout=10)
+    assert second.status_code == 200  # the body changed, so the ETag did
+    assert (second.json()["stargazers_count"], second.json()["forks_count"]) == (1, 1)
+    gina.get_user().remove_from_starred(repo)
+    assert requests.get(url, timeout=10).json()["stargazers_count"] == 0

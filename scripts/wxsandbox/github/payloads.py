@@ -91,6 +91,8 @@ class Shapes:
         full = repo.full_name
         api = self.urls.repo_api(full)
         html = f"{self.urls.web}/{full}"
+        stars = len(repo.stargazers)
+        forks = sum(1 for other in self.state.repos.values() if other.parent == full)
         body: Json = {
             "id": repo.id, "node_id": node_id("Repository", repo.id), "name": repo.name, "full_name": full,
             "private": False, "owner": self.simple_user(repo.owner), "html_url": html,
@@ -118,13 +120,14 @@ class Shapes:
             "pushed_at": iso(repo.pushed_at or repo.created_at),
             "git_url": f"{self.urls.web.replace('http://', 'git://')}/{full}.git",
             "ssh_url": f"git@127.0.0.1:{full}.git", "clone_url": f"{html}.git", "svn_url": html,
-            "homepage": None, "size": git.size_kb() if git else 0, "stargazers_count": 0, "watchers_count": 0,
+            "homepage": None, "size": git.size_kb() if git else 0, "stargazers_count": stars,
+            "watchers_count": stars,
             "language": None, "has_issues": True, "has_projects": True, "has_downloads": True,
-            "has_wiki": True, "has_pages": False, "has_discussions": False, "forks_count": 0,
+            "has_wiki": True, "has_pages": False, "has_discussions": False, "forks_count": forks,
             "mirror_url": None, "archived": False, "disabled": False,
             "open_issues_count": repo.open_issue_count(), "license": None, "allow_forking": True,
             "is_template": False, "web_commit_signoff_required": False, "topics": [], "visibility": "public",
-            "forks": 0, "open_issues": repo.open_issue_count(), "watchers": 0,
+            "forks": forks, "open_issues": repo.open_issue_count(), "watchers": stars,
             "default_branch": repo.default_branch,
             "allow_squash_merge": True, "allow_merge_commit": True, "allow_rebase_merge": False,
             "allow_auto_merge": False, "delete_branch_on_merge": False, "allow_update_branch": False,

@@ -184,6 +184,7 @@ class Repo:
     pushed_at: datetime | None = None
     parent: str | None = None
     """The full name of the repository this one is a fork of."""
+    stargazers: set[str] = field(default_factory=set)
     roles: dict[str, str] = field(default_factory=dict)
     labels: dict[str, Label] = field(default_factory=dict)
     """Keyed by lower-cased name: label names are case-insensitive on GitHub."""

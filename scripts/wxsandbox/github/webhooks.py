@@ -19,7 +19,7 @@ def push_repository(shapes: Shapes, repo: Repo) -> Json:
                      "email": owner.email if owner else None}
     body["created_at"] = int(repo.created_at.timestamp())
     body["pushed_at"] = int((repo.pushed_at or repo.created_at).timestamp())
-    body["stargazers"] = 0
+    body["stargazers"] = len(repo.stargazers)
     body["master_branch"] = repo.default_branch
     return body
 

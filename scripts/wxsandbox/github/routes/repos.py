@@ -1,4 +1,4 @@
-"""Repositories: get, create for the authenticated user, tags; zipball/tarball redirects to the archive host."""
+"""Repositories: get, create for the authenticated user, fork, star, tags; zipball/tarball redirects."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import re
 
 from wxsandbox.github.gitrepo import Person
 from wxsandbox.github.router import Ctx, Handler, Router
-from wxsandbox.github.state import ApiError
+from wxsandbox.github.state import ApiError, Repo
 from wxsandbox.http import Response
 
 
@@ -89,6 +89,34 @@ def list_tags(ctx: Ctx) -> Response:
         return ctx.paginate(items)
 
 
+def _starred_repo(ctx: Ctx) -> tuple[str, Repo]:
+    login = ctx.require_actor().login
+    repo = ctx.repo()
+    return login, repo
+
+
+def star(ctx: Ctx) -> Response:
+    with ctx.hub.state.lock:
+        login, repo = _starred_repo(ctx)
+        repo.stargazers.add(login)
+        return Response(204)
+
+
+def unstar(ctx: Ctx) -> Response:
+    with ctx.hub.state.lock:
+        login, repo = _starred_repo(ctx)
+        repo.stargazers.discard(login)
+        return Response(204)
+
+
+def is_starred(ctx: Ctx) -> Response:
+    with ctx.hub.state.lock:
+        login, repo = _starred_repo(ctx)
+        if login not in repo.stargazers:
+            raise ApiError(404, "Not Found")
+        return Response(204)
+
+
 def archive_redirect(kind: str) -> Handler:
     def handler(ctx: Ctx) -> Response:
         with ctx.hub.state.lock:
@@ -106,6 +134,9 @@ def register(router: Router) -> None:
     router.add("GET", "/repos/{owner}/{repo}", get_repo)
     router.add("POST", "/user/repos", create_for_user)
     router.add("POST", "/repos/{owner}/{repo}/forks", create_fork)
+    router.add("PUT", "/user/starred/{owner}/{repo}", star)
+    router.add("DELETE", "/user/starred/{owner}/{repo}", unstar)
+    router.add("GET", "/user/starred/{owner}/{repo}", is_starred)
     router.add("GET", "/repos/{owner}/{repo}/tags", list_tags)
     for kind in ("zipball", "tarball"):
         handler = archive_redirect(kind)
