@@ -117,17 +117,20 @@ class _Group:
 class ActRunner:
     """Runs workflows for events of ``repos`` (all repositories when ``None``) on ``host``'s stand-in.
 
-    ``runs`` lists every ``WorkflowRun`` in start order; ``wait_idle`` waits until nothing is queued,
+    ``runs`` lists every ``WorkflowRun`` in the order events planned them; ``wait_idle`` waits until nothing is queued,
     pending or running. ``venv`` is the environment steps get for ``python`` and ``.venv/bin``
     (default: the one running this code)."""
 
     def __init__(self, host: ActionsHost, workdir: Path, *, repos: Collection[str] | None = None,
+                 skip_workflows: Collection[str] = (),
                  act_binary: Path | None = None, venv: Path | None = None,
                  run_timeout: float = DEFAULT_RUN_TIMEOUT_SECONDS, max_parallel: int = 2) -> None:
         self.host = host
         self.workdir = Path(workdir)
         self.workdir.mkdir(parents=True, exist_ok=True)
         self.repos = None if repos is None else {name.lower() for name in repos}
+        self.skip_workflows = {Path(name).name for name in skip_workflows}
+        """Workflow file names recorded as ``skipped`` instead of run (e.g. the project's own CI)."""
         self.venv = Path(venv or sys.prefix)
         self.act_binary = Path(act_binary) if act_binary else _find_act(self.venv)
         self.run_timeout = run_timeout
@@ -239,6 +242,12 @@ class ActRunner:
             concurrency: Concurrency | None = concurrency_of(workflow, context)
             run = WorkflowRun(run_id=next(self._run_ids), workflow=path, workflow_name=workflow.name, event=event,
                               concurrency_group=concurrency.group if concurrency else None)
+            if Path(path).name in self.skip_workflows:
+                run.status, run.conclusion = "completed", "skipped"
+                run.log = "[sandbox] not run: listed in skip_workflows\n"
+                with self._lock:
+                    self.runs.append(run)
+                continue
             planned.append(_Planned(run, workflow, text, bool(concurrency and concurrency.cancel_in_progress)))
         return planned
 
