@@ -32,7 +32,8 @@ def small_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     """A registry repository holding only sample workflows: pushes to it cost no CI run."""
     seed = tmp_path_factory.mktemp("small-seed")
     (seed / ".github" / "workflows").mkdir(parents=True)
-    for name in ("fail-on-push.yml", "slow-edits.yml", "unknown-action.yml", "probe-imports.yml"):
+    for name in ("fail-on-push.yml", "slow-edits.yml", "unknown-action.yml", "probe-imports.yml",
+                 "show-refs.yml"):
         shutil.copyfile(SAMPLES / name, seed / ".github" / "workflows" / name)
     # A package named like ours: runs must import this copy, the one at the event's commit.
     (seed / "scripts" / "wxsandbox").mkdir(parents=True)
@@ -178,3 +179,28 @@ def test_registry_review_workflow_runs_both_jobs_with_the_report_artifact(regist
     assert "Nothing to be done for 'install'" in review.jobs["analyse"].log
     authors = {comment.user.login for comment in issue.get_comments()}
     assert registry_world.github.bot_login in authors
+
+
+def test_pull_request_and_tag_runs_get_githubs_refs(small_world: World) -> None:
+    runner = _runner(small_world)
+    runner.clear()
+    repo = small_world.client("maria").get_repo(small_world.registry)
+    main = repo.get_branch("main").commit.sha
+    branch = "feature-refs"
+    repo.create_git_ref(f"refs/heads/{branch}", main)
+    repo.create_file("feature.txt", "Add a feature file", "hello", branch=branch)
+    pull = repo.create_pull(base="main", head=branch, title="Feature", body="A change")
+    assert runner.wait_idle(RUN_WAIT_SECONDS)
+    [pr_run] = runner.runs_for(workflow="show-refs.yml", event="pull_request")
+    assert pr_run.conclusion == "success", pr_run.log
+    assert pr_run.event.ref == f"refs/pull/{pull.number}/merge"
+    assert (f"ref=refs/pull/{pull.number}/merge sha={pr_run.event.sha} head={branch} base=main "
+            f"repo={small_world.registry}") in pr_run.log
+    assert "feature.txt" in pr_run.jobs["show"].log  # the merge commit's tree was checked out
+
+    repo.create_git_ref("refs/tags/v9.9.9", main)
+    assert runner.wait_idle(RUN_WAIT_SECONDS)
+    [tag_run] = runner.runs_for(workflow="show-refs.yml", event="push")
+    assert f"ref=refs/tags/v9.9.9 sha={main}" in tag_run.log
+    # The branch push matched neither the tag filter here nor fail-on-push's main-only filter.
+    assert runner.runs_for(workflow="fail-on-push.yml") == []
