@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -289,3 +290,43 @@ def test_stars_forks_and_downloads_feed_repository_stats(gh: GitHubStandIn, tmp_
     assert (second.json()["stargazers_count"], second.json()["forks_count"]) == (1, 1)
     gina.get_user().remove_from_starred(repo)
     assert requests.get(url, timeout=10).json()["stargazers_count"] == 0
+
+
+def test_workflow_tokens_write_only_what_the_job_may(gh: GitHubStandIn, sink: RecordingSink, tmp_path: Path) -> None:
+    gh.add_user("carol")
+    gh.create_repo("carol", "plugin")
+    issue_number = pygithub(gh, gh.token_for("alice")).get_repo("alice/registry").create_issue("Submit").number
+    sink.clear()
+    analyse = pygithub(gh, gh.workflow_token("alice/registry", {"contents": "read"})).get_repo("alice/registry")
+    assert analyse.get_issue(issue_number).title == "Submit"  # reading is fine
+    with pytest.raises(github.GithubException) as denied:
+        analyse.get_issue(issue_number).create_comment("no")
+    assert (denied.value.status, denied.value.data["message"]) == (403, "Resource not accessible by integration")
+    post = pygithub(gh, gh.workflow_token("alice/registry", {"issues": "write"})).get_repo("alice/registry")
+    post.get_issue(issue_number).create_comment("score: 90")
+    post.get_issue(issue_number).add_to_labels("review:passed")
+    with pytest.raises(github.GithubException):
+        post.create_file("x.txt", "no contents: write", "x\n")
+    assert sink.events == []  # workflow tokens start no runs
+    nothing = pygithub(gh, gh.workflow_token("alice/registry", {})).get_repo("alice/registry")
+    with pytest.raises(github.GithubException):
+        nothing.get_issue(issue_number).add_to_labels("x")
+    everything = pygithub(gh, gh.workflow_token("alice/registry", "write-all"))
+    everything.get_repo("alice/registry").create_file("ok.txt", "write-all", "ok\n")
+    with pytest.raises(github.GithubException) as elsewhere:
+        everything.get_repo("carol/plugin").create_issue("not my repository")
+    assert elsewhere.value.status == 403
+    default = gh.workflow_token("alice/registry")
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", gh.git_url("alice/registry"), str(clone)], check=True)
+    env = {"GIT_AUTHOR_NAME": "b", "GIT_AUTHOR_EMAIL": "b@x", "GIT_COMMITTER_NAME": "b", "GIT_COMMITTER_EMAIL": "b@x",
+           "PATH": os.environ["PATH"], "GIT_TERMINAL_PROMPT": "0", "HOME": str(tmp_path)}
+    subprocess.run(["git", "commit", "-q", "--allow-empty", "-m", "x"], cwd=clone, env=env, check=True)
+    remote = gh.git_url("alice/registry").replace("http://", f"http://x-access-token:{default}@")
+    pushed = subprocess.run(["git", "push", remote, "HEAD:main"], cwd=clone, env=env, capture_output=True,
+                            text=True, check=False)
+    assert pushed.returncode != 0 and "The requested URL returned error: 403" in pushed.stderr
+    writer = gh.workflow_token("alice/registry", {"contents": "write"})
+    remote = gh.git_url("alice/registry").replace("http://", f"http://x-access-token:{writer}@")
+    subprocess.run(["git", "push", "-q", remote, "HEAD:main"], cwd=clone, env=env, check=True)
+    assert sink.events == []

@@ -44,7 +44,8 @@ def serve_git(hub: Hub, request: Request, route: GitRoute) -> Response:
             return _unauthorized("Authentication required.\n")
         with hub.state.lock:
             role = hub.state.role(repo, user.login)
-        if not role_at_least(role, "write"):
+        scope = hub.token_scope(request)
+        if not role_at_least(role, "write") or (scope is not None and not scope.may_push(repo.full_name)):
             return Response.text(f"Permission to {repo.full_name}.git denied to {user.login}.\n", status=403)
     if not route.is_push:
         return git_http_backend(request, repo.path, route, user.login if user else None, allow_push=push)

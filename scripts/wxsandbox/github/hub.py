@@ -18,6 +18,7 @@ from wxsandbox.github.pages import PagesSite
 from wxsandbox.github.payloads import Shapes, Urls
 from wxsandbox.github.router import DOCS, Ctx, Router
 from wxsandbox.github.state import DEFAULT_LABELS, ApiError, Label, Repo, State, User
+from wxsandbox.github.tokens import TokenScope
 from wxsandbox.github.webhooks import EventFactory
 from wxsandbox.http import Request, Response
 
@@ -105,6 +106,14 @@ class Hub:
             user, _, secret = decoded.partition(":")
             return user, secret
         return None, ""
+
+    def token_scope(self, request: Request) -> TokenScope | None:
+        """The limits of a workflow token, ``None`` for any other caller."""
+        _, token = self.token_from_header(request)
+        if token is None:
+            return None
+        with self.state.lock:
+            return self.state.token_scopes.get(token)
 
     def authenticate(self, request: Request) -> User | None:
         """The caller, ``None`` when anonymous; 401 ``Bad credentials`` for an unknown token."""
@@ -249,6 +258,11 @@ class Hub:
         if matched is None:
             raise ApiError(404, "Not Found")
         handler, params = matched
+        scope = self.token_scope(request)
+        if scope is not None and request.method not in ("GET", "HEAD"):
+            target = f"{params['owner']}/{params['repo']}" if "owner" in params and "repo" in params else None
+            if not scope.may_write(request.method, path, target):
+                raise ApiError(403, "Resource not accessible by integration")
         ctx = Ctx(self, request, params, user)
         response = handler(ctx)
         self.deliver(ctx.events, user)

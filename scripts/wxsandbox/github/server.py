@@ -23,6 +23,7 @@ from wxsandbox.github.pages import PagesSite, pages_app
 from wxsandbox.github.payloads import Urls
 from wxsandbox.github.routes.issues import MAX_BODY, open_issue
 from wxsandbox.github.state import BOT_ID, BOT_LOGIN, ROLES, Repo
+from wxsandbox.github.tokens import TokenScope, normalise_permissions
 from wxsandbox.http import HttpServer
 
 
@@ -118,6 +119,18 @@ class GitHubStandIn:
         with self._hub.state.lock:
             self._hub.state.bot_scope = None if full_names is None else {name.lower() for name in full_names}
 
+    def workflow_token(self, full_name: str, permissions: Mapping[str, str] | str | None = None) -> str:
+        """A ``GITHUB_TOKEN`` for one job of a workflow in ``full_name``: the bot, writing only to that
+        repository and only where ``permissions`` (the job's ``permissions:`` value; ``None``: GitHub's
+        restricted default, contents read) allow. What it does delivers no events, like ``bot_token``."""
+        levels = normalise_permissions(permissions)
+        with self._hub.state.lock:
+            repo = self._repo(full_name)
+            token = f"ghs_{secrets.token_hex(18)}"
+            self._hub.state.tokens[token] = self.bot_login
+            self._hub.state.token_scopes[token] = TokenScope(repo.full_name, levels)
+            return token
+
     def set_rate_limit(self, *, authenticated: int = 5000, anonymous: int = 60, enforce: bool = True) -> None:
         """Primary rate limits per hour (always reported in ``X-RateLimit-*``; refused with 403 when ``enforce``)."""
         self._hub.rate_limits = {"authenticated": authenticated, "anonymous": anonymous}
@@ -147,6 +160,7 @@ class GitHubStandIn:
     def revoke_token(self, token: str) -> None:
         with self._hub.state.lock:
             self._hub.state.tokens.pop(token, None)
+            self._hub.state.token_scopes.pop(token, None)
 
     def token_for(self, login: str) -> str:
         """The first token issued to ``login``."""

@@ -16,6 +16,7 @@ from datetime import datetime
 from pathlib import Path
 
 from wxsandbox.github.clock import Clock
+from wxsandbox.github.tokens import TokenScope
 
 ROLES = ("none", "read", "triage", "write", "maintain", "admin")
 """GitHub's repository roles, weakest first. ``none`` still reads: every stand-in repository is public."""
@@ -219,6 +220,8 @@ class State:
         """Keyed by lower-cased full name (GitHub's names are case-insensitive)."""
         self.comments: dict[int, Comment] = {}
         self.delivery_ids = itertools.count(1)
+        self.token_scopes: dict[str, TokenScope] = {}
+        """Workflow tokens (of the bot) limited to one repository and a job's permissions."""
         self.bot_scope: set[str] | None = None
         """Repositories (lower-cased full names) the workflow token writes to; ``None``: all of them."""
 
