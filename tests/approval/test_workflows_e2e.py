@@ -1,0 +1,125 @@
+"""End to end through the real workflows, run by act in the sandbox's World: submission -> review.yml ->
+``approved`` -> approve.yml opens the PR -> merge closes the issue -> publish.yml validates, announces
+and refreshes. A triager's ``approved`` goes through the same workflow and is refused.
+
+The seed is this checkout's committed tree without ci.yml (it would run the whole suite inside act)
+and mirror.yml (no Gitee credentials here); everything else is the real repository.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from tests.compat.strict_client import load_registry
+
+from conftest import GOOD_PLUGIN, good_body
+from wxreg.approval.texts import APPROVAL_MARKER, PUBLICATION_MARKER
+from wxreg.validate import validate_registry
+
+world_module = pytest.importorskip("wxsandbox.world")
+
+pytestmark = pytest.mark.act
+SKIPPED_WORKFLOWS = ("ci.yml", "mirror.yml")
+RUN_TIMEOUT = 240.0
+
+
+@pytest.fixture
+def sandbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    seed = tmp_path / "seed"
+    shutil.copytree(world_module.committed_tree(), seed)
+    for name in SKIPPED_WORKFLOWS:
+        (seed / ".github" / "workflows" / name).unlink(missing_ok=True)
+    with world_module.World(tmp_path / "world", seed=seed) as built:
+        # Steps inherit the host environment: the reviewer's pip-audit asks the local OSV stand-in.
+        monkeypatch.setenv("WXREG_OSV_URL", built.osv.query_url)
+        yield built
+
+
+def _runs(sandbox: Any, workflow: str) -> list[Any]:
+    return [run for run in sandbox.actions.runs if run.workflow.endswith(workflow)]
+
+
+def _failed(sandbox: Any) -> list[str]:
+    # review.yml cancels the run of an older edit by design (cancel-in-progress per issue).
+    return [f"{run.workflow}: {run.conclusion}" for run in sandbox.actions.runs
+            if run.conclusion not in ("success", "skipped", "cancelled", None)]
+
+
+def test_submission_to_publication_through_the_real_workflows(sandbox: Any, tmp_path: Path) -> None:
+    registry = sandbox.registry
+    sandbox.make_plugin_repo("alice", "daily-quote-reply", GOOD_PLUGIN, tag="v1.0.0")
+    url = f"{sandbox.github.url}/alice/daily-quote-reply"
+    alice = sandbox.client("alice").get_repo(registry)
+    maria = sandbox.client("maria").get_repo(registry)
+    issue = alice.create_issue(title="[插件提交 / Plugin] Daily Quote",
+                               body=good_body(github_repo=url, author_github="alice"))
+    maria.get_issue(issue.number).add_to_labels("plugin-submission")  # what the form does for anyone
+    alice.get_issue(issue.number).edit(body=good_body(github_repo=url, author_github="alice") + "\n")
+    assert sandbox.actions.wait_idle(RUN_TIMEOUT)
+    labels = {label.name for label in maria.get_issue(issue.number).labels}
+    assert "review-passed" in labels, (_failed(sandbox), [c.body[:300] for c in maria.get_issue(issue.number)
+                                                          .get_comments()])
+
+    # A triager's label runs approve.yml too, and is refused there.
+    sandbox.client("tom").get_repo(registry).get_issue(issue.number).add_to_labels("approved")
+    assert sandbox.actions.wait_idle(RUN_TIMEOUT)
+    assert "approved" not in {label.name for label in maria.get_issue(issue.number).labels}
+    assert list(maria.get_pulls(state="open")) == []
+
+    maria.get_issue(issue.number).add_to_labels("approved")
+    assert sandbox.actions.wait_idle(RUN_TIMEOUT)
+    pulls = list(maria.get_pulls(state="open"))
+    assert len(pulls) == 1, (_failed(sandbox), [run.log[-3000:] for run in _runs(sandbox, "approve.yml")])
+    assert any(APPROVAL_MARKER in c.body for c in maria.get_issue(issue.number).get_comments())
+
+    pulls[0].merge(merge_method="merge")
+    assert sandbox.actions.wait_idle(RUN_TIMEOUT)
+    assert maria.get_issue(issue.number).state == "closed"
+    assert _failed(sandbox) == []
+    comments = [c.body for c in maria.get_issue(issue.number).get_comments() if PUBLICATION_MARKER in c.body]
+    assert len(comments) == 1 and "registry/registry.json" in comments[0]
+
+    assert [run.conclusion for run in _runs(sandbox, "publish.yml")] == ["success"]
+    assert {run.conclusion for run in _runs(sandbox, "approve.yml")} <= {"success", "skipped"}
+
+    main = tmp_path / "main"
+    subprocess.run(["git", "clone", "-q", sandbox.github.git_url(registry), str(main)], check=True)
+    assert validate_registry(main) == []
+    kept, dropped = load_registry(json.loads((main / "registry" / "registry.json").read_text(encoding="utf-8")))
+    assert dropped == [] and "daily_quote_reply" in kept
+
+
+def test_tag_moved_after_review_reruns_the_review_through_approve_yml(sandbox: Any, tmp_path: Path) -> None:
+    registry = sandbox.registry
+    sandbox.make_plugin_repo("alice", "daily-quote-reply", GOOD_PLUGIN, tag="v1.0.0")
+    url = f"{sandbox.github.url}/alice/daily-quote-reply"
+    alice = sandbox.client("alice").get_repo(registry)
+    maria = sandbox.client("maria").get_repo(registry)
+    issue = alice.create_issue(title="[插件提交 / Plugin] Daily Quote",
+                               body=good_body(github_repo=url, author_github="alice"))
+    maria.get_issue(issue.number).add_to_labels("plugin-submission")
+    alice.get_issue(issue.number).edit(body=good_body(github_repo=url, author_github="alice") + "\n")
+    assert sandbox.actions.wait_idle(RUN_TIMEOUT)
+    assert "review-passed" in {label.name for label in maria.get_issue(issue.number).labels}
+
+    moved = tmp_path / "moved"
+    shutil.copytree(GOOD_PLUGIN, moved)
+    (moved / "NOTES.md").write_text("changed after the review\n", encoding="utf-8")
+    sandbox.make_plugin_repo("alice", "daily-quote-reply", moved, tag="v1.0.0")  # the tag moves
+
+    maria.get_issue(issue.number).add_to_labels("approved")
+    assert sandbox.actions.wait_idle(RUN_TIMEOUT)
+    assert list(maria.get_pulls(state="open")) == []
+    comments = [c.body for c in maria.get_issue(issue.number).get_comments()]
+    assert any("tag v1.0.0 moved" in body for body in comments)
+    approve_runs = _runs(sandbox, "approve.yml")
+    assert approve_runs and approve_runs[-1].conclusion == "success", _failed(sandbox)
+    assert set(approve_runs[-1].jobs) >= {"decide", "rereview-analyse", "rereview-post"}
+    labels = {label.name for label in maria.get_issue(issue.number).labels}
+    assert "approved" not in labels and "review-failed" in labels  # the re-review saw the moved tag (WXR-G003)
