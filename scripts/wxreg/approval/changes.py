@@ -6,6 +6,8 @@ the whole registry is validated again afterwards, so a PR never carries an inval
 
 from __future__ import annotations
 
+import json
+from dataclasses import replace
 from pathlib import Path
 
 from wxreg.errors import RegistryError
@@ -33,9 +35,15 @@ def apply_upsert(root: Path, entry: PluginEntry) -> dict[str, bytes | None]:
 
 
 def apply_removal(root: Path, stone: Tombstone) -> dict[str, bytes | None]:
-    """Tombstone ``stone.plugin_id`` below ``root``: its file deleted, ``removed.json`` and the index rebuilt."""
+    """Tombstone ``stone.plugin_id`` below ``root``: its file deleted, ``removed.json`` and the index rebuilt.
+
+    A removal PR rebuilt after newer entries were merged keeps its place in time: its date moves up to
+    the registry's ``last_updated`` (the store refuses a removal that would move it backwards)."""
     store = RegistryStore(root)
     listed = store.plugin_path(stone.plugin_id).exists()
+    newest = json.loads(store.registry_path.read_bytes()).get("last_updated")
+    if isinstance(newest, str) and newest > stone.date:
+        stone = replace(stone, date=newest)
     store.remove(stone.plugin_id, stone.reason, stone.severity, stone.date)
     _validated(root)
     files: dict[str, bytes | None] = {
