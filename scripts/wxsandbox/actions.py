@@ -5,8 +5,9 @@ dispatcher thread picks the workflows whose ``on:`` matches, applies their concu
 running and one pending per group; a newer pending run cancels the older one), and runs each on a
 fresh work tree of the event's commit with act in host mode. act never touches the network: remote
 actions are mapped to local stand-ins (``--local-repository``), ``--github-instance`` names the
-stand-in, and ``.github/actions/setup`` is replaced by one that puts the test environment's venv on
-``PATH``, so a run costs a second or two instead of a ``pip install``.
+stand-in, act's online "notices" check is off and HTTP(S) proxies point at a dead loopback port.
+``.github/actions/setup`` is replaced by one that puts the test environment's venv on ``PATH``, so
+a run costs a second or two instead of a ``pip install``.
 """
 
 from __future__ import annotations
@@ -46,6 +47,11 @@ CANCEL_GRACE_SECONDS = 5.0
 # Variables of the machine running the tests that must not leak into a run (act would honour some).
 SCRUBBED_ENV_PREFIXES = ("GITHUB_", "ACTIONS_", "RUNNER_", "ACT_", "INPUT_")
 SCRUBBED_ENV_NAMES = frozenset({"GH_TOKEN", "CI"})
+PROXY_NAMES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
+NO_PROXY_HOSTS = "127.0.0.1,localhost,::1"
+DEFAULT_INTERNET_GUARD = "http://127.0.0.1:9"
+"""Where act and the steps' HTTP(S) traffic to anything but loopback goes: the discard port, so an
+attempt fails at once and locally instead of reaching (or waiting for) the internet."""
 
 
 class ActionsHost(Protocol):
@@ -124,7 +130,8 @@ class ActRunner:
     def __init__(self, host: ActionsHost, workdir: Path, *, repos: Collection[str] | None = None,
                  skip_workflows: Collection[str] = (),
                  act_binary: Path | None = None, venv: Path | None = None,
-                 run_timeout: float = DEFAULT_RUN_TIMEOUT_SECONDS, max_parallel: int = 2) -> None:
+                 run_timeout: float = DEFAULT_RUN_TIMEOUT_SECONDS, max_parallel: int = 2,
+                 internet_guard: str | None = DEFAULT_INTERNET_GUARD) -> None:
         self.host = host
         self.workdir = Path(workdir)
         self.workdir.mkdir(parents=True, exist_ok=True)
@@ -134,6 +141,7 @@ class ActRunner:
         self.venv = Path(venv or sys.prefix)
         self.act_binary = Path(act_binary) if act_binary else _find_act(self.venv)
         self.run_timeout = run_timeout
+        self.internet_guard = internet_guard
         self._slots = threading.BoundedSemaphore(max(1, max_parallel))
         self._lock = threading.Condition()
         self._inbox: queue.Queue[Event | None] = queue.Queue()
@@ -329,8 +337,9 @@ class ActRunner:
             artifacts = base / "artifacts"
             artifacts.mkdir()
             command = self._act_command(run, item.workflow, tree, base, empty, artifacts)
-            process = subprocess.Popen(command, cwd=base, env=_act_environment(), stdin=subprocess.DEVNULL,
-                                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+            process = subprocess.Popen(command, cwd=base, env=_act_environment(self.internet_guard),
+                                       stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                       start_new_session=True)
             with self._lock:
                 item.process = process
                 if item.cancel_requested:
@@ -676,9 +685,16 @@ def _find_act(venv: Path) -> Path:
     return Path(found)
 
 
-def _act_environment() -> dict[str, str]:
-    return {name: value for name, value in os.environ.items()
-            if not name.startswith(SCRUBBED_ENV_PREFIXES) and name not in SCRUBBED_ENV_NAMES}
+def _act_environment(internet_guard: str | None) -> dict[str, str]:
+    env = {name: value for name, value in os.environ.items()
+           if not name.startswith(SCRUBBED_ENV_PREFIXES) and name not in SCRUBBED_ENV_NAMES}
+    # act asks api.nektosact.com for "notices" at every start unless told not to.
+    env["ACT_DISABLE_VERSION_CHECK"] = "1"
+    if internet_guard is not None:
+        for name in PROXY_NAMES:
+            env[name] = internet_guard
+        env["NO_PROXY"] = env["no_proxy"] = NO_PROXY_HOSTS
+    return env
 
 
 def _github_context(event: Event) -> dict[str, Any]:
