@@ -38,6 +38,7 @@ from wxsandbox.workflows import (
     action_uses,
     concurrency_of,
     parse_workflow,
+    rename_job_tokens,
     triggered_by,
 )
 
@@ -65,6 +66,7 @@ class ActionsHost(Protocol):
     def bot_token(self) -> str: ...
     def bare_repo_path(self, full_name: str) -> Path: ...
     def git_url(self, full_name: str) -> str: ...
+    def workflow_token(self, full_name: str, permissions: Mapping[str, str] | str | None = None) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -337,6 +339,10 @@ class ActRunner:
             empty.write_text("", encoding="utf-8")
             artifacts = base / "artifacts"
             artifacts.mkdir()
+            secrets = self._job_tokens(run, item.workflow, item.workflow_text, tree)
+            # A file, not ``-s``: tokens stay out of process listings.
+            (base / "secrets").write_text("".join(f"{name}={value}\n" for name, value in secrets.items()),
+                                          encoding="utf-8")
             command = self._act_command(run, item.workflow, tree, base, empty, artifacts)
             process = subprocess.Popen(command, cwd=base, env=_act_environment(self.internet_guard),
                                        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -391,13 +397,12 @@ class ActRunner:
             "--action-offline-mode",
             "--action-cache-path", str(base / "act-cache"),
             # act would otherwise read these from the work tree, which the repository controls.
-            "--env-file", str(empty), "--secret-file", str(empty), "--var-file", str(empty),
+            "--env-file", str(empty), "--secret-file", str(base / "secrets"), "--var-file", str(empty),
             "--input-file", str(empty),
             # Names the stand-in as the GitHub host: act derives GITHUB_REPOSITORY from origin with it,
             # and any action it would still fetch is asked of the stand-in, never of github.com.
             "--github-instance", host.netloc,
             "--actor", str(sender.get("login") or "ghost"),
-            "--secret", f"GITHUB_TOKEN={self.host.bot_token}",
             "--env", f"GITHUB_API_URL={self.host.api_url}",
             "--env", f"GITHUB_SERVER_URL={self.host.url}",
             "--env", f"GITHUB_GRAPHQL_URL={self.host.api_url}/graphql",
@@ -407,6 +412,24 @@ class ActRunner:
         for uses in self._remote_uses(workflow, tree):
             command += ["--local-repository", f"{uses.repository}@{uses.ref}={self._stubs.directory_for(uses)}"]
         return command
+
+    def _job_tokens(self, run: WorkflowRun, workflow: Workflow, text: str, tree: Path) -> dict[str, str]:
+        """One workflow token per job, limited to the repository and that job's ``permissions:``, as GitHub
+        issues them. act has one ``GITHUB_TOKEN`` per invocation, so the work tree's copy of the workflow
+        gets each job's ``github.token`` / ``secrets.GITHUB_TOKEN`` renamed to a secret of its own."""
+        repo = run.event.repo_full_name
+        secrets: dict[str, str] = {}
+        names: dict[str, str] = {}
+        for index, job_id in enumerate(workflow.job_ids):
+            name = f"WXSANDBOX_JOB_TOKEN_{index}"
+            names[job_id] = name
+            secrets[name] = self.host.workflow_token(repo, workflow.job_permissions.get(job_id))
+        # What is left (a composite action's default, say) gets the least any job has: none.
+        secrets["GITHUB_TOKEN"] = self.host.workflow_token(repo, {})
+        rewritten = rename_job_tokens(text, names)
+        if rewritten is not None:
+            (tree / run.workflow).write_text(rewritten, encoding="utf-8")
+        return secrets
 
     def _remote_uses(self, workflow: Workflow, tree: Path) -> list[_RemoteUses]:
         found: dict[str, _RemoteUses] = {}

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
@@ -42,6 +42,9 @@ class Workflow:
     """The raw ``concurrency:`` value: a string, a mapping, or ``None``."""
     uses: tuple[str, ...]
     """Every ``uses:`` of its jobs' steps (and reusable-workflow jobs), in file order."""
+    job_permissions: Mapping[str, Any] = field(default_factory=dict)
+    """Job id -> the ``permissions:`` its token gets: the job's own, else the workflow's, else ``None``
+    (the repository default)."""
 
 
 def parse_workflow(path: str, text: str) -> Workflow:
@@ -67,9 +70,11 @@ def parse_workflow(path: str, text: str) -> Workflow:
     else:
         raise WorkflowError(f"{path}: 'on' must be a string, a list or a mapping")
     uses: list[str] = []
-    for job in jobs.values():
+    job_permissions: dict[str, Any] = {}
+    for job_id, job in jobs.items():
         if not isinstance(job, dict):
             continue
+        job_permissions[str(job_id)] = job["permissions"] if "permissions" in job else data.get("permissions")
         if isinstance(job.get("uses"), str):
             uses.append(job["uses"])
         for step in job.get("steps") or []:
@@ -78,7 +83,7 @@ def parse_workflow(path: str, text: str) -> Workflow:
     name = data.get("name")
     return Workflow(path=path, name=str(name) if name else path, triggers=triggers,
                     job_ids=tuple(str(job_id) for job_id in jobs), concurrency=data.get("concurrency"),
-                    uses=tuple(uses))
+                    uses=tuple(uses), job_permissions=job_permissions)
 
 
 def action_uses(text: str) -> list[str]:
@@ -268,3 +273,42 @@ def concurrency_of(workflow: Workflow, context: Mapping[str, Any]) -> Concurrenc
     else:
         cancel = bool(cancel_raw)
     return Concurrency(group=group, cancel_in_progress=cancel)
+
+
+# -- per-job tokens ----------------------------------------------------------------------------------
+
+_TOKEN_REFERENCE = re.compile(r"\b(?:github\.token|secrets\.GITHUB_TOKEN)\b")
+
+
+def _rename_in_expressions(value: str, secret: str, *, whole_is_expression: bool) -> str:
+    def rename(text: str) -> str:
+        return _TOKEN_REFERENCE.sub(f"secrets.{secret}", text)
+
+    if whole_is_expression and "${{" not in value:
+        return rename(value)
+    return EXPRESSION.sub(lambda found: "${{ " + rename(found.group(1)) + " }}", value)
+
+
+def _rename_tree(node: Any, secret: str, key: str | None = None) -> Any:
+    if isinstance(node, dict):
+        return {k: _rename_tree(v, secret, str(k)) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_rename_tree(item, secret, key) for item in node]
+    if isinstance(node, str):
+        return _rename_in_expressions(node, secret, whole_is_expression=key == "if")
+    return node
+
+
+def rename_job_tokens(text: str, secrets: Mapping[str, str]) -> str | None:
+    """The workflow with each job's ``github.token``/``secrets.GITHUB_TOKEN`` (in expressions) renamed to
+    ``secrets.<secrets[job]>``; ``None`` when no job refers to its token (the file is then kept as is)."""
+    data = yaml.safe_load(text)
+    jobs = data.get("jobs") if isinstance(data, dict) else None
+    if not isinstance(jobs, dict) or not _TOKEN_REFERENCE.search(text):
+        return None
+    for job_id, job in list(jobs.items()):
+        if str(job_id) in secrets and isinstance(job, dict):
+            jobs[job_id] = _rename_tree(job, secrets[str(job_id)])
+    # YAML 1.1 read ``on`` as True; write it back under its name, in place.
+    document = {("on" if key is True else key): value for key, value in data.items()}
+    return yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=1000)

@@ -33,7 +33,7 @@ def small_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     seed = tmp_path_factory.mktemp("small-seed")
     (seed / ".github" / "workflows").mkdir(parents=True)
     for name in ("fail-on-push.yml", "slow-edits.yml", "unknown-action.yml", "probe-imports.yml",
-                 "show-refs.yml"):
+                 "show-refs.yml", "token-permissions.yml"):
         shutil.copyfile(SAMPLES / name, seed / ".github" / "workflows" / name)
     # A package named like ours: runs must import this copy, the one at the event's commit.
     (seed / "scripts" / "wxsandbox").mkdir(parents=True)
@@ -204,3 +204,15 @@ def test_pull_request_and_tag_runs_get_githubs_refs(small_world: World) -> None:
     assert f"ref=refs/tags/v9.9.9 sha={main}" in tag_run.log
     # The branch push matched neither the tag filter here nor fail-on-push's main-only filter.
     assert runner.runs_for(workflow="fail-on-push.yml") == []
+
+
+def test_each_job_gets_a_token_with_its_own_permissions(small_world: World) -> None:
+    runner = _runner(small_world)
+    runner.clear()
+    issue = small_world.client("alice").get_repo(small_world.registry).create_issue("Who may comment?")
+    assert runner.wait_idle(RUN_WAIT_SECONDS)
+    [run] = runner.runs_for(workflow="token-permissions.yml")
+    assert run.conclusion == "success", run.log
+    assert f"read issue #{issue.number}" in run.jobs["reader"].log
+    assert "refused: 403 Resource not accessible by integration" in run.jobs["reader"].log
+    assert [(c.user.login, c.body) for c in issue.get_comments()] == [("github-actions[bot]", "from the writer job")]

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
+import yaml
 
 from wxsandbox.workflows import (
     Concurrency,
@@ -13,6 +14,7 @@ from wxsandbox.workflows import (
     concurrency_of,
     matches_patterns,
     parse_workflow,
+    rename_job_tokens,
     triggered_by,
 )
 
@@ -87,3 +89,21 @@ def test_concurrency_group_is_evaluated_per_issue() -> None:
                                           "jobs: {a: {runs-on: x}}\n")
     # Outside the supported subset: the raw text is the group, so such runs are serialised together.
     assert concurrency_of(unsupported, context) == Concurrency("x-${{ format('{0}', github.ref) }}", False)
+
+
+def test_job_tokens_are_renamed_inside_expressions_only() -> None:
+    text = ("on: issues\npermissions: {}\njobs:\n  a:\n    permissions: {issues: write}\n    steps:\n"
+            "      - run: echo github.token stays literal\n        env:\n          T: ${{ github.token }}\n"
+            "  b:\n    if: secrets.GITHUB_TOKEN != ''\n    steps:\n      - run: echo ${{ secrets.GITHUB_TOKEN }}\n")
+    workflow = parse_workflow("t.yml", text)
+    assert workflow.job_permissions == {"a": {"issues": "write"}, "b": {}}
+    renamed = rename_job_tokens(text, {"a": "TOKEN_A", "b": "TOKEN_B"})
+    assert renamed is not None
+    again = parse_workflow("t.yml", renamed)
+    assert set(again.triggers) == {"issues"}  # `on` survives the YAML 1.1 round trip
+    jobs = yaml.safe_load(renamed)["jobs"]
+    assert jobs["a"]["steps"][0]["run"] == "echo github.token stays literal"
+    assert jobs["a"]["steps"][0]["env"]["T"] == "${{ secrets.TOKEN_A }}"
+    assert jobs["b"]["if"] == "secrets.TOKEN_B != ''"
+    assert jobs["b"]["steps"][0]["run"] == "echo ${{ secrets.TOKEN_B }}"
+    assert rename_job_tokens("on: push\njobs: {a: {steps: [{run: echo}]}}\n", {"a": "X"}) is None
