@@ -184,6 +184,8 @@ def triggered_by(workflow: Workflow, event_name: str, payload: Mapping[str, Any]
     if event_name == "workflow_dispatch":
         return payload.get("workflow") in (None, workflow.path)
     if event_name == "push":
+        if payload.get("deleted"):
+            return False  # a deleted branch or tag starts `delete` workflows, not `push` ones
         ref = str(payload.get("ref", ""))
         has_branch_filter = "branches" in filters or "branches-ignore" in filters
         has_tag_filter = "tags" in filters or "tags-ignore" in filters

@@ -61,6 +61,7 @@ def test_push_branches_tags_and_paths() -> None:
     # Branch filters only: tag pushes do not run; a new branch (no base) runs whatever its paths.
     assert not triggered_by(workflow, "push", {**push, "ref": "refs/tags/v1"}, _diff(["plugins/a.py"]))
     assert triggered_by(workflow, "push", {**push, "before": ZERO}, _no_diff)
+    assert not triggered_by(workflow, "push", {**push, "after": ZERO, "deleted": True}, _no_diff)
 
 
 @pytest.mark.parametrize(("value", "patterns", "expected"), [
