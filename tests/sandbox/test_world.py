@@ -74,3 +74,18 @@ def test_cli_up_prints_urls_and_tokens_and_stops_on_sigterm(tmp_path: Path) -> N
     finally:
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=30) == 0
+
+
+def test_prepare_seed_sees_the_worlds_urls_before_the_push(tmp_path: Path) -> None:
+    seed = tmp_path / "seed"
+    seed.mkdir()
+    (seed / "README.md").write_text("seed\n", encoding="utf-8")
+
+    def point_at_gitee(directory: Path, world: World) -> None:
+        (directory / "hosts.txt").write_text(f"{world.gitee.url}\n", encoding="utf-8")
+
+    with World(tmp_path / "world", seed=seed, run_workflows=False, prepare_seed=point_at_gitee) as world:
+        hosts = requests.get(f"{world.github.raw_url}/{world.registry}/main/hosts.txt", timeout=5)
+        assert hosts.text == f"{world.gitee.url}\n"
+        assert world.summary()["registry_settings"]["variables"]["GITEE_USERNAME"] == "maria"
+        assert world.actions is None
