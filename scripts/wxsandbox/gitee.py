@@ -80,6 +80,10 @@ class GiteeRepo:
 class GiteeStandIn:
     """Gitee on 127.0.0.1: ``url`` for git, raw files, archives and ``url + "/api/v5"``."""
 
+    raw_content_type = "text/plain; charset=utf-8"
+    """What raw files are served as. Believed to be Gitee's answer for text files but not checked against
+    gitee.com from here (no access): set it on an instance to test a client against another answer."""
+
     def __init__(self, root: Path, *, port: int = 0) -> None:
         self.root = Path(root)
         self.root.mkdir(parents=True, exist_ok=True)
@@ -326,7 +330,7 @@ class GiteeStandIn:
             wanted = request.header("if-none-match")
             if wanted and entry.sha in wanted:
                 return Response(304, b"", headers)
-            return Response(200, git.blob(entry.sha), [("Content-Type", "text/plain; charset=utf-8"), *headers])
+            return Response(200, git.blob(entry.sha), [("Content-Type", self.raw_content_type), *headers])
         return _not_found_page()
 
     def _serve_archive(self, owner: str, name: str, ref: str) -> Response:
