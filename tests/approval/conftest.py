@@ -134,7 +134,7 @@ class World:
 
     def sync_checkout(self) -> None:
         git(self.checkout, "fetch", "-q", "origin", "+refs/heads/main:refs/remotes/origin/main")
-        git(self.checkout, "checkout", "-q", "--detach", "refs/remotes/origin/main")
+        git(self.checkout, "checkout", "-q", "-f", "--detach", "refs/remotes/origin/main")
 
     def merge(self, number: int) -> None:
         """Merge a PR as maria would, then what the push workflow does: validate main, refresh open PRs."""

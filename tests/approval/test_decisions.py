@@ -121,3 +121,22 @@ def test_stats_refresh_uses_conditional_requests_and_commits_only_movement(world
     assert (root / STATE_FILE).exists() and set(first.files) >= {STATE_FILE, "registry/registry.json"}
     second = refresh_stats(root, ConditionalClient(world.gh.bot_token, world.gh.api_url))
     assert second.changed == () and second.files == {} and second.requests == second.not_modified == 2
+
+
+def test_stats_command_commits_once_when_something_moved(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    number = _submitted(world)
+    opened = world.label(number, "approved")
+    assert opened.pull is not None
+    world.merge(opened.pull.number)
+    monkeypatch.setenv("GITHUB_TOKEN", world.gh.bot_token)
+    arguments = ["stats", "--commit", "--root", str(world.checkout), "--github-repo", REGISTRY,
+                 "--github-api-url", world.gh.api_url, "--github-web-url", world.gh.url]
+    head = world.repo().get_branch("main").commit.sha
+    assert wxreg_main(arguments) == 0
+    moved = world.repo().get_branch("main").commit
+    assert moved.sha != head and moved.parents[0].sha == head
+    assert {f.filename for f in moved.files} == {"registry/plugins/daily_quote_reply.json",
+                                                  "registry/registry.json", STATE_FILE}
+    world.sync_checkout()
+    assert wxreg_main(arguments) == 0  # nothing moved: 304s only, no commit
+    assert world.repo().get_branch("main").commit.sha == moved.sha

@@ -88,12 +88,12 @@ class RegistryPublisher:
                     raise
         self._edit_ref(branch, sha)
 
-    def _edit_ref(self, branch: str, sha: str) -> None:
+    def _edit_ref(self, branch: str, sha: str, *, force: bool = True) -> None:
         ref = self.repo.get_git_ref(f"heads/{branch}")
         # Read it first even from a lazy client: PyGithub's lazy ref points at GET-only ``git/ref/``; the
         # answer carries the ``git/refs/`` URL that PATCH needs.
         if ref.object.sha != sha:
-            ref.edit(sha, force=True)
+            ref.edit(sha, force=force)
 
     def publish(self, change: RegistryChange) -> PublishedPull:
         branch = branch_name(change.plugin_id)
@@ -120,5 +120,5 @@ class RegistryPublisher:
         """Commit ``change`` straight onto the base branch (the stats refresh): a fast-forward, never forced, so
         a base that moved meanwhile fails this run and the next one starts over (4 API calls)."""
         sha = self.commit(change)
-        self.repo.get_git_ref(f"heads/{self.base_branch}").edit(sha, force=False)
+        self._edit_ref(self.base_branch, sha, force=False)
         return sha

@@ -16,6 +16,7 @@ from wxreg.approval.publisher import PublishedPull, RegistryChange, RegistryPubl
 from wxreg.approval.texts import PR_MARKER
 from wxreg.approval.workspace import main_snapshot
 from wxreg.models import PluginEntry, Tombstone
+from wxreg.review.report import code_span, neutralise
 from wxreg.review.submission import Submission
 from wxreg.store import RegistryStore
 
@@ -39,10 +40,11 @@ def release_title(entry: PluginEntry, previous: PluginEntry | None) -> str:
 
 def release_body(entry: PluginEntry, release: ReviewedRelease, issue: int | None) -> str:
     rows = [
-        ("插件 / Plugin", f"`{entry.plugin_id}` — {entry.name}"),
-        ("版本 / Version", f"`{release.version}`"),
-        ("仓库 / Repository", release.repo),
-        ("标签 / Tag", f"`{release.tag}`"),
+        # Names, versions and tags came from the author: made inert for markdown (no mentions, no HTML).
+        ("插件 / Plugin", f"{code_span(entry.plugin_id, 80)} — {neutralise(entry.name, 100)}"),
+        ("版本 / Version", code_span(release.version, 60)),
+        ("仓库 / Repository", neutralise(release.repo, 200)),
+        ("标签 / Tag", code_span(release.tag, 100)),
         ("审核的提交 / Reviewed commit", f"`{release.commit}`"),
         ("内容摘要 / Content digest", f"`{release.digest}`"),
         ("安全评分 / Security score", f"{release.security_score}/100"),
@@ -91,7 +93,7 @@ def prepare_removal(settings: ApprovalSettings, stone: Tombstone) -> RegistryCha
                 f"`{stone.plugin_id}` 将被永久移除（墓碑），此 id 不能再次上架。 / `{stone.plugin_id}` is "
                 f"tombstoned: the id can never be listed again.\n\n"
                 f"| | |\n|---|---|\n| 级别 / Severity | `{stone.severity}` |\n| 日期 / Date | {stone.date} |\n"
-                f"| 原因 / Reason | {stone.reason} |\n")
+                f"| 原因 / Reason | {neutralise(stone.reason, 500)} |\n")
         return RegistryChange(stone.plugin_id, snapshot.sha, files, title, body, title, stone.date)
 
 

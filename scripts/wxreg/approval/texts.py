@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from wxreg.review.report import code_span
+
 APPROVAL_MARKER = "<!-- wxreg-approval:v1 -->"
 """Hidden marker of the bot's one approval comment per issue (found with the bot's login, as the review's)."""
 PUBLICATION_MARKER = "<!-- wxreg-published:v1 -->"
@@ -74,11 +76,12 @@ def not_publishable(reasons: list[str]) -> str:
 
 def pr_opened(pull_url: str, number: int, version: str, commit: str, updated: bool) -> str:
     verb_zh, verb_en = ("已更新", "updated") if updated else ("已创建", "opened")
+    shown = code_span(version, 60)  # the version came from the author
     return (
         f"{APPROVAL_MARKER}\n"
-        f"✅ 已批准。注册表 PR {verb_zh}：{pull_url}（#{number}），版本 `{version}`，提交 `{commit}`。"
+        f"✅ 已批准。注册表 PR {verb_zh}：{pull_url}（#{number}），版本 {shown}，提交 `{commit}`。"
         f"合并后本 issue 会自动关闭，插件随即上架。\n\n"
-        f"✅ Approved. Registry PR {verb_en}: {pull_url} (#{number}), version `{version}`, commit `{commit}`. "
+        f"✅ Approved. Registry PR {verb_en}: {pull_url} (#{number}), version {shown}, commit `{commit}`. "
         f"Merging it closes this issue and lists the plugin."
     )
 
