@@ -17,8 +17,10 @@ from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests" / "approval"))
+sys.path.insert(0, str(ROOT / "tests" / "review"))
+sys.path.insert(0, str(ROOT / "tests" / "approval"))  # first: both folders have a conftest
 sys.path.insert(0, str(ROOT / "scripts"))
+sys.path.insert(0, str(ROOT))
 
 TARGET_APPROVAL_CALLS = 12
 STATS_PLUGINS = 100
