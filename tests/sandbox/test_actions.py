@@ -34,7 +34,7 @@ def small_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     (seed / ".github" / "workflows").mkdir(parents=True)
     for name in ("fail-on-push.yml", "slow-edits.yml", "unknown-action.yml", "probe-imports.yml",
                  "show-refs.yml", "token-permissions.yml",
-                 "push-to-gitee.yml"):
+                 "push-to-gitee.yml", "nightly.yml"):
         shutil.copyfile(SAMPLES / name, seed / ".github" / "workflows" / name)
     # A package named like ours: runs must import this copy, the one at the event's commit.
     (seed / "scripts" / "wxsandbox").mkdir(parents=True)
@@ -233,3 +233,18 @@ def test_repository_variables_and_secrets_reach_the_job(small_world: World) -> N
                                  "refs/heads/from-actions"], capture_output=True, text=True, timeout=30, check=True)
     assert gitee_head.stdout.split()[0] == run.event.sha
     assert small_world.users["maria"].gitee_token not in run.log  # act masks secrets in its log
+
+
+def test_fire_schedule_runs_scheduled_workflows_on_the_default_branch(small_world: World) -> None:
+    runner = _runner(small_world)
+    repo = small_world.client("maria").get_repo(small_world.registry)
+    # A tag at the branch head must not become the run's GITHUB_REF (act would prefer it if it saw it).
+    repo.create_git_ref("refs/tags/nightly-probe", repo.get_branch("main").commit.sha)
+    assert runner.wait_idle(RUN_WAIT_SECONDS)
+    runner.clear()
+    [event] = runner.fire_schedule(small_world.registry)
+    assert event.payload == {"schedule": "17 3 * * *"}
+    assert runner.wait_idle(RUN_WAIT_SECONDS)
+    [run] = runner.runs_for(workflow="nightly.yml", event="schedule")
+    assert run.conclusion == "success", run.log
+    assert "scheduled run for schedule on refs/heads/main" in run.jobs["nightly"].log

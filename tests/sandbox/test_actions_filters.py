@@ -108,3 +108,9 @@ def test_job_tokens_are_renamed_inside_expressions_only() -> None:
     assert jobs["b"]["if"] == "secrets.TOKEN_B != ''"
     assert jobs["b"]["steps"][0]["run"] == "echo ${{ secrets.TOKEN_B }}"
     assert rename_job_tokens("on: push\njobs: {a: {steps: [{run: echo}]}}\n", {"a": "X"}) is None
+
+
+def test_schedule_matches_its_cron_only() -> None:
+    workflow = parse_workflow("n.yml", (HERE / "workflows" / "nightly.yml").read_text())
+    assert triggered_by(workflow, "schedule", {"schedule": "17 3 * * *"}, _no_diff)
+    assert not triggered_by(workflow, "schedule", {"schedule": "0 0 * * *"}, _no_diff)
