@@ -37,7 +37,7 @@ def _print_summary(world: World, as_json: bool) -> None:
         f"GitHub API     : {github['api_url']}    raw: {github['raw_url']}/{world.registry}/main/README.md",
         f"Gitee          : {gitee['url']}    clone: git clone {gitee['git']}    API: {gitee['api_url']}",
         f"OSV            : {summary['osv']['query_url']}    (pip-audit -s osv --osv-url ...)",
-        f"Workflows      : {summary['workflows']}",
+        f"Workflows      : {summary['workflows']} (registry variables GITEE_URL, GITEE_USERNAME; secret GITEE_TOKEN)",
         f"Bot            : {github['bot']['login']}  token {github['bot']['token']}",
         "Users (role on wxauto/registry, GitHub token, Gitee token):",
     ]
