@@ -125,9 +125,9 @@ class _Group:
 class ActRunner:
     """Runs workflows for events of ``repos`` (all repositories when ``None``) on ``host``'s stand-in.
 
-    ``runs`` lists every ``WorkflowRun`` in the order events planned them; ``wait_idle`` waits until nothing is queued,
-    pending or running. ``venv`` is the environment steps get for ``python`` and ``.venv/bin``
-    (default: the one running this code)."""
+    ``runs`` lists every ``WorkflowRun`` in the order events planned them; ``wait_idle`` waits until
+    nothing is queued, pending or running. ``venv`` is the environment steps get for ``python`` and
+    ``.venv/bin`` (default: the one running this code)."""
 
     def __init__(self, host: ActionsHost, workdir: Path, *, repos: Collection[str] | None = None,
                  skip_workflows: Collection[str] = (),
@@ -150,6 +150,7 @@ class ActRunner:
         self._lock = threading.Condition()
         self._inbox: queue.Queue[Event | None] = queue.Queue()
         self._outstanding = 0  # events not yet planned + runs not yet finished
+        self._live: list[_Planned] = []  # started, not finished
         self._groups: dict[tuple[str, str], _Group] = {}
         """(repository, group) -> its running and pending run: groups are per repository on GitHub."""
         self._run_ids = itertools.count(1)
@@ -248,8 +249,8 @@ class ActRunner:
                 if group.pending is not None:
                     self._finish_cancelled(group.pending)
                     group.pending = None
-                if group.running is not None:
-                    self._cancel(group.running)
+            for item in list(self._live):
+                self._cancel(item)
         self._inbox.put(None)
         self._dispatcher.join(timeout)
         self.wait_idle(timeout)
@@ -262,7 +263,7 @@ class ActRunner:
             if event is None:
                 return
             try:
-                planned = self._plan(event)
+                planned = [] if self._closed else self._plan(event)
             except Exception as exc:  # a broken workflow must not stop later deliveries
                 planned = []
                 with self._lock:
@@ -323,6 +324,7 @@ class ActRunner:
             self._cancel(group.running)
 
     def _start(self, item: _Planned) -> None:
+        self._live.append(item)
         threading.Thread(target=self._run_thread, args=(item,), name=f"wxsandbox-run-{item.run.run_id}",
                          daemon=True).start()
 
@@ -341,6 +343,7 @@ class ActRunner:
                 item.run.status = "completed"
                 item.run.finished_at = time.monotonic()
                 self._outstanding -= 1
+                self._live.remove(item)
                 key = _group_key(item.run)
                 group = self._groups.get(key) if key is not None else None
                 if key is not None and group is not None and group.running is item:

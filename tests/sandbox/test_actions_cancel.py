@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -77,3 +78,20 @@ def test_a_run_over_its_time_limit_is_killed(project: Setup, tmp_path: Path) -> 
         assert "done waiting" not in run.log
     finally:
         runner.close()
+
+
+def test_close_cancels_what_is_running(project: Setup, tmp_path: Path) -> None:
+    runner = _runner(project, tmp_path)
+    issue = pygithub(project.github, project.token).get_repo(REPO).create_issue("Closing time")
+    issue.edit(state="closed")
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and not any(run.status == "in_progress" for run in runner.runs):
+        time.sleep(0.05)
+    started = time.monotonic()
+    runner.close()
+    assert time.monotonic() - started < 4  # the 4 s sleep was cut short
+    [run] = runner.runs_for(workflow="cancel-older.yml")
+    assert run.conclusion == "cancelled"
+    issue.edit(state="open")  # after close, events are ignored
+    assert runner.wait_idle(1)
+    assert len(runner.runs_for(workflow="cancel-older.yml")) == 1
