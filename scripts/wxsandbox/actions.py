@@ -632,6 +632,11 @@ _SETUP_STAND_IN = """\
 # the test environment, so the run only needs that venv on PATH and this checkout's sources first.
 name: Set up (sandbox stand-in)
 description: Use the already-installed test environment
+inputs:
+  python-version:
+    description: Ignored; the test environment's Python is used
+    required: false
+    default: ""
 runs:
   using: composite
   steps:
