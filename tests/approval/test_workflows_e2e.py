@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from github import GithubException
 from tests.compat.strict_client import load_registry
 
 from conftest import GOOD_PLUGIN, edit_manifest, good_body
@@ -75,6 +76,18 @@ def test_submission_to_publication_through_the_real_workflows(sandbox: Any, tmp_
     assert sandbox.actions.wait_idle(RUN_TIMEOUT)
     assert "approved" not in {label.name for label in maria.get_issue(issue.number).labels}
     assert list(maria.get_pulls(state="open")) == []
+
+    # Eve has no role: GitHub refuses her label outright, so no run starts and nothing changes.
+    with pytest.raises(GithubException):
+        sandbox.client("eve").get_repo(registry).get_issue(issue.number).add_to_labels("approved")
+
+    # The permission API fails while maria approves: fail closed, a comment, no PR.
+    sandbox.github.faults.fail("GET", r"/collaborators/maria/permission$", status=403, times=1)
+    maria.get_issue(issue.number).add_to_labels("approved")
+    assert sandbox.actions.wait_idle(RUN_TIMEOUT)
+    assert list(maria.get_pulls(state="open")) == []
+    assert "fail closed" in list(maria.get_issue(issue.number).get_comments())[-1].body
+    maria.get_issue(issue.number).remove_from_labels("approved")
 
     maria.get_issue(issue.number).add_to_labels("approved")
     assert sandbox.actions.wait_idle(RUN_TIMEOUT)
