@@ -8,6 +8,7 @@ import subprocess
 from tests.compat.strict_client import load_registry
 
 from conftest import REGISTRY, World
+from wxreg.approval.publisher import RegistryChange, RegistryPublisher
 from wxreg.approval.texts import APPROVAL_MARKER
 from wxreg.validate import validate_registry
 
@@ -110,3 +111,16 @@ def test_tag_moved_after_review_gives_no_pr_and_says_what_changed(world: World) 
     assert world.pulls() == []
     last = world.comments(number)[-1].body
     assert "标签 v1.0.0 已移动" in last and "tag v1.0.0 moved" in last
+
+
+def test_refresh_never_overwrites_a_branch_that_moved_meanwhile(world: World) -> None:
+    number = _reviewed(world)
+    opened = world.label(number, "approved")
+    assert opened.pull is not None
+    repo = world.client("maria").get_repo(REGISTRY)
+    publisher = RegistryPublisher(world.client("wxauto").get_repo(REGISTRY), owner="wxauto")
+    pull = repo.get_pull(opened.pull.number)
+    base = repo.get_branch("main").commit.sha
+    change = RegistryChange("daily_quote_reply", base, {"registry/extra.txt": b"x\n"}, "t", "b", "m")
+    assert publisher.refresh(pull, change, expected_head="0" * 40) is None  # a re-approval moved it first
+    assert repo.get_branch(pull.head.ref).commit.sha == opened.pull.commit

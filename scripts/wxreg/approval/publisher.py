@@ -88,12 +88,17 @@ class RegistryPublisher:
                     raise
         self._edit_ref(branch, sha)
 
-    def _edit_ref(self, branch: str, sha: str, *, force: bool = True) -> None:
+    def _edit_ref(self, branch: str, sha: str, *, force: bool = True, expected: str | None = None) -> bool:
+        """Move ``branch`` to ``sha``; ``False`` (nothing done) when it no longer points at ``expected``."""
         ref = self.repo.get_git_ref(f"heads/{branch}")
         # Read it first even from a lazy client: PyGithub's lazy ref points at GET-only ``git/ref/``; the
         # answer carries the ``git/refs/`` URL that PATCH needs.
-        if ref.object.sha != sha:
+        current = ref.object.sha
+        if expected is not None and current != expected:
+            return False
+        if current != sha:
             ref.edit(sha, force=force)
+        return True
 
     def publish(self, change: RegistryChange) -> PublishedPull:
         branch = branch_name(change.plugin_id)
@@ -110,11 +115,11 @@ class RegistryPublisher:
             created = False
         return PublishedPull(int(pull.number), str(pull.html_url), branch, sha, created)
 
-    def refresh(self, pull: PullRequest, change: RegistryChange) -> str:
-        """Rebuild an open PR's branch on a newer main (3 + 2 API calls); the new head sha."""
+    def refresh(self, pull: PullRequest, change: RegistryChange, *, expected_head: str) -> str | None:
+        """Rebuild an open PR's branch on a newer main (3 + 2 API calls); the new head sha, or ``None`` when
+        the branch moved since ``expected_head`` was read (a re-approval just wrote it: its build wins)."""
         sha = self.commit(change)
-        self._edit_ref(pull.head.ref, sha)
-        return sha
+        return sha if self._edit_ref(pull.head.ref, sha, expected=expected_head) else None
 
     def commit_to_base(self, change: RegistryChange) -> str:
         """Commit ``change`` straight onto the base branch (the stats refresh): a fast-forward, never forced, so

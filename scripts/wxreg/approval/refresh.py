@@ -30,7 +30,8 @@ class Refreshed:
     number: int
     branch: str
     action: str
-    """``rebuilt``, ``current`` (already on main) or ``failed``."""
+    """``rebuilt``, ``current`` (already on main), ``superseded`` (the branch moved while it was rebuilt:
+    a re-approval wrote it, and the next push's refresh sees that build) or ``failed``."""
     detail: str = ""
 
 
@@ -76,9 +77,9 @@ def refresh_open_pulls(settings: ApprovalSettings, client: Github | None = None)
                     date = stone.date
                 change = RegistryChange(plugin_id, main_sha, files, pull.title, pull.body or "",
                                         f"{pull.title}\n\nRebuilt on {main_sha}", date)
-                publisher.refresh(pull, change)
+                moved = publisher.refresh(pull, change, expected_head=head) is None
         except (RegistryError, ModelError, ValueError) as exc:
             done.append(Refreshed(pull.number, branch, "failed", str(exc)[:500]))
             continue
-        done.append(Refreshed(pull.number, branch, "rebuilt"))
+        done.append(Refreshed(pull.number, branch, "superseded" if moved else "rebuilt"))
     return done
