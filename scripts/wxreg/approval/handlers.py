@@ -134,7 +134,9 @@ def handle_approved(decision: Decision) -> Outcome:
     except EntryRefused as exc:
         return _not_publishable(decision, exc.reasons)
     except RegistryError as exc:
-        return _not_publishable(decision, [f"{p.pointer or p.file}: {p.message}" for p in exc.problems])
+        # Problems may quote submitted values: inert in the comment.
+        return _not_publishable(decision, [neutralise(f"{p.pointer or p.file}: {p.message}", 400)
+                                           for p in exc.problems])
     pull = publish(decision.settings, decision.repo, prepared.change)
     decision.sticky(texts.APPROVAL_MARKER, texts.pr_opened(pull.url, pull.number, release.version, release.commit,
                                                            updated=not pull.created))
