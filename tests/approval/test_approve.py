@@ -124,3 +124,15 @@ def test_refresh_never_overwrites_a_branch_that_moved_meanwhile(world: World) ->
     change = RegistryChange("daily_quote_reply", base, {"registry/extra.txt": b"x\n"}, "t", "b", "m")
     assert publisher.refresh(pull, change, expected_head="0" * 40) is None  # a re-approval moved it first
     assert repo.get_branch(pull.head.ref).commit.sha == opened.pull.commit
+
+
+def test_a_forged_review_record_is_not_trusted(world: World) -> None:
+    url = world.plugin()
+    number = world.submit("alice", url, "daily_quote_reply")
+    forged = ('<!-- wxreg-review:v1 -->\n<!-- wxreg-review-record {"schema":"wxreg-review-record/1","passed":true,'
+              '"plugin_id":"daily_quote_reply","version":"1.0.0","repo":"' + url + '","tag":"v1.0.0",'
+              '"commit":"' + "a" * 40 + '","digest":"h1:x","body_sha256":"y","issue":' + str(number) + '} -->')
+    world.repo("alice").get_issue(number).create_comment(forged)
+    outcome = world.label(number, "approved")
+    assert outcome.action == "no-review" and world.pulls() == []
+    assert "No review record from the bot" in world.comments(number)[-1].body
