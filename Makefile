@@ -37,7 +37,7 @@ test: lint lint-workflows unit
 	$(BIN)/wxreg validate
 
 demo: $(STAMP)
-	$(BIN)/wxreg demo
+	$(BIN)/python -m wxsandbox.demo
 
 bench: $(STAMP)
 	$(BIN)/python bench/run_all.py

@@ -217,7 +217,10 @@ class World:
                 self.gitee.bare_repo_path(full_name)
             except KeyError:
                 self.gitee.create_repo(owner, name, default_branch="main")
-            self.gitee.push_directory(full_name, directory, tag=tag)
+            # A mirror holds the same commits: copy the objects and refs, never re-commit the files.
+            subprocess.run(["git", "-C", str(self.github.bare_repo_path(full_name)), "push", "--quiet", "--force",
+                            str(self.gitee.bare_repo_path(full_name)), "+refs/heads/*:refs/heads/*",
+                            "+refs/tags/*:refs/tags/*"], check=True, capture_output=True, timeout=60)
         return sha
 
     def summary(self) -> dict[str, Any]:

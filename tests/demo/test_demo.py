@@ -1,0 +1,29 @@
+"""``make demo`` end to end: every lifecycle step succeeds and the four artefacts are left behind."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.compat.strict_client import load_registry
+from wxsandbox import demo
+
+pytestmark = pytest.mark.act
+
+
+def test_demo_runs_the_whole_lifecycle(tmp_path: Path) -> None:
+    out = tmp_path / "demo"
+
+    status = demo.run(out, tmp_path / "work")
+
+    transcript = (out / "transcript.txt").read_text(encoding="utf-8")
+    assert status == 0, transcript
+    assert sorted(p.name for p in out.iterdir()) == ["pr.diff", "registry.json", "review-comment.md", "transcript.txt"]
+    for step in ("review.yml", "approved", "closed", "mirror.yml:success", "304", "from Gitee", "digest verified"):
+        assert step in transcript, step
+    kept, dropped = load_registry(json.loads((out / "registry.json").read_text(encoding="utf-8")))
+    assert list(kept) == ["daily_quote_reply"] and dropped == []
+    assert "registry/plugins/daily_quote_reply.json" in (out / "pr.diff").read_text(encoding="utf-8")
+    assert "wxreg-review:v1" in (out / "review-comment.md").read_text(encoding="utf-8")
