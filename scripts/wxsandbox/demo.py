@@ -187,7 +187,7 @@ def _lifecycle(world: World, transcript: Transcript, out_dir: Path) -> int:
         transcript.say(f"  PR #{pull.number}: {pull.title}  {pull.html_url}")
 
     mark = len(world.actions.runs)
-    with transcript.step("维护者合并 PR；issue 关闭；publish.yml 与 mirror.yml 运行 / merge; issue closes; publish + mirror"):
+    with transcript.step("维护者合并 PR，issue 关闭，发布并镜像 / merge: the issue closes, publish + mirror run"):
         pull.merge(merge_method="squash")
         _wait(world, "publication and mirror")
         transcript.say(f"  runs: {_runs_line(world, mark)}")
