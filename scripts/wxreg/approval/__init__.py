@@ -5,5 +5,5 @@ is built in :mod:`.entry`; :mod:`.publisher` writes one branch per plugin throug
 keeps one PR on it; :mod:`.refresh` rebuilds open registry PRs when main moves; :mod:`.publication`
 validates main and tells the submitter where the plugin is listed; :mod:`.stats` refreshes stats with
 conditional requests; :mod:`.maintenance` is the add/update/remove commands. The guide for maintainers
-is ``MAINTAINERS.md`` next to this file.
+is the Maintainers part of CONTRIBUTING.md.
 """
