@@ -17,6 +17,7 @@ from github import Auth, Github, GithubException
 from github.Issue import Issue
 from github.IssueComment import IssueComment
 
+from wxreg.approval.texts import DECIDER_ROLES
 from wxreg.review.context import OwnershipFacts
 from wxreg.review.engine import ReviewOptions, ReviewRequest, ReviewResult, review
 from wxreg.review.report import MARKER, parse_record, render_markdown
@@ -27,7 +28,7 @@ SUBMISSION_LABEL = "plugin-submission"
 PASSED_LABEL = "review-passed"
 FAILED_LABEL = "review-failed"
 APPROVED_LABEL = "approved"
-APPROVER_ROLES = frozenset({"admin", "maintain"})
+APPROVER_ROLES = DECIDER_ROLES  # one rule for who may approve, shared with approve.yml
 CALL_BUDGET = 8
 APPROVAL_REVOKED = (
     "issue 在批准后被修改，已撤销 `approved`，需维护者根据新的审核重新批准。 / The issue was edited after approval, "
@@ -231,7 +232,12 @@ class GitHubReviewer:
         return int(comment.id)
 
     def may_approve(self, login: str) -> bool:
-        """Fail closed: only admin or maintain (``role_name``) may approve; any error means no."""
+        """Fail closed: only admin, maintain or write (``role_name``) may approve; any error means no.
+
+        Never the workflow token's bot: a label it adds starts no workflow on GitHub, so its approval
+        would sit there doing nothing. ``--auto-approve`` needs a person's or an app's token."""
+        if login in {self.config.bot_login, "github-actions[bot]"}:
+            return False
         try:
             role = self._repo().get_collaborator_role_name(login)
         except (GitHubError, GithubException):
