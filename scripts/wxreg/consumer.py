@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-import os
 import shutil
 import stat
 import tempfile
@@ -27,6 +26,7 @@ import requests
 from packaging.version import InvalidVersion, Version
 
 from wxreg.digest import dirhash
+from wxreg.store import atomic_write
 
 DEFAULT_TIMEOUT_SECONDS = 5.0
 MAX_REGISTRY_BYTES = 64 * 1024 * 1024
@@ -228,9 +228,9 @@ class Marketplace:
 
     def _write_cache(self, body: bytes, state: _CacheState) -> None:
         self.cache_dir.mkdir(parents=True, exist_ok=True)
-        _atomic_write(self._cache_body_path, body)
+        atomic_write(self._cache_body_path, body)
         payload = {"source": state.source, "fetched_at": state.fetched_at, "etags": state.etags}
-        _atomic_write(self._cache_state_path, json.dumps(payload, sort_keys=True).encode("utf-8"))
+        atomic_write(self._cache_state_path, json.dumps(payload, sort_keys=True).encode("utf-8"))
 
     def cache_age_seconds(self) -> float | None:
         _, state = self._read_cache()
@@ -526,15 +526,4 @@ def _install_tree(files: Mapping[str, bytes], target: Path) -> None:
         staging.rename(target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
-        raise
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    handle, temp = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        Path(temp).replace(path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
         raise
