@@ -330,3 +330,17 @@ def test_workflow_tokens_write_only_what_the_job_may(gh: GitHubStandIn, sink: Re
     remote = gh.git_url("alice/registry").replace("http://", f"http://x-access-token:{writer}@")
     subprocess.run(["git", "push", "-q", remote, "HEAD:main"], cwd=clone, env=env, check=True)
     assert sink.events == []
+
+
+def test_a_pull_request_between_unrelated_histories_is_refused(gh: GitHubStandIn, tmp_path: Path) -> None:
+    orphan = tmp_path / "orphan"
+    orphan.mkdir()
+    (orphan / "other.txt").write_text("unrelated\n")
+    gh.push_directory("alice/registry", orphan, branch="unrelated")  # a new branch with no parent
+    repo = pygithub(gh, gh.token_for("alice")).get_repo("alice/registry")
+
+    with pytest.raises(github.GithubException) as refused:
+        repo.create_pull(title="t", body="b", head="unrelated", base="main")
+
+    assert refused.value.status == 422
+    assert "no history in common" in str(refused.value.data)

@@ -62,6 +62,12 @@ def create(ctx: Ctx) -> Response:
                 git.run("update-ref", "-d", f"refs/pull/{repo.next_number}/head", check=False)
             raise ApiError(422, "Validation Failed", errors=[{
                 "resource": "PullRequest", "code": "custom", "message": f"No commits between {base} and {branch}"}])
+        if git.run("merge-base", base_sha, head_sha, check=False).returncode != 0:
+            if fork is not repo:
+                git.run("update-ref", "-d", f"refs/pull/{repo.next_number}/head", check=False)
+            raise ApiError(422, "Validation Failed", errors=[{
+                "resource": "PullRequest", "code": "custom",
+                "message": f"The {branch} branch has no history in common with {base}"}])
         now = ctx.hub.state.clock()
         pull = PullInfo(ctx.hub.state.next_id("pull"), branch, head_sha, base, base_sha,
                         head_repo=None if fork is repo else fork.full_name, draft=bool(data.get("draft")),
