@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from wxreg.errors import ModelError
 
@@ -78,7 +79,11 @@ class RegistryConfig:
         if unknown:
             raise ModelError(f"/{unknown[0]}", "未知字段 / unknown key")
         pages_url = data.get("pages_url")
-        if pages_url is not None and (not isinstance(pages_url, str) or not pages_url.startswith("https://")):
+        loopback = isinstance(pages_url, str) and urlsplit(pages_url).hostname in ("127.0.0.1", "localhost", "::1")
+        if pages_url is not None and (
+            not isinstance(pages_url, str) or not (pages_url.startswith("https://") or loopback)
+        ):
+            # Plain http only for a local stand-in, as everywhere else in the registry.
             raise ModelError("/pages_url", "应为 https URL 或 null / must be an https URL or null")
         return cls(_host(data.get("github"), "github", GITHUB_DEFAULTS),
                    _host(data.get("gitee"), "gitee", GITEE_DEFAULTS), pages_url)

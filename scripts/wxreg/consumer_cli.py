@@ -29,8 +29,9 @@ def sources_from(args: argparse.Namespace) -> list[RegistrySource]:
             sources.append(RegistrySource(name, url, priority))
         return sources
     config = RegistryConfig.load(args.config)
-    urls = [("GitHub", config.registry_url), *((f"mirror-{i}", url) for i, url in enumerate(config.mirror_urls))]
-    urls = [("Gitee" if "gitee" in url else name, url) for name, url in urls]
+    urls = [("GitHub", config.registry_url), ("Gitee", config.gitee_registry_url)]
+    if config.pages_url:
+        urls.append(("Pages", config.pages_url))
     return [RegistrySource(name, url, priority) for priority, (name, url) in enumerate(urls)]
 
 

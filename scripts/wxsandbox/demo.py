@@ -65,7 +65,8 @@ def point_registry_at(seed: Path, world: World) -> None:
                    "raw_url": world.github.raw_url, "api_url": world.github.api_url},
         "gitee": {"owner": owner, "repo": name, "branch": "main", "web_url": world.gitee.url,
                   "raw_url": world.gitee.url, "api_url": world.gitee.api_url},
-        "pages_url": None,
+        # Pages serves application/json, the only type today's WXAUTO-MGT client decodes (FIELD-NOTES §1).
+        "pages_url": f"{world.github.pages_url}/{world.registry}/{REGISTRY_JSON_PATH}",
     }
     path = seed / "registry" / "config.json"
     path.write_text(json.dumps(config, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -131,6 +132,7 @@ def run(out_dir: Path, work_dir: Path) -> int:
     os.environ["WXREG_OSV_URL"] = world.osv.query_url
     with transcript.step("启动本地 GitHub、Gitee、OSV / start local GitHub, Gitee and OSV"):
         world.start()
+        world.github.enable_pages(world.registry, branch="main", folder="/")
         transcript.say(f"  GitHub {world.github.url}  Gitee {world.gitee.url}  OSV {world.osv.query_url}")
         os.environ["WXREG_ALLOW_URL_PREFIXES"] = f"{world.gitee.url}/"
     try:
@@ -206,6 +208,13 @@ def _lifecycle(world: World, transcript: Transcript, out_dir: Path) -> int:
         transcript.say(f"  {len(github_bytes)} bytes, plugins: {listed}")
         transcript.say(f"  {config.registry_url}")
         transcript.say(f"  {config.gitee_registry_url}")
+
+    with transcript.step("现有客户端只解码 application/json / the shipped client decodes application/json only"):
+        for label, url in (("GitHub raw", config.registry_url), ("Gitee raw", config.gitee_registry_url),
+                           ("GitHub Pages", config.pages_url or "")):
+            kind = requests.get(url, timeout=10).headers.get("Content-Type", "")
+            verdict = "✓ 可读 / readable" if kind.split(";")[0].strip() == "application/json" else "✗ 拒绝 / refused"
+            transcript.say(f"  {label:<12} {kind:<32} {verdict}")
 
     cache = Path(tempfile.mkdtemp(prefix="wxreg-demo-client-"))
     sources = [RegistrySource("GitHub", config.registry_url, 1), RegistrySource("Gitee", config.gitee_registry_url, 2)]
