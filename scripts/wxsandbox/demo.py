@@ -215,7 +215,7 @@ def _lifecycle(world: World, transcript: Transcript, out_dir: Path) -> int:
             kind = requests.get(url, timeout=10).headers.get("Content-Type", "")
             verdict = "✓ 可读 / readable" if kind.split(";")[0].strip() == "application/json" else "✗ 拒绝 / refused"
             transcript.say(f"  {label:<12} {kind:<32} {verdict}")
-        transcript.say("  (Gitee 的类型是沙箱设定，未对照 gitee.com 核实 / Gitee's type is a sandbox setting, unverified)")
+        transcript.say("  (Gitee 的类型为沙箱设定，未核实 / Gitee's type is a sandbox setting, unverified)")
 
     cache = Path(tempfile.mkdtemp(prefix="wxreg-demo-client-"))
     sources = [RegistrySource("GitHub", config.registry_url, 1), RegistrySource("Gitee", config.gitee_registry_url, 2)]
