@@ -21,7 +21,8 @@ def test_demo_runs_the_whole_lifecycle(tmp_path: Path) -> None:
     transcript = (out / "transcript.txt").read_text(encoding="utf-8")
     assert status == 0, transcript
     assert sorted(p.name for p in out.iterdir()) == ["pr.diff", "registry.json", "review-comment.md", "transcript.txt"]
-    for step in ("review.yml", "approved", "closed", "mirror.yml:success", "304", "from Gitee", "digest verified"):
+    for step in ("review.yml", "approved", "closed", "mirror.yml:success", "304", "from Gitee", "digest verified",
+                 "GitHub Pages application/json"):
         assert step in transcript, step
     kept, dropped = load_registry(json.loads((out / "registry.json").read_text(encoding="utf-8")))
     assert list(kept) == ["daily_quote_reply"] and dropped == []
