@@ -90,16 +90,22 @@ def create_ref(ctx: Ctx) -> Response:
         return Response.json(_ref_json(ctx, repo, git, ref, sha), status=201)
 
 
+def _existing_ref(ctx: Ctx, git: GitRepo) -> tuple[str, str]:
+    """The ref named in the path and its sha; pull refs are GitHub's own and cannot be changed."""
+    ref = "refs/" + ctx.params["ref"].removeprefix("refs/")
+    before = git.raw_ref(ref)
+    if before is None or ref.startswith("refs/pull/"):
+        raise ApiError(422, "Reference does not exist")
+    return ref, before
+
+
 def update_ref(ctx: Ctx) -> Response:
     data = ctx.body()
     with ctx.hub.state.lock:
         repo = ctx.repo()
         actor = ctx.require_role(repo, "write")
         git = ctx.hub.git(repo)
-        ref = "refs/" + ctx.params["ref"].removeprefix("refs/")
-        before = git.raw_ref(ref)
-        if before is None or ref.startswith("refs/pull/"):
-            raise ApiError(422, "Reference does not exist")
+        ref, before = _existing_ref(ctx, git)
         sha = _sha_exists(git, data.get("sha"))
     ctx.events += ctx.hub.update_ref(repo, ref, sha, actor, force=bool(data.get("force")), expected=before)
     with ctx.hub.state.lock:
@@ -111,10 +117,7 @@ def delete_ref(ctx: Ctx) -> Response:
         repo = ctx.repo()
         actor = ctx.require_role(repo, "write")
         git = ctx.hub.git(repo)
-        ref = "refs/" + ctx.params["ref"].removeprefix("refs/")
-        before = git.raw_ref(ref)
-        if before is None or ref.startswith("refs/pull/"):
-            raise ApiError(422, "Reference does not exist")
+        ref, before = _existing_ref(ctx, git)
     ctx.events += ctx.hub.update_ref(repo, ref, ZERO_SHA, actor, expected=before)
     return Response(204)
 
