@@ -12,11 +12,6 @@ from wxsandbox.github.testing import RecordingSink, pygithub
 
 
 @pytest.fixture
-def sink() -> RecordingSink:
-    return RecordingSink()
-
-
-@pytest.fixture
 def gh(tmp_path: Path, sink: RecordingSink) -> Iterator[GitHubStandIn]:
     with GitHubStandIn(tmp_path / "gh", event_sink=sink) as stand_in:
         stand_in.add_user("alice", name="Alice", email="alice@example.com")
