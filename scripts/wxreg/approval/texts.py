@@ -51,9 +51,15 @@ REVIEW_FAILED = (
 )
 
 
+def _split_bullets(lines: list[str]) -> tuple[str, str]:
+    """``"中文 / English"`` lines as two bullet lists, Chinese first, so each language reads on its own."""
+    zh = "\n".join(f"- {line.split(' / ')[0]}" for line in lines)
+    en = "\n".join(f"- {line.split(' / ')[-1]}" for line in lines)
+    return zh, en
+
+
 def changed_since_review(changes: list[str]) -> str:
-    zh = "\n".join(f"- {line.split(' / ')[0]}" for line in changes)
-    en = "\n".join(f"- {line.split(' / ')[-1]}" for line in changes)
+    zh, en = _split_bullets(changes)
     return (
         "审核之后内容发生了变化，未创建注册表 PR：\n\n"
         f"{zh}\n\n"
@@ -66,8 +72,7 @@ def changed_since_review(changes: list[str]) -> str:
 
 
 def not_publishable(reasons: list[str]) -> str:
-    zh = "\n".join(f"- {line.split(' / ')[0]}" for line in reasons)
-    en = "\n".join(f"- {line.split(' / ')[-1]}" for line in reasons)
+    zh, en = _split_bullets(reasons)
     return (
         f"无法生成注册表条目，未创建 PR，`approved` 已移除：\n\n{zh}\n\n"
         f"The registry entry could not be built, so no PR was opened and `approved` was removed:\n\n{en}"
