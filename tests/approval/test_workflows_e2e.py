@@ -56,7 +56,8 @@ def _failed(sandbox: Any) -> list[str]:
             if run.conclusion not in ("success", "skipped", "cancelled", None)]
 
 
-def test_submission_to_publication_through_the_real_workflows(sandbox: Any, tmp_path: Path) -> None:
+def _reviewed_submission(sandbox: Any) -> tuple[str, Any, Any, Any]:
+    """Alice's plugin and submission, reviewed by review.yml: (registry, alice's repo, maria's repo, issue)."""
     registry = sandbox.registry
     sandbox.make_plugin_repo("alice", "daily-quote-reply", GOOD_PLUGIN, tag="v1.0.0")
     url = f"{sandbox.github.url}/alice/daily-quote-reply"
@@ -67,6 +68,11 @@ def test_submission_to_publication_through_the_real_workflows(sandbox: Any, tmp_
     maria.get_issue(issue.number).add_to_labels("plugin-submission")  # what the form does for anyone
     alice.get_issue(issue.number).edit(body=good_body(github_repo=url, author_github="alice") + "\n")
     assert sandbox.actions.wait_idle(RUN_TIMEOUT)
+    return registry, alice, maria, issue
+
+
+def test_submission_to_publication_through_the_real_workflows(sandbox: Any, tmp_path: Path) -> None:
+    registry, _alice, maria, issue = _reviewed_submission(sandbox)
     labels = {label.name for label in maria.get_issue(issue.number).labels}
     assert "review-passed" in labels, (_failed(sandbox), [c.body[:300] for c in maria.get_issue(issue.number)
                                                           .get_comments()])
@@ -113,16 +119,7 @@ def test_submission_to_publication_through_the_real_workflows(sandbox: Any, tmp_
 
 
 def test_tag_moved_after_review_reruns_the_review_through_approve_yml(sandbox: Any, tmp_path: Path) -> None:
-    registry = sandbox.registry
-    sandbox.make_plugin_repo("alice", "daily-quote-reply", GOOD_PLUGIN, tag="v1.0.0")
-    url = f"{sandbox.github.url}/alice/daily-quote-reply"
-    alice = sandbox.client("alice").get_repo(registry)
-    maria = sandbox.client("maria").get_repo(registry)
-    issue = alice.create_issue(title="[插件提交 / Plugin] Daily Quote",
-                               body=good_body(github_repo=url, author_github="alice"))
-    maria.get_issue(issue.number).add_to_labels("plugin-submission")
-    alice.get_issue(issue.number).edit(body=good_body(github_repo=url, author_github="alice") + "\n")
-    assert sandbox.actions.wait_idle(RUN_TIMEOUT)
+    _registry, _alice, maria, issue = _reviewed_submission(sandbox)
     assert "review-passed" in {label.name for label in maria.get_issue(issue.number).labels}
 
     moved = tmp_path / "moved"
