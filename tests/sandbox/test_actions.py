@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from wxsandbox.actions import ActRunner
 from wxsandbox.world import World
 
 pytestmark = pytest.mark.act
@@ -44,7 +45,7 @@ def small_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         yield world
 
 
-def _runner(world: World):  # type: ignore[no-untyped-def]
+def _runner(world: World) -> ActRunner:
     assert world.actions is not None
     return world.actions
 
@@ -150,14 +151,20 @@ def test_unknown_remote_action_fails_without_any_download(small_world: World) ->
     assert not any("not-provided-action" in entry[1] for entry in small_world.github.request_log)
 
 
-def test_runs_import_the_package_from_the_events_commit(small_world: World) -> None:
-    runner = _runner(small_world)
+def _dispatch_and_wait(world: World, workflow: str) -> ActRunner:
+    """Maria starts ``workflow`` by hand (workflow_dispatch on main); returns the runner once idle."""
+    runner = _runner(world)
     runner.clear()
     answer = requests.post(
-        f"{small_world.github.api_url}/repos/{small_world.registry}/actions/workflows/probe-imports.yml/dispatches",
-        json={"ref": "main"}, headers={"Authorization": f"token {small_world.token('maria')}"}, timeout=10)
+        f"{world.github.api_url}/repos/{world.registry}/actions/workflows/{workflow}/dispatches",
+        json={"ref": "main"}, headers={"Authorization": f"token {world.token('maria')}"}, timeout=10)
     assert answer.status_code == 204, answer.text
     assert runner.wait_idle(RUN_WAIT_SECONDS)
+    return runner
+
+
+def test_runs_import_the_package_from_the_events_commit(small_world: World) -> None:
+    runner = _dispatch_and_wait(small_world, "probe-imports.yml")
     [run] = runner.runs_for(workflow="probe-imports.yml", event="workflow_dispatch")
     assert run.conclusion == "success", run.log
     assert "venv-python: seeded copy" in run.log
@@ -220,13 +227,7 @@ def test_each_job_gets_a_token_with_its_own_permissions(small_world: World) -> N
 
 
 def test_repository_variables_and_secrets_reach_the_job(small_world: World) -> None:
-    runner = _runner(small_world)
-    runner.clear()
-    answer = requests.post(
-        f"{small_world.github.api_url}/repos/{small_world.registry}/actions/workflows/push-to-gitee.yml/dispatches",
-        json={"ref": "main"}, headers={"Authorization": f"token {small_world.token('maria')}"}, timeout=10)
-    assert answer.status_code == 204, answer.text
-    assert runner.wait_idle(RUN_WAIT_SECONDS)
+    runner = _dispatch_and_wait(small_world, "push-to-gitee.yml")
     [run] = runner.runs_for(workflow="push-to-gitee.yml")
     assert run.conclusion == "success", run.log
     gitee_head = subprocess.run(["git", "ls-remote", small_world.gitee.git_url(small_world.registry),
