@@ -132,8 +132,9 @@ def push_mirror(
     sleep: Callable[[float], None] = time.sleep,
 ) -> tuple[dict[str, str], dict[str, str], int]:
     """Copy heads and tags of ``source_url`` to the target; returns (source refs, target refs, tries)."""
-    redact = _Redactor(target.token, _auth_env(target)["GIT_CONFIG_VALUE_0"].split(" ")[-1])
     env = _auth_env(target)
+    # Hide the token and its base64 form (the header value) from every message.
+    redact = _Redactor(target.token, env["GIT_CONFIG_VALUE_0"].split(" ")[-1])
     with tempfile.TemporaryDirectory(prefix="wxreg-mirror-") as temp:
         bare = Path(temp) / "source.git"
         # A bare clone maps refs/heads/* and refs/tags/* only: GitHub's refs/pull/* never come along.
