@@ -76,7 +76,7 @@ def point_registry_at(seed: Path, world: World) -> None:
 def submission_answers(world: World) -> dict[str, Any]:
     """What Alice types into the issue form for the example plugin."""
     manifest = json.loads((GOOD_PLUGIN / "plugin.json").read_text(encoding="utf-8"))
-    checklist = next(field for field in load_form().fields if field.id == "checklist")
+    fields = {field.id: field for field in load_form().fields}
     return {
         "plugin_name": manifest["name"],
         "plugin_id": manifest["plugin_id"],
@@ -95,11 +95,11 @@ def submission_answers(world: World) -> dict[str, Any]:
         "python_version": manifest["python_version"],
         "supported_os": manifest["supported_os"],
         "dependencies": "\n".join(manifest["dependencies"]),
-        "permissions": [option.label for option in next(f for f in load_form().fields if f.id == "permissions")
-                        .options if option.value in manifest["permissions"]],
+        "permissions": [option.label for option in fields["permissions"].options
+                        if option.value in manifest["permissions"]],
         "features": "- 名言回复 / quote replies\n- 离线兜底 / offline fallback",
         "screenshots": "docs/screenshot.png",
-        "checklist": [option.label for option in checklist.options],
+        "checklist": [option.label for option in fields["checklist"].options],
     }
 
 
