@@ -224,7 +224,7 @@ class GitHubForge:
 
     def pull(self, number: int) -> Pull:
         def run() -> Pull:
-            item = self.client.get_repo(self.config.repo, lazy=True).get_pull(number)
+            item = self._repo.get_pull(number)
             found = _pull(item)
             mergeable = item.mergeable
             return Pull(**{**found.__dict__, "mergeable": mergeable})
