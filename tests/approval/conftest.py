@@ -82,14 +82,15 @@ class World:
         return self.client(login).get_repo(REGISTRY)
 
     def plugin(self, plugin_id: str = "daily_quote_reply", *, owner: str = "alice", repo: str | None = None,
-               version: str = "1.0.0", name: str | None = None) -> str:
+               version: str = "1.0.0", name: str | None = None, **manifest: Any) -> str:
         """A plugin repository on the stand-in with ``plugin_id`` at tag ``v<version>``; its URL."""
         repo = repo or plugin_id.replace("_", "-")
         full = f"{owner}/{repo}"
         work = self.tmp / "plugins" / full / version
         shutil.copytree(GOOD_PLUGIN, work)
         (work / "plugin.json").write_text(edit_manifest(plugin_id=plugin_id, version=version,
-                                                        name=name or f"Quote {plugin_id}"), encoding="utf-8")
+                                                        name=name or f"Quote {plugin_id}", **manifest),
+                                          encoding="utf-8")
         if full not in self.plugins:
             self.gh.create_repo(owner, repo)
             self.plugins[full] = f"{self.gh.url}/{full}"
