@@ -29,9 +29,9 @@ from wxreg.approval.forge import ApprovalSettings  # noqa: E402
 from wxreg.approval.handlers import Outcome, handle_label_event  # noqa: E402
 from wxreg.approval.refresh import refresh_open_pulls  # noqa: E402
 from wxreg.config import RegistryConfig  # noqa: E402
+from wxreg.forge.github import GitHubForge  # noqa: E402
 from wxreg.review.context import ToolConfig  # noqa: E402
 from wxreg.review.engine import ReviewOptions  # noqa: E402
-from wxreg.forge.github import GitHubForge  # noqa: E402
 from wxreg.review.github import GitHubConfig, GitHubReviewer  # noqa: E402
 from wxreg.review.policy import load_policy  # noqa: E402
 from wxreg.validate import validate_registry  # noqa: E402
