@@ -146,6 +146,20 @@ class GitHubStandIn:
         """Create a user and return a personal access token for it (``token`` to choose it)."""
         return self._hub.state.add_user(login, name=name, email=email, token=token)
 
+    def add_org(self, login: str, *, public_members: Iterable[str] = ()) -> None:
+        """An organisation (it owns repositories like a user) and the logins that show their membership."""
+        self._hub.state.add_user(login, name=login, email=None, user_type="Organization")
+        self.set_public_members(login, public_members)
+
+    def set_public_members(self, org: str, logins: Iterable[str]) -> None:
+        with self._hub.state.lock:
+            self._hub.state.public_members[org.lower()] = set(logins)
+
+    def protect_branch(self, full_name: str, branch: str, required_contexts: Iterable[str]) -> None:
+        """Branch protection as the maintainers' checklist sets it: merges need these statuses green."""
+        with self._hub.state.lock:
+            self._repo(full_name).protection[branch] = list(required_contexts)
+
     def add_token(self, login: str, token: str | None = None) -> str:
         """Another token for an existing user."""
         state = self._hub.state
