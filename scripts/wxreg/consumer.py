@@ -513,15 +513,16 @@ class Marketplace:
             )
         listed = str(entry.get("versions", {}).get("latest", ""))
         tag = str(release.get("tag", ""))
+        # The version asked for, and the one that would be installed: a revoked one is named as such.
+        blocked = [item for wanted in {version or listed, listed}
+                   for item in revocations.revoked(self.revocations, plugin_id, wanted) if item.severity == "block"]
+        if blocked:
+            raise ConsumerError(f"拒绝下载已撤销的版本 / refusing a revoked version: {blocked[0].message()}")
         if version is not None and version.lstrip("v") not in {listed.lstrip("v"), tag.lstrip("v")}:
             raise ConsumerError(
                 f"注册表只固定了 {plugin_id} 的 {listed} 版本，无法验证 {version} / "
                 f"only {listed} of {plugin_id} is pinned; {version} cannot be verified"
             )
-        blocked = [item for item in revocations.revoked(self.revocations, plugin_id, listed)
-                   if item.severity == "block"]
-        if blocked:
-            raise ConsumerError(f"拒绝下载已撤销的版本 / refusing a revoked version: {blocked[0].message()}")
         commit, expected = str(release["commit"]), str(release["digest"])
         failures: list[str] = []
         for url in self.archive_urls(entry, commit):
