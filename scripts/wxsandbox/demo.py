@@ -335,12 +335,22 @@ def _tampered_mirror_step(world: World, transcript: Transcript, market: Marketpl
         registry_path.write_text(json.dumps(document, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         world.gitee.push_directory(REGISTRY, tree, message="attacker")
         shutil.rmtree(tree, ignore_errors=True)
-        result = market.refresh_registry()
-        refusals = [attempt.detail for attempt in result.attempts if attempt.source == "Gitee" and not attempt.ok]
-        if not refusals or "arbitrary registry" not in refusals[0]:
-            raise DemoError(f"篡改未被发现 / the tampering went unnoticed: {result.attempts}")
-        transcript.say(f"  {refusals[0]}")
-        transcript.say(f"  {result.describe()}")
+        # A user installing today (no verified copy yet) meets the altered file; the existing client's
+        # verified copy still matches the signed hash, so it never even downloads the forgery.
+        assert market.trust is not None
+        newcomer = Marketplace(market.sources, Path(tempfile.mkdtemp(prefix="wxreg-demo-newcomer-")), timeout=3.0,
+                               trusted_root=market.trust.trusted_root)
+        try:
+            newcomer.refresh_registry()
+            raise DemoError("篡改未被发现 / the tampering went unnoticed")
+        except ConsumerError as exc:
+            refusal = next((part for part in str(exc).split("; ") if "Gitee" in part), str(exc))
+            if "arbitrary registry" not in refusal:
+                raise DemoError(f"篡改未被识别 / the tampering was not recognised: {exc}") from exc
+            transcript.say(f"  new client: {refusal}")
+        finally:
+            shutil.rmtree(newcomer.cache_dir, ignore_errors=True)
+        transcript.say(f"  existing client: {market.refresh_registry().describe()}")
 
 
 def main(argv: list[str] | None = None) -> int:
