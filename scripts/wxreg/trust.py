@@ -182,7 +182,9 @@ def classify(exc: BaseException, *, target_phase: bool) -> str:
     """The attack (or plain failure) that ngclient's exception stands for."""
     message = str(exc)
     if isinstance(exc, tuf_errors.DownloadLengthMismatchError):
-        return "endless-data"
+        # A target's signed length is exact: more bytes than that is a different file, cut off where it went
+        # wrong. A metadata file over its ceiling is endless data.
+        return "arbitrary-registry" if target_phase else "endless-data"
     if isinstance(exc, tuf_errors.ExpiredMetadataError):
         return "freeze"
     if isinstance(exc, tuf_errors.UnsignedMetadataError):
