@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from tests.consumer.conftest import SignedHosts, signed_tree
 
-from wxreg.consumer import ConsumerError, RefreshResult
+from wxreg.consumer import ConsumerError, Marketplace, RefreshResult
 from wxreg.revocations import Revocation, revoke_local
 from wxreg.trust import TrustedSource
 from wxreg.tuf_repo import TufRepository, generate_key
@@ -25,6 +25,14 @@ def refused(result: RefreshResult, source: str = "Gitee") -> str:
     failed = [attempt.detail for attempt in result.attempts if attempt.source == source and not attempt.ok]
     assert failed, result.attempts
     return failed[0]
+
+
+def from_hostile_gitee(signed: SignedHosts, tree: Path) -> tuple[Marketplace, RefreshResult]:
+    """Gitee serves ``tree``; a fresh client that prefers Gitee refreshes. (client, result)"""
+    signed.serve_on_gitee(tree)
+    market = signed.market()
+    market.switch_source("Gitee")
+    return market, market.refresh_registry()
 
 
 def description(market_registry: dict[str, object]) -> str:
@@ -78,11 +86,8 @@ def test_freeze_an_expired_timestamp_is_refused(signed: SignedHosts, tmp_path: P
     frozen = tmp_path / "frozen"
     shutil.copytree(signed.tree, frozen)
     TufRepository(frozen).sign(signed.online, datetime.now(UTC) - timedelta(days=3), force_timestamp=True)
-    signed.serve_on_gitee(frozen)
-    market = signed.market()
-    market.switch_source("Gitee")
 
-    result = market.refresh_registry()
+    _, result = from_hostile_gitee(signed, frozen)
 
     detail = refused(result)
     assert "冻结攻击" in detail and "freeze attack" in detail and "timestamp.json is expired" in detail
@@ -97,11 +102,8 @@ def test_mix_and_match_of_metadata_from_two_states_is_refused(signed: SignedHost
     shutil.copytree(signed.tree, mixed)  # today's timestamp and snapshot ...
     for name in ("registry/metadata/targets.json", "registry/registry.json"):  # ... with yesterday's targets
         shutil.copyfile(old / name, mixed / name)
-    signed.serve_on_gitee(mixed)
-    market = signed.market()
-    market.switch_source("Gitee")
 
-    result = market.refresh_registry()
+    market, result = from_hostile_gitee(signed, mixed)
 
     detail = refused(result)
     assert "混合匹配攻击" in detail and "mix-and-match" in detail
@@ -115,11 +117,8 @@ def test_an_arbitrary_registry_json_is_refused(signed: SignedHosts, tmp_path: Pa
     document = json.loads(registry.read_text("utf-8"))
     document["plugins"][0]["release"]["digest"] = "h1:" + "A" * 43 + "="  # the attacker's archive
     registry.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
-    signed.serve_on_gitee(forged)
-    market = signed.market()
-    market.switch_source("Gitee")
 
-    result = market.refresh_registry()
+    market, result = from_hostile_gitee(signed, forged)
 
     detail = refused(result)
     assert "任意注册表" in detail and "arbitrary registry" in detail
@@ -131,11 +130,8 @@ def test_endless_data_an_oversized_timestamp_is_cut_off(signed: SignedHosts, tmp
     endless = tmp_path / "endless"
     shutil.copytree(signed.tree, endless)
     (endless / "registry" / "metadata" / "timestamp.json").write_bytes(b"{" + b" " * (4 * 1024 * 1024))
-    signed.serve_on_gitee(endless)
-    market = signed.market()
-    market.switch_source("Gitee")
 
-    result = market.refresh_registry()
+    _, result = from_hostile_gitee(signed, endless)
 
     detail = refused(result)
     assert "无尽数据攻击" in detail and "endless data" in detail
@@ -147,11 +143,8 @@ def test_metadata_signed_by_keys_not_in_the_trusted_root_is_refused(signed: Sign
     attacker_keys, attacker_online = [generate_key()], generate_key()
     evil = signed_tree(tmp_path / "evil", attacker_keys, attacker_online, datetime.now(UTC))
     TufRepository(evil).rotate_root(attacker_keys, attacker_keys, 1, attacker_online, datetime.now(UTC))
-    signed.serve_on_gitee(evil)
-    market = signed.market()
-    market.switch_source("Gitee")
 
-    result = market.refresh_registry()
+    market, result = from_hostile_gitee(signed, evil)
 
     detail = refused(result)
     assert "不受信任的签名" in detail and "signature by a key not in the trusted root" in detail
@@ -231,3 +224,26 @@ def test_an_unchanged_refresh_is_one_conditional_request_per_source(signed: Sign
     assert first.downloaded == ("registry.json", "revoked.json") and first.stats.requests >= 5
     assert second.downloaded == () and second.stats.requests == 1 and second.stats.not_modified == 1
     assert second.stats.bytes == 0
+
+
+def test_cli_audit_verifies_with_the_given_root_and_fails_on_a_blocked_install(
+    signed: SignedHosts, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:
+    from wxreg.cli import main
+
+    revoke_local(signed.tree, Revocation("group_welcome", ("*",), "block", "恶意", "malicious",
+                                         "https://example.org/advisories/2", "2026-11-01T00:00:00Z"))
+    signed.repo.sign(signed.online, datetime.now(UTC))
+    signed.publish()
+    root = tmp_path / "root.json"
+    root.write_bytes(signed.trusted_root)
+    (tmp_path / "installed" / "group_welcome").mkdir(parents=True)
+    (tmp_path / "installed" / "group_welcome" / "plugin.json").write_text(
+        '{"plugin_id": "group_welcome", "version": "0.1.0"}', encoding="utf-8")
+    args = ["client", "--cache-dir", str(tmp_path / "cli-cache"), "--trusted-root", str(root),
+            *(arg for s in signed.sources() for arg in ("--source", f"{s.name}={s.registry_url}")),
+            "audit", "--installed", str(tmp_path / "installed")]
+
+    assert main(args) == 1
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)[0]["status"] == "block" and "signature verified" in captured.err
