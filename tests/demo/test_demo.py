@@ -26,7 +26,8 @@ def test_demo_runs_the_whole_lifecycle(tmp_path: Path) -> None:
         assert step in transcript, step
     # The signed registry (issue 13): signed publish, verified refresh, the revocation, the tampered mirror.
     for step in ("sign.yml:success", "on GitHub and Gitee: 相同 / same bytes", "signature verified",
-                 "0.9.0 revoked (block)", "installed, revoked (block)", "refused arbitrary registry from Gitee"):
+                 "0.9.0 revoked (block)", "installed, revoked (block)", "new client: 已拒绝来自 Gitee 的任意注册表",
+                 "refused arbitrary registry"):
         assert step in transcript, step
     kept, dropped = load_registry(json.loads((out / "registry.json").read_text(encoding="utf-8")))
     assert list(kept) == ["daily_quote_reply"] and dropped == []
