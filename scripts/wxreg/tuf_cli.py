@@ -20,6 +20,7 @@ from typing import Any
 from wxreg.config import REPO_ROOT, RegistryConfig
 from wxreg.tuf_repo import (
     ONLINE_KEY_ENV,
+    RENEW_BEFORE,
     TufRepoError,
     TufRepository,
     generate_key,
@@ -57,7 +58,8 @@ def run_init(args: argparse.Namespace) -> int:
 
 def run_sign(args: argparse.Namespace) -> int:
     repo = TufRepository(args.root)
-    written = repo.sign(online_key_from_env(), _now(args.date), force_timestamp=args.force_timestamp)
+    force = args.force_timestamp or args.tuf_action == "resign-timestamp"
+    written = repo.sign(online_key_from_env(), _now(args.date), force_timestamp=force)
     print(f"已签名 / signed: {', '.join(written) or '无需签名 / nothing due'}")
     return 0
 
@@ -82,6 +84,10 @@ def run_publish(args: argparse.Namespace) -> int:
         print("::error::注册表无效，拒绝签名 / the registry is invalid: refusing to sign", file=sys.stderr)
         return 1
     now = _now(args.date)
+    root = repo.load("root").signed
+    if root.expires - RENEW_BEFORE["root"] <= now:
+        print(f"::warning::root 将于 {root.expires:%Y-%m-%d} 过期：维护者须用 wxreg tuf rotate-root 续签 / "
+              f"root expires {root.expires:%Y-%m-%d}: maintainers must renew it with `wxreg tuf rotate-root`")
     written = repo.sign(online_key_from_env(), now)
     if not written:
         print("无需签名 / nothing due")
@@ -202,6 +208,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     sign = actions.add_parser("sign", help=f"重新签名到期的角色（{ONLINE_KEY_ENV}）/ re-sign what is due")
     sign.add_argument("--force-timestamp", action="store_true", help="总是重签 timestamp / always re-sign it")
     sign.set_defaults(handler=_guard(run_sign))
+    resign = actions.add_parser("resign-timestamp", help="总是重签 timestamp（即 sign --force-timestamp）/ "
+                                "always re-sign the timestamp (sign --force-timestamp)")
+    resign.set_defaults(handler=_guard(run_sign), force_timestamp=True)
     publish = actions.add_parser("publish", help="CI：校验、签名并提交 / CI: validate, sign, commit to main")
     publish.add_argument("--output", type=Path, help="追加 committed=true|false / append committed=true|false")
     publish.set_defaults(handler=_guard(run_publish))

@@ -38,9 +38,12 @@ def test_same_inputs_give_byte_identical_metadata(tmp_path: Path) -> None:
 
 def test_sign_renews_only_what_is_due(tmp_path: Path) -> None:
     root = example(tmp_path)
+    registry_bytes = (root / "registry" / "registry.json").read_bytes()
     online = generate_key()
     repo = TufRepository(root)
     repo.init([generate_key()], 1, online, NOW)
+    # The shipped client's file is untouched: TUF files only sit beside it.
+    assert (root / "registry" / "registry.json").read_bytes() == registry_bytes
 
     assert repo.sign(online, NOW + timedelta(hours=11)) == []
     assert repo.sign(online, NOW + timedelta(hours=13)) == ["timestamp"]
@@ -93,6 +96,7 @@ def test_cli_init_sign_rotate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, c
     assert version(root, "root") == 2 and (root / "registry/metadata/2.root.json").is_file()
     assert "update the secret" in capsys.readouterr().out
     monkeypatch.setenv(ONLINE_KEY_ENV, new_keys.joinpath("online.key").read_text("ascii").strip())
-    assert main(["tuf", "--root", str(root), "--date", "2026-11-02T09:00:00Z", "sign", "--force-timestamp"]) == 0
+    assert main(["tuf", "--root", str(root), "--date", "2026-11-02T09:00:00Z", "resign-timestamp"]) == 0
+    assert "timestamp" in capsys.readouterr().out
     assert main(["tuf", "--root", str(root), "status"]) == 0
     assert "root       v2" in capsys.readouterr().out
