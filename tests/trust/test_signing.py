@@ -100,3 +100,38 @@ def test_cli_init_sign_rotate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, c
     assert "timestamp" in capsys.readouterr().out
     assert main(["tuf", "--root", str(root), "status"]) == 0
     assert "root       v2" in capsys.readouterr().out
+
+
+
+def test_publish_commits_through_the_api_and_yields_when_main_moved(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+) -> None:
+    from wxsandbox.github import GitHubStandIn
+    from wxsandbox.github.testing import pygithub
+
+    root, online = example(tmp_path), generate_key()
+    TufRepository(root).init([generate_key()], 1, online, datetime.now(UTC) - timedelta(hours=20))
+    stale_checkout = tmp_path / "stale"
+    shutil.copytree(root, stale_checkout)
+    output = tmp_path / "github-output"
+    with GitHubStandIn(tmp_path / "github") as github:
+        token = github.add_user("maria")
+        github.create_repo("maria", "registry")
+        first = github.push_directory("maria/registry", root)
+        for name, value in {"GITHUB_TOKEN": token, "GITHUB_REPOSITORY": "maria/registry", "GITHUB_SHA": first,
+                            "GITHUB_API_URL": github.api_url, ONLINE_KEY_ENV: key_to_text(online)}.items():
+            monkeypatch.setenv(name, value)
+
+        assert main(["tuf", "--root", str(root), "--no-throttle", "publish", "--output", str(output)]) == 0
+        assert output.read_text() == "committed=true\n"
+        head = pygithub(github, token).get_repo("maria/registry").get_branch("main").commit
+        assert head.commit.message.startswith("Sign registry metadata (timestamp)") and head.sha != first
+
+        # A second run checked out before that commit, signing a minute later: main moved, so it commits
+        # nothing and says why. (Signing at the same second would give the very same commit: a no-op.)
+        later = (datetime.now(UTC) + timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        assert main(["tuf", "--root", str(stale_checkout), "--date", later, "--no-throttle", "publish", "--output",
+                     str(output)]) == 0
+        assert "moved on" in capsys.readouterr().out
+        assert output.read_text() == "committed=true\ncommitted=false\n"
+        assert pygithub(github, token).get_repo("maria/registry").get_branch("main").commit.sha == head.sha
