@@ -203,6 +203,13 @@ class World:
         token = self.github.bot_token if login == self.github.bot_login else self.token(login)
         return pygithub(self.github, token, **options)
 
+    def forge(self, login: str) -> Any:
+        """Our production forge for the registry repository, acting as ``login``."""
+        from wxsandbox.github.testing import forge
+
+        token = self.github.bot_token if login == self.github.bot_login else self.token(login)
+        return forge(self.github, token, self.registry, bot_login=login)
+
     def make_plugin_repo(self, owner: str, name: str, directory: Path, tag: str | None = None, *,
                          mirror: bool = False) -> str:
         """``owner/name`` on GitHub with ``directory``'s files committed (and tagged); returns the commit sha.

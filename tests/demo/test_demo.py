@@ -24,6 +24,11 @@ def test_demo_runs_the_whole_lifecycle(tmp_path: Path) -> None:
     for step in ("review.yml", "approved", "closed", "mirror.yml:success", "304", "from Gitee", "digest verified",
                  "GitHub Pages application/json"):
         assert step in transcript, step
+    # The signed registry (issue 13): signed publish, verified refresh, the revocation, the tampered mirror.
+    for step in ("sign.yml:success", "on GitHub and Gitee: 相同 / same bytes", "signature verified",
+                 "0.9.0 revoked (block)", "installed, revoked (block)", "new client: 已拒绝来自 Gitee 的任意注册表",
+                 "refused arbitrary registry"):
+        assert step in transcript, step
     kept, dropped = load_registry(json.loads((out / "registry.json").read_text(encoding="utf-8")))
     assert list(kept) == ["daily_quote_reply"] and dropped == []
     assert "registry/plugins/daily_quote_reply.json" in (out / "pr.diff").read_text(encoding="utf-8")

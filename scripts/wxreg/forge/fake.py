@@ -28,6 +28,7 @@ class FakeForge:
     commits: dict[str, dict[str, bytes]] = field(default_factory=dict)
     status_list: dict[str, list[Status]] = field(default_factory=dict)
     metadata: dict[str, object] = field(default_factory=dict)
+    dispatched: list[tuple[str, str, dict[str, str]]] = field(default_factory=list)
     calls: list[str] = field(default_factory=list)
     """Every call by name, in order: the fake's request log."""
     _lose: int = 0
@@ -116,6 +117,15 @@ class FakeForge:
         return login.casefold() in {m.casefold() for m in self.public_members.get(org.casefold(), set())}
 
     # -- git data --------------------------------------------------------------------------------
+
+    def file_at(self, ref: str, path: str) -> bytes | None:
+        self.calls.append("file_at")
+        return self.commits.get(self.branches.get(ref, ref), {}).get(path)
+
+    def dispatch_workflow(self, workflow: str, ref: str, inputs: Mapping[str, str] | None = None) -> None:
+        self.calls.append("dispatch_workflow")
+        self.dispatched.append((workflow, ref, dict(inputs or {})))
+        self._landed()
 
     def branch_sha(self, branch: str) -> str | None:
         self.calls.append("branch_sha")

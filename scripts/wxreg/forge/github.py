@@ -217,6 +217,19 @@ class GitHubForge:
 
         return _guard(run)
 
+    def file_at(self, ref: str, path: str) -> bytes | None:
+        try:
+            found = self._repo.get_contents(path, ref=ref)
+        except GithubException as exc:
+            if exc.status == 404:
+                return None
+            raise ForgeError(f"HTTP {exc.status}: {exc.data}", exc.status) from exc
+        except (requests.exceptions.RequestException, OSError) as exc:
+            raise ForgeError(f"{type(exc).__name__}: {exc}") from exc
+        if isinstance(found, list):
+            return None  # a directory
+        return bytes(found.decoded_content)
+
     # -- pull requests and statuses --------------------------------------------------------------
 
     def open_pulls(self, base: str) -> list[Pull]:
@@ -282,6 +295,13 @@ class GitHubForge:
         return _guard(run)
 
     # -- repository metadata ---------------------------------------------------------------------
+
+    def dispatch_workflow(self, workflow: str, ref: str, inputs: Mapping[str, str] | None = None) -> None:
+        # A dispatch whose answer was lost may have started the run: dispatches are not retried; the
+        # started workflows are written to be idempotent (a second run finds nothing to do).
+        url = f"{self.api_url}/repos/{self.repo}/actions/workflows/{workflow}/dispatches"
+        _guard(lambda: self.client.requester.requestJsonAndCheck(
+            "POST", url, input={"ref": ref, "inputs": dict(inputs or {})}))
 
     def get_conditional(self, url: str, etag: str | None) -> Conditional:
         if not url.startswith(self.api_url + "/"):

@@ -137,6 +137,9 @@ class Forge(Protocol):
     def move_branch(self, branch: str, sha: str, *, force: bool = True, expected: str | None = None) -> bool:
         """Point ``branch`` at ``sha``; ``False`` when it no longer pointed at ``expected``."""
 
+    def file_at(self, ref: str, path: str) -> bytes | None:
+        """The bytes of ``path`` at ``ref`` (a sha or branch); ``None`` when there is no such file."""
+
     # -- pull requests and statuses --------------------------------------------------------------
     def open_pulls(self, base: str) -> list[Pull]: ...
     def pull(self, number: int) -> Pull: ...
@@ -146,6 +149,11 @@ class Forge(Protocol):
     def set_status(self, sha: str, status: Status) -> None: ...
     def statuses(self, sha: str) -> Sequence[Status]:
         """The newest status per context on ``sha``."""
+
+    # -- workflows -------------------------------------------------------------------------------
+    def dispatch_workflow(self, workflow: str, ref: str, inputs: Mapping[str, str] | None = None) -> None:
+        """Start ``workflow`` (a file name under ``.github/workflows``) on ``ref``: the one event a workflow
+        token may start (its pushes, labels and PRs start none)."""
 
     # -- repository metadata ---------------------------------------------------------------------
     def get_conditional(self, url: str, etag: str | None) -> Conditional:
