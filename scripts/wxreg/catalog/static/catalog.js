@@ -1,0 +1,76 @@
+// Search, filters and sorting for the plugin list. Reading works without this file: the list is
+// server-rendered and complete; this only hides, shows and reorders its items.
+(function () {
+  "use strict";
+  var form = document.getElementById("controls");
+  var list = document.getElementById("plugins");
+  if (!form || !list) { return; }
+  var count = document.getElementById("count");
+  var noMatch = document.getElementById("no-match");
+  var format = count.getAttribute("data-format");
+  var items = Array.prototype.map.call(list.children, function (li) {
+    var d = li.dataset;
+    return { li: li, s: d.s, c: d.c, os: " " + d.os + " ", p: " " + d.p + " ", u: d.u, n: d.n,
+             d: Number(d.d), st: Number(d.st), id: li.id, shown: true };
+  });
+  var keys = {
+    updated: function (a, b) { return a.u < b.u ? 1 : a.u > b.u ? -1 : 0; },
+    newest: function (a, b) { return a.n < b.n ? 1 : a.n > b.n ? -1 : 0; },
+    downloads: function (a, b) { return b.d - a.d; },
+    stars: function (a, b) { return b.st - a.st; }
+  };
+  var order = "updated";
+
+  function filter() {
+    var words = form.q.value.toLowerCase().split(/\s+/).filter(Boolean);
+    var c = form.category.value, os = form.os.value, p = form.permission.value;
+    var shown = 0;
+    for (var i = 0; i < items.length; i++) {
+      var it = items[i], ok = (!c || it.c === c) && (!os || it.os.indexOf(" " + os + " ") >= 0) &&
+        (!p || it.p.indexOf(" " + p + " ") >= 0);
+      for (var w = 0; ok && w < words.length; w++) { ok = it.s.indexOf(words[w]) >= 0; }
+      if (ok !== it.shown) { it.li.hidden = !ok; it.shown = ok; }
+      if (ok) { shown++; }
+    }
+    count.textContent = format.replace("{n}", String(shown));
+    noMatch.hidden = shown !== 0 || items.length === 0;
+  }
+
+  function sort() {
+    if (form.sort.value === order) { return; }
+    order = keys[form.sort.value] ? form.sort.value : "updated";
+    var by = keys[order];
+    items.sort(function (a, b) { return by(a, b) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0); });
+    var fragment = document.createDocumentFragment();
+    items.forEach(function (it) { fragment.appendChild(it.li); });
+    list.appendChild(fragment);
+  }
+
+  function remember() {
+    var params = new URLSearchParams();
+    ["q", "category", "os", "permission", "sort"].forEach(function (name) {
+      var value = form[name].value;
+      if (value && !(name === "sort" && value === "updated")) { params.set(name, value); }
+    });
+    var query = params.toString();
+    history.replaceState(null, "", query ? "?" + query : location.pathname);
+  }
+
+  var initial = new URLSearchParams(location.search);
+  ["q", "category", "os", "permission", "sort"].forEach(function (name) {
+    var value = initial.get(name);
+    if (value !== null) { form[name].value = value; }
+  });
+  form.hidden = false;
+  form.addEventListener("submit", function (event) { event.preventDefault(); });
+  form.addEventListener("input", function (event) {
+    if (event.target === form.sort) { sort(); } else { filter(); }
+    remember();
+  });
+  form.addEventListener("change", function (event) {
+    if (event.target === form.sort) { sort(); } else { filter(); }
+    remember();
+  });
+  sort();
+  filter();
+}());
