@@ -114,7 +114,7 @@ def _pages(data: CatalogData) -> Iterator[tuple[str, str, dict[str, Any]]]:
         common = {"lang": lang, "html_lang": words.HTML_LANG[lang], "T": words.texts(lang),
                   "words": words, "category_names": category_names, "has_queue": data.queue is not None}
         yield (f"{prefix}index.html", "index.html", {
-            **common, "root": "../" if prefix else "", "other": ("" if prefix else "en/") + "index.html",
+            **common, "root": "../" if prefix else "", "other": ("../" if prefix else "en/") + "index.html",
             "cards": cards, "categories": categories, "used_os": used_os, "used_permissions": used_permissions,
             "sorts": SORTS, "last_updated": data.registry.get("last_updated", "")})
         for card in cards:
@@ -126,7 +126,7 @@ def _pages(data: CatalogData) -> Iterator[tuple[str, str, dict[str, Any]]]:
                 "history": data.history.get(plugin_id, ()), "extras": extra_keys(card.entry)})
         if data.queue is not None:
             yield (f"{prefix}queue.html", "queue.html", {
-                **common, "root": "../" if prefix else "", "other": ("" if prefix else "en/") + "queue.html",
+                **common, "root": "../" if prefix else "", "other": ("../" if prefix else "en/") + "queue.html",
                 "queue": data.queue})
 
 
