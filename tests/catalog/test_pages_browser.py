@@ -102,6 +102,7 @@ def _visible_ids(page: Page) -> list[str]:
 def test_search_filters_and_sort(site: tuple[World, str], page: Page) -> None:
     _, base = site
     page.goto(base)
+    assert not page.locator("#nojs").is_visible()
     assert _visible_ids(page) == ["smart_customer_service", "weather_query", "group_welcome"]  # recently updated
     page.get_by_label("搜索").fill("天气")
     assert _visible_ids(page) == ["weather_query"]

@@ -62,6 +62,8 @@
     if (value !== null) { form[name].value = value; }
   });
   form.hidden = false;
+  var note = document.getElementById("nojs");
+  if (note) { note.hidden = true; }
   form.addEventListener("submit", function (event) { event.preventDefault(); });
   form.addEventListener("input", function (event) {
     if (event.target === form.sort) { sort(); } else { filter(); }
