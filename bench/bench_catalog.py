@@ -8,8 +8,9 @@ the sandbox's Pages stand-in over a real socket and measures:
 - first render: first contentful paint of a cold load (target: under 1 s), median of 5;
 - a search keystroke: from the ``input`` event to the list updated and laid out (target: under 50 ms),
   over every keystroke (and the clearing) of a few queries, three times: median, 95th percentile (the
-  target, so one descheduled keystroke on a shared machine does not decide it) and worst, once the browser has drawn those characters
-  before (the very first drawing of a CJK glyph costs a font lookup, printed apart).
+  target, so one descheduled keystroke on a shared machine does not decide it) and worst, once the
+  browser has drawn those characters before (the very first drawing of a CJK glyph costs a font
+  lookup, printed apart).
 Exit status 1 when a target is missed; 0 with a note when Chromium is absent.
 """
 
