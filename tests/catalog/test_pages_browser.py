@@ -31,7 +31,7 @@ def _seed(seed: Path, world: World) -> None:
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[World, str]]:
-    with World(tmp_path_factory.mktemp("catalog-world"), prepare_seed=_seed) as world:
+    with World(tmp_path_factory.mktemp("catalog-world"), prepare_seed=_seed, skip_workflows=("ci.yml",)) as world:
         base = world.github.enable_pages(world.registry, build_type="workflow")
         assert world.actions is not None
         answer = requests.post(
