@@ -38,7 +38,12 @@
       if (ok !== it.attached) { changed++; }
     }
     if (changed > shown.length) {
-      list.replaceChildren.apply(list, shown);
+      // Swap in a new list: the old one leaves the document in one step, not one item at a time.
+      var fresh = list.cloneNode(false), fragment = document.createDocumentFragment();
+      list.replaceWith(fresh);
+      shown.forEach(function (li) { fragment.appendChild(li); });
+      fresh.appendChild(fragment);
+      list = fresh;
       items.forEach(function (it) { it.attached = it.ok; });
     } else if (changed) {
       var next = null;
@@ -60,8 +65,11 @@
     order = keys[form.sort.value] ? form.sort.value : "updated";
     var by = keys[order];
     items.sort(function (a, b) { return by(a, b) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0); });
-    list.replaceChildren.apply(list, items.filter(function (it) { return it.attached; })
-      .map(function (it) { return it.li; }));
+    var fresh = list.cloneNode(false), fragment = document.createDocumentFragment();
+    list.replaceWith(fresh);
+    items.forEach(function (it) { if (it.attached) { fragment.appendChild(it.li); } });
+    fresh.appendChild(fragment);
+    list = fresh;
   }
 
   function remember() {
