@@ -118,6 +118,11 @@ def main(argv: list[str]) -> int:
                     context.close()
                 page = chromium.new_page()
                 page.goto(base, wait_until="load")
+                listed = page.evaluate("document.querySelectorAll('#plugins > li').length")
+                page.click("#more")
+                after_more = page.evaluate("document.querySelectorAll('#plugins > li').length")
+                print(f"listed at first: {listed} of {count} (count line: {page.inner_text('#count')!r}); "
+                      f"after 'show more': {after_more}")
                 # The first time the browser ever draws a glyph in the search box it looks the font up
                 # (fontconfig fallback for CJK): a one-off cost of the text field, reported apart.
                 cold: list[float] = []

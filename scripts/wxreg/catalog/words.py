@@ -34,6 +34,7 @@ TEXT: Mapping[str, tuple[str, str]] = {
     "noscript": ("搜索、筛选和排序需要 JavaScript；下面按最近更新列出全部插件。",
                  "Search, filters and sorting need JavaScript; every plugin is listed below, recently updated first."),
     "empty": ("注册表中还没有插件。", "No plugins are listed yet."),
+    "more": ("显示更多（还有 {n} 个）", "Show more ({n} left)"),
     "no_match": ("没有符合条件的插件。", "No plugin matches."),
     "updated": ("更新于", "Updated"),
     "created": ("上架于", "Listed"),

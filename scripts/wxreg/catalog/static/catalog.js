@@ -20,19 +20,23 @@
     stars: function (a, b) { return b.st - a.st; }
   };
   var order = "updated";
+  var PAGE = 100, limit = PAGE;
+  var more = document.getElementById("more");
 
-  // Only matching items are in the list. Toggling `hidden` on hundreds of items made the browser
-  // lay out the whole list; instead each keystroke takes the fewest DOM steps: put back and take out
-  // only the items that changed, or, when most of them did, replace the children in one call
-  // (bench/bench_catalog.py measures it at 1,000 plugins).
+  // Only matching items are in the list, and at most `limit` of them (a "show more" button adds the
+  // next hundred). Toggling `hidden` on hundreds of items made the browser lay out the whole list;
+  // instead each keystroke takes the fewest DOM steps: put back and take out only the items that
+  // changed, or, when most of them did, swap in a new list (bench/bench_catalog.py, 1,000 plugins).
   function filter() {
     var words = form.q.value.toLowerCase().split(/\s+/).filter(Boolean);
     var c = form.category.value, os = form.os.value, p = form.permission.value;
-    var shown = [], changed = 0;
+    var shown = [], changed = 0, matches = 0;
     for (var i = 0; i < items.length; i++) {
       var it = items[i], ok = (!c || it.c === c) && (!os || it.os.indexOf(" " + os + " ") >= 0) &&
         (!p || it.p.indexOf(" " + p + " ") >= 0);
       for (var w = 0; ok && w < words.length; w++) { ok = it.s.indexOf(words[w]) >= 0; }
+      if (ok) { matches++; }
+      ok = ok && matches <= limit;  // the first `limit` matches are in the list; "show more" adds the next
       it.ok = ok;
       if (ok) { shown.push(it.li); }
       if (ok !== it.attached) { changed++; }
@@ -56,8 +60,10 @@
         if (item.ok) { next = item.li; }
       }
     }
-    count.textContent = format.replace("{n}", String(shown.length));
-    noMatch.hidden = shown.length !== 0 || items.length === 0;
+    count.textContent = format.replace("{n}", String(matches));
+    noMatch.hidden = matches !== 0 || items.length === 0;
+    more.hidden = matches <= shown.length;
+    more.textContent = more.getAttribute("data-format").replace("{n}", String(matches - shown.length));
   }
 
   function sort() {
@@ -91,8 +97,13 @@
   var note = document.getElementById("nojs");
   if (note) { note.hidden = true; }
   form.addEventListener("submit", function (event) { event.preventDefault(); });
+  more.addEventListener("click", function () {
+    limit += PAGE;
+    filter();
+  });
   form.addEventListener("input", function (event) {
     if (event.target === form.sort) { sort(); }
+    limit = PAGE;
     filter();
     remember();
   });
