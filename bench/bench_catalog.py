@@ -102,9 +102,9 @@ def main(argv: list[str]) -> int:
         with GitHubStandIn(Path(temp) / "github") as github:
             github.add_user("wxauto", name="WXAUTO-MGT", email="wxauto@example.com")
             github.create_repo("wxauto", "registry")
-            base = github.enable_pages("wxauto/registry", build_type="workflow")
-            github.hub.pages_deployments["wxauto/registry"] = {
-                name: (Path(temp) / "site" / name).read_bytes() for name in files}
+            github.enable_pages("wxauto/registry", build_type="workflow")
+            base = github.deploy_pages("wxauto/registry", {
+                name: (Path(temp) / "site" / name).read_bytes() for name in files})
             with sync_playwright() as playwright:
                 chromium = browser.launch(playwright)
                 paints, loads = [], []

@@ -14,8 +14,12 @@ from typing import TYPE_CHECKING
 import pytest
 import requests
 
+from bench.bench_registry import make_registry
 from tests.catalog.conftest import REVOKED_ID, seed_catalog
+from wxreg.catalog.site import build_site
+from wxreg.store import RegistryStore
 from wxsandbox import browser
+from wxsandbox.github import GitHubStandIn
 from wxsandbox.world import World
 
 if TYPE_CHECKING:
@@ -194,3 +198,30 @@ def test_reading_works_without_javascript(site: tuple[World, str], chromium: Bro
     page.get_by_role("link", name="入群欢迎").click()
     assert page.locator("h1").inner_text().startswith("入群欢迎")
     context.close()
+
+
+def test_a_long_list_shows_a_hundred_at_a_time(chromium: Browser, tmp_path: Path) -> None:
+    make_registry(tmp_path / "repo", 250)
+    RegistryStore(tmp_path / "repo").write()
+    files = build_site(tmp_path / "repo", tmp_path / "site")
+    with GitHubStandIn(tmp_path / "github") as github:
+        github.add_user("wxauto", name="WXAUTO-MGT", email="wxauto@example.com")
+        github.create_repo("wxauto", "registry")
+        github.enable_pages("wxauto/registry", build_type="workflow")
+        base = github.deploy_pages("wxauto/registry", {name: (tmp_path / "site" / name).read_bytes()
+                                                       for name in files})
+        page = chromium.new_page()
+        page.goto(base)
+        assert page.locator("#count").inner_text() == "共 250 个插件"
+        assert len(_visible_ids(page)) == 100
+        more = page.locator("#more")
+        assert more.inner_text() == "显示更多（还有 150 个）"
+        more.focus()
+        page.keyboard.press("Enter")
+        assert len(_visible_ids(page)) == 200
+        more.click()
+        assert len(_visible_ids(page)) == 250 and not more.is_visible()
+        page.get_by_label("搜索").fill("plugin_00024")
+        assert sorted(_visible_ids(page)) == [f"plugin_{i:06d}" for i in range(240, 250)]
+        assert not more.is_visible()
+        page.close()

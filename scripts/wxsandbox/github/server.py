@@ -104,6 +104,17 @@ class GitHubStandIn:
             self._hub.pages[repo.full_name.lower()] = PagesSite(branch, folder, build_type)
             return f"{self.pages_url}/{repo.full_name}/"
 
+    def deploy_pages(self, full_name: str, files: Mapping[str, bytes]) -> str:
+        """What a deploy-pages run does, without the run: ``files`` (site path -> bytes) become the site of
+        ``full_name``, whose Pages must deploy from Actions; its base URL."""
+        with self._hub.state.lock:
+            repo = self._repo(full_name)
+            site = self._hub.pages.get(repo.full_name.lower())
+            if site is None or site.build_type != "workflow":
+                raise ValueError("enable_pages(..., build_type='workflow') first")
+            self._hub.pages_deployments[repo.full_name.lower()] = dict(files)
+            return f"{self.pages_url}/{repo.full_name}/"
+
     @property
     def faults(self) -> Faults:
         return self._hub.faults
