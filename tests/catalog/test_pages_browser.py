@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 import requests
-
 from bench.bench_registry import make_registry
+
 from tests.catalog.conftest import REVOKED_ID, seed_catalog
 from wxreg.catalog.site import build_site
 from wxreg.store import RegistryStore
