@@ -18,7 +18,7 @@ TEXT: Mapping[str, tuple[str, str]] = {
     "skip": ("跳到正文", "Skip to content"),
     "switch_to": ("English", "中文"),
     "nav": ("站点导航", "Site navigation"),
-    "os_unstated": ("未声明", "not stated"),
+    "os_unstated": ("未声明系统", "OS not stated"),
     "search": ("搜索", "Search"),
     "search_hint": ("名称、描述或标签", "name, description or tag"),
     "category": ("分类", "Category"),
