@@ -2,7 +2,8 @@
 
 An author publishes a plugin and opens a submission with the issue form; ``review.yml`` posts the score
 comment; a maintainer applies ``approved`` and ``approve.yml`` opens the registry PR; the maintainer merges
-it, which closes the issue, and ``publish.yml`` and ``mirror.yml`` run; the reference consumer then reads the
+it, which closes the issue, and ``publish.yml``, ``mirror.yml`` and ``pages.yml`` run (screenshots of the
+deployed catalog, taken in Chromium, land beside the other artefacts); the reference consumer then reads the
 registry from GitHub, and with GitHub down from Gitee, searches, checks updates and downloads the plugin with
 its content digest verified. Every step is printed with its time; artefacts land in ``build/demo/``.
 """
@@ -133,12 +134,13 @@ def run(out_dir: Path, work_dir: Path) -> int:
     out_dir.mkdir(parents=True)
     transcript.say("WXAUTO-MGT 插件注册表：完整生命周期演示 / plugin registry: the whole lifecycle, on local stand-ins")
     transcript.say()
-    world = World(work_dir / "world", prepare_seed=signed_seed(work_dir / "keys"))
+    # Every workflow but CI (which runs this test suite): pages.yml deploys the catalog after the merge.
+    world = World(work_dir / "world", prepare_seed=signed_seed(work_dir / "keys"), skip_workflows=("ci.yml",))
     # Steps of act runs inherit this process's environment, as on a self-hosted runner.
     os.environ["WXREG_OSV_URL"] = world.osv.query_url
     with transcript.step("启动本地 GitHub、Gitee、OSV / start local GitHub, Gitee and OSV"):
         world.start()
-        world.github.enable_pages(world.registry, branch="main", folder="/")
+        world.github.enable_pages(world.registry, build_type="workflow")  # Source: GitHub Actions
         transcript.say(f"  GitHub {world.github.url}  Gitee {world.gitee.url}  OSV {world.osv.query_url}")
         os.environ["WXREG_ALLOW_URL_PREFIXES"] = f"{world.gitee.url}/"
         online_key = (work_dir / "keys" / "online.key").read_text("ascii").strip()
@@ -226,6 +228,10 @@ def _lifecycle(world: World, transcript: Transcript, out_dir: Path) -> int:
             verdict = "✓ 可读 / readable" if kind.split(";")[0].strip() == "application/json" else "✗ 拒绝 / refused"
             transcript.say(f"  {label:<12} {kind:<32} {verdict}")
         transcript.say("  (Gitee 的类型为沙箱设定，未核实 / Gitee's type is a sandbox setting, unverified)")
+
+    with transcript.step("pages.yml 部署的插件目录（Chromium 截图）/ the catalog pages.yml deployed, in Chromium"):
+        for line in catalog_screenshots(f"{world.github.pages_url}/{registry}/", "daily_quote_reply", out_dir):
+            transcript.say(f"  {line}")
 
     cache = Path(tempfile.mkdtemp(prefix="wxreg-demo-client-"))
     sources = [RegistrySource("GitHub", config.registry_url, 1), RegistrySource("Gitee", config.gitee_registry_url, 2)]
@@ -351,6 +357,30 @@ def _tampered_mirror_step(world: World, transcript: Transcript, market: Marketpl
         finally:
             shutil.rmtree(newcomer.cache_dir, ignore_errors=True)
         transcript.say(f"  existing client: {market.refresh_registry().describe()}")
+def catalog_screenshots(base: str, plugin_id: str, out_dir: Path) -> list[str]:
+    """Screenshots of the catalog's index and one plugin page (both languages) into ``out_dir``."""
+    from wxsandbox import browser
+
+    reason = browser.missing_reason()
+    if reason is not None:
+        return [f"跳过截图 / screenshots skipped: {reason}"]
+    from playwright.sync_api import sync_playwright
+
+    shots = (("catalog-index.png", ""), ("catalog-plugin.png", f"plugins/{plugin_id}.html"),
+             ("catalog-plugin-en.png", f"en/plugins/{plugin_id}.html"))
+    lines = []
+    with sync_playwright() as playwright:
+        chromium = browser.launch(playwright)
+        page = chromium.new_page(viewport={"width": 1100, "height": 900}, locale="zh-CN")
+        for name, path in shots:
+            answer = page.goto(base + path)
+            if answer is None or answer.status != 200:
+                chromium.close()
+                raise DemoError(f"插件目录页面不可用 / catalog page missing: {base + path}")
+            page.screenshot(path=str(out_dir / name), full_page=True)
+            lines.append(f"{name}: {base + path}")
+        chromium.close()
+    return lines
 
 
 def main(argv: list[str] | None = None) -> int:

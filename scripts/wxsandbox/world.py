@@ -31,8 +31,10 @@ from wxsandbox.osv import OsvStandIn
 
 REGISTRY = "wxauto/registry"
 MIRROR_USER = "maria"
-SKIPPED_BY_DEFAULT = ("ci.yml",)
-"""The registry's CI runs this very test suite (``make test``): inside a test it would recurse for 20 minutes."""
+SKIPPED_BY_DEFAULT = ("ci.yml", "pages.yml")
+"""The registry's CI runs this very test suite (``make test``): inside a test it would recurse for 20 minutes.
+pages.yml deploys the catalog on every push to main, which needs Pages set to deploy from Actions
+(``github.enable_pages(..., build_type="workflow")``): the demo and the catalog tests turn both on."""
 CHECKOUT = Path(__file__).resolve().parents[2]
 
 

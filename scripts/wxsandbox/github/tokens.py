@@ -28,6 +28,7 @@ WRITE_SCOPES: tuple[tuple[str, re.Pattern[str], tuple[str, ...]], ...] = (
     ("POST", re.compile(r"^/uploads/repos/[^/]+/[^/]+/releases/\d+/assets$"), ("contents",)),
     ("POST", re.compile(r"^/repos/[^/]+/[^/]+/actions/workflows/[^/]+/dispatches$"), ("actions",)),
     ("POST", re.compile(r"^/repos/[^/]+/[^/]+/dispatches$"), ("contents",)),
+    ("POST", re.compile(r"^/repos/[^/]+/[^/]+/pages/deployments$"), ("pages",)),
 )
 
 
