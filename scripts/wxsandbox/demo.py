@@ -304,6 +304,7 @@ def _revocation_steps(world: World, transcript: Transcript, market: Marketplace,
                                 "https://example.org/advisories/WXA-2026-1", "2026-11-30T00:00:00Z")
         url = revoke_pull(world.forge("maria"), "main", revocation)
         number = int(url.rstrip("/").rsplit("/", 1)[-1])
+        _wait(world, "revocation PR: check-pr.yml sets the required status")
         maria.get_pull(number).merge(merge_method="squash")
         _wait(world, "revocation: sign and mirror")
         transcript.say(f"  {url}  runs: {_runs_line(world, mark)}")
