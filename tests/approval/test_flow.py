@@ -7,8 +7,8 @@ import random
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from tests.support.approval import World, git
 
-from conftest import World, git
 from wxreg.approval.entry import EntryRefused, Forges, ReviewedRelease, build_entry
 from wxreg.approval.maintenance import remove_plugin
 from wxreg.models import PluginEntry

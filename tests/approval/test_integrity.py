@@ -8,8 +8,8 @@ import threading
 import time
 
 import pytest
+from tests.support.approval import REGISTRY, World, git
 
-from conftest import REGISTRY, World, git
 from wxreg.approval import texts
 from wxreg.approval.maintenance import release_claim
 from wxreg.approval.prcheck import check_pull

@@ -20,12 +20,12 @@ from typing import Any
 import pytest
 from github import GithubException
 from tests.compat.strict_client import load_registry
+from tests.support.plugins import GOOD_PLUGIN, edit_manifest
+from tests.support.submission import good_body
 
-from conftest import GOOD_PLUGIN, edit_manifest, good_body
 from wxreg.approval.texts import APPROVAL_MARKER, PUBLICATION_MARKER
 from wxreg.validate import validate_registry
-
-world_module = pytest.importorskip("wxsandbox.world")
+from wxsandbox import world as world_module
 
 pytestmark = pytest.mark.act
 SKIPPED_WORKFLOWS = ("ci.yml", "mirror.yml")
