@@ -11,7 +11,8 @@ PR (``entry_sha256``): a hand edit is refused with a comment and a label, never 
 is reported on its own; one bad PR never fails the others or the job.
 
 Branches are read with an anonymous ``git fetch`` (no API calls); per PR that is behind main the
-publisher spends five calls (parent, tree, commit, ref read, ref move), plus one call to list PRs.
+publisher spends five calls (parent, tree, commit, ref read, ref move) and one sets the required
+status on the new head, plus one call to list PRs.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from wxreg.approval.publisher import BRANCH_PREFIX, RegistryChange, RegistryPubl
 from wxreg.approval.release import removal_digest
 from wxreg.approval.workspace import fetch_branches, main_snapshot, newest_main, parent_of, read_file
 from wxreg.forge import labels
-from wxreg.forge.interface import Forge
+from wxreg.forge.interface import Forge, Status
 from wxreg.models import PluginEntry, Tombstone
 from wxreg.validate import REMOVED_FILE
 
@@ -76,8 +77,14 @@ def _rebuild(settings: ApprovalSettings, publisher: RegistryPublisher, claim: Cl
             date = stone.date
         change = RegistryChange(plugin_id, main_sha, files, pull.title, pull.body,
                                 f"{pull.title}\n\nRebuilt on {main_sha}", date)
-        moved = publisher.refresh(pull, change, expected_head=head) is None
-    return "superseded" if moved else "rebuilt"
+        sha = publisher.refresh(pull, change, expected_head=head)
+    if sha is None:
+        return "superseded"
+    # The new head holds exactly the entry the bot wrote (digest checked above) on the newest main, with
+    # the index regenerated: it gets the required status, or branch protection would block its merge.
+    publisher.forge.set_status(sha, Status(texts.STATUS_CONTEXT, "success",
+                                           f"rebuilt on {main_sha[:12]}; entry = bot's record; registry valid"))
+    return "rebuilt"
 
 
 def refresh_open_pulls(settings: ApprovalSettings, forge: Forge) -> list[Refreshed]:
