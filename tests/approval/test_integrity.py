@@ -111,7 +111,7 @@ def _hand_edit(world: World, branch: str) -> str:
 
 def test_refresh_refuses_a_hand_edited_branch_and_the_status_blocks_its_merge(fast_world: World) -> None:
     world = fast_world
-    world.gh.protect_branch(REGISTRY, "main", [texts.STATUS_CONTEXT])  # CONTRIBUTING's fork checklist
+    world.gh.protect_branch(REGISTRY, "main", [texts.STATUS_CONTEXT], strict=True)  # CONTRIBUTING's checklist
     numbers = {pid: world.submit("alice", world.plugin(pid), pid) for pid in ("quote_bravo", "quote_delta")}
     pulls = {}
     for plugin_id, number in numbers.items():

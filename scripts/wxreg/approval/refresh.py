@@ -57,24 +57,36 @@ def _tombstone(data: bytes | None, plugin_id: str) -> Tombstone | None:
     return None
 
 
+def what_the_bot_wrote(claim: Claim, entry_data: bytes | None, removed_data: bytes | None
+                       ) -> PluginEntry | Tombstone:
+    """The entry (or tombstone) on a registry branch, when it is exactly what the bot recorded in the PR
+    (``entry_sha256``); :class:`Tampered` otherwise. ``entry_data``: the branch's plugin file (``None``
+    when absent); ``removed_data``: its ``removed.json`` (read only for a removal)."""
+    plugin_id = claim.plugin_id
+    if entry_data is not None:
+        if claim.entry_sha256 != entry_sha256(entry_data):
+            raise Tampered(f"{plugin_file(plugin_id)} sha256 {entry_sha256(entry_data)[:12]}… ≠ "
+                           f"{(claim.entry_sha256 or '—')[:12]}…")
+        return PluginEntry.from_dict(json.loads(entry_data))
+    stone = _tombstone(removed_data, plugin_id)
+    if stone is None or claim.entry_sha256 != removal_digest(stone):
+        raise Tampered(f"{REMOVED_FILE}: {plugin_id}")
+    return stone
+
+
 def _rebuild(settings: ApprovalSettings, publisher: RegistryPublisher, claim: Claim, main_sha: str,
              head: str) -> str:
     pull, plugin_id = claim.pull, claim.plugin_id
     with main_snapshot(settings.checkout, settings.base_branch, sha=main_sha) as snapshot:
         data = read_file(settings.checkout, head, plugin_file(plugin_id))
-        if data is not None:
-            if claim.entry_sha256 != entry_sha256(data):
-                raise Tampered(f"{plugin_file(plugin_id)} sha256 {entry_sha256(data)[:12]}… ≠ "
-                               f"{(claim.entry_sha256 or '—')[:12]}…")
-            entry = PluginEntry.from_dict(json.loads(data))
-            files = apply_upsert(snapshot.root, entry)
-            date = entry.updated_at
+        written = what_the_bot_wrote(claim, data, None if data is not None else
+                                     read_file(settings.checkout, head, REMOVED_FILE))
+        if isinstance(written, PluginEntry):
+            files = apply_upsert(snapshot.root, written)
+            date = written.updated_at
         else:
-            stone = _tombstone(read_file(settings.checkout, head, REMOVED_FILE), plugin_id)
-            if stone is None or claim.entry_sha256 != removal_digest(stone):
-                raise Tampered(f"{REMOVED_FILE}: {plugin_id}")
-            files = apply_removal(snapshot.root, stone)
-            date = stone.date
+            files = apply_removal(snapshot.root, written)
+            date = written.date
         change = RegistryChange(plugin_id, main_sha, files, pull.title, pull.body,
                                 f"{pull.title}\n\nRebuilt on {main_sha}", date)
         sha = publisher.refresh(pull, change, expected_head=head)
