@@ -2,8 +2,7 @@
 ``approved`` -> approve.yml opens the PR -> merge closes the issue -> publish.yml validates, announces
 and refreshes. A triager's ``approved`` goes through the same workflow and is refused.
 
-The seed is this checkout's committed tree without ci.yml (it would run the whole suite inside act)
-and mirror.yml (no Gitee credentials here); everything else is the real repository.
+The seed is this checkout's committed tree without ci.yml and mirror.yml (``tests.support.workflows``).
 """
 
 from __future__ import annotations
@@ -12,7 +11,6 @@ import json
 import shutil
 import subprocess
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -21,46 +19,19 @@ from github import GithubException
 from tests.compat.strict_client import load_registry
 from tests.support.plugins import GOOD_PLUGIN
 from tests.support.submission import good_body
+from tests.support.workflows import act_world, failed, runs
 
 from wxreg.approval.texts import APPROVAL_MARKER, PUBLICATION_MARKER
-from wxreg.review.context import ToolConfig
-from wxreg.review.engine import ReviewOptions
-from wxreg.review.github import GitHubConfig, GitHubReviewer
-from wxreg.review.policy import load_policy
 from wxreg.validate import validate_registry
-from wxsandbox import world as world_module
 
 pytestmark = pytest.mark.act
-SKIPPED_WORKFLOWS = ("ci.yml", "mirror.yml")
 RUN_TIMEOUT = 240.0
-
-
-@contextmanager
-def _world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *, skip: tuple[str, ...] = ()) -> Iterator[Any]:
-    seed = tmp_path / "seed"
-    shutil.copytree(world_module.committed_tree(), seed)
-    for name in SKIPPED_WORKFLOWS:
-        (seed / ".github" / "workflows" / name).unlink(missing_ok=True)
-    with world_module.World(tmp_path / "world", seed=seed, skip_workflows=skip) as built:
-        # Steps inherit the host environment: the reviewer's pip-audit asks the local OSV stand-in.
-        monkeypatch.setenv("WXREG_OSV_URL", built.osv.query_url)
-        yield built
 
 
 @pytest.fixture
 def sandbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    with _world(tmp_path, monkeypatch) as built:
+    with act_world(tmp_path, monkeypatch) as built:
         yield built
-
-
-def _runs(sandbox: Any, workflow: str) -> list[Any]:
-    return [run for run in sandbox.actions.runs if run.workflow.endswith(workflow)]
-
-
-def _failed(sandbox: Any) -> list[str]:
-    # review.yml cancels the run of an older edit by design (cancel-in-progress per issue).
-    return [f"{run.workflow}: {run.conclusion}" for run in sandbox.actions.runs
-            if run.conclusion not in ("success", "skipped", "cancelled", None)]
 
 
 def _reviewed_submission(sandbox: Any) -> tuple[str, Any, Any, Any]:
@@ -81,7 +52,7 @@ def _reviewed_submission(sandbox: Any) -> tuple[str, Any, Any, Any]:
 def test_submission_to_publication_through_the_real_workflows(sandbox: Any, tmp_path: Path) -> None:
     registry, _alice, maria, issue = _reviewed_submission(sandbox)
     labels = {label.name for label in maria.get_issue(issue.number).labels}
-    assert "review-passed" in labels, (_failed(sandbox), [c.body[:300] for c in maria.get_issue(issue.number)
+    assert "review-passed" in labels, (failed(sandbox), [c.body[:300] for c in maria.get_issue(issue.number)
                                                           .get_comments()])
 
     # A triager's label runs approve.yml too, and is refused there.
@@ -105,18 +76,18 @@ def test_submission_to_publication_through_the_real_workflows(sandbox: Any, tmp_
     maria.get_issue(issue.number).add_to_labels("approved")
     assert sandbox.actions.wait_idle(RUN_TIMEOUT)
     pulls = list(maria.get_pulls(state="open"))
-    assert len(pulls) == 1, (_failed(sandbox), [run.log[-3000:] for run in _runs(sandbox, "approve.yml")])
+    assert len(pulls) == 1, (failed(sandbox), [run.log[-3000:] for run in runs(sandbox, "approve.yml")])
     assert any(APPROVAL_MARKER in c.body for c in maria.get_issue(issue.number).get_comments())
 
     pulls[0].merge(merge_method="merge")
     assert sandbox.actions.wait_idle(RUN_TIMEOUT)
     assert maria.get_issue(issue.number).state == "closed"
-    assert _failed(sandbox) == []
+    assert failed(sandbox) == []
     comments = [c.body for c in maria.get_issue(issue.number).get_comments() if PUBLICATION_MARKER in c.body]
     assert len(comments) == 1 and "registry/registry.json" in comments[0]
 
-    assert [run.conclusion for run in _runs(sandbox, "publish.yml")] == ["success"]
-    assert {run.conclusion for run in _runs(sandbox, "approve.yml")} <= {"success", "skipped"}
+    assert [run.conclusion for run in runs(sandbox, "publish.yml")] == ["success"]
+    assert {run.conclusion for run in runs(sandbox, "approve.yml")} <= {"success", "skipped"}
 
     main = tmp_path / "main"
     subprocess.run(["git", "clone", "-q", sandbox.github.git_url(registry), str(main)], check=True)
@@ -139,22 +110,8 @@ def test_tag_moved_after_review_reruns_the_review_through_approve_yml(sandbox: A
     assert list(maria.get_pulls(state="open")) == []
     comments = [c.body for c in maria.get_issue(issue.number).get_comments()]
     assert any("tag v1.0.0 moved" in body for body in comments)
-    approve_runs = _runs(sandbox, "approve.yml")
-    assert approve_runs and approve_runs[-1].conclusion == "success", _failed(sandbox)
+    approve_runs = runs(sandbox, "approve.yml")
+    assert approve_runs and approve_runs[-1].conclusion == "success", failed(sandbox)
     assert set(approve_runs[-1].jobs) >= {"decide", "rereview-analyse", "rereview-post"}
     labels = {label.name for label in maria.get_issue(issue.number).labels}
     assert "approved" not in labels and "review-failed" in labels  # the re-review saw the moved tag (WXR-G003)
-
-
-def _seeding_reviewer(sandbox: Any, tmp_path: Path) -> GitHubReviewer:
-    """The review's own code with the bot's token, checks off (scores and record only): the sticky comment
-    and labels exactly as review.yml's posting job writes them, in a fraction of a second per issue."""
-    gh = sandbox.github
-    checkout = tmp_path / "registry-checkout"
-    subprocess.run(["git", "clone", "-q", "--depth=1", gh.git_url(sandbox.registry), str(checkout)], check=True)
-    options = ReviewOptions(policy=load_policy().with_extra_url_prefixes((gh.url + "/",)),
-                            tools=ToolConfig(osv_url=sandbox.osv.query_url),
-                            registry_dir=checkout / "registry", checks=())
-    config = GitHubConfig(token=gh.bot_token, repo=sandbox.registry, api_url=gh.api_url, web_url=gh.url,
-                          bot_login=gh.bot_login, throttle=False)
-    return GitHubReviewer(config, options)
