@@ -1,7 +1,7 @@
 """Wall time of one ``--repo`` review of the example plugin, bandit and pip-audit included, and the
 GitHub API calls one issue review makes through the sandbox's GitHub stand-in.
 
-pip-audit talks to a local OSV-shaped server on a real socket, so nothing leaves this machine.
+pip-audit talks to the sandbox's OSV stand-in on a real socket, so nothing leaves this machine.
 Targets: under 5 s; at most 8 API calls. Usage: ``.venv/bin/python bench/bench_review.py [--runs N]``.
 """
 
@@ -16,10 +16,12 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests" / "review"))
 sys.path.insert(0, str(ROOT / "scripts"))
+sys.path.insert(0, str(ROOT))  # the test support package, ``tests.support``
 
-from support import OsvStub, make_repo  # noqa: E402
+from tests.support.plugins import make_repo  # noqa: E402
+
+from wxsandbox.osv import OsvStandIn  # noqa: E402
 
 TARGET_SECONDS = 5.0
 TARGET_API_CALLS = 8
@@ -34,8 +36,8 @@ def api_calls_per_review(osv_url: str, tmp: Path) -> int | None:
         return None
     from dataclasses import replace
 
-    from support import GOOD_PLUGIN
-    from test_submission import good_body
+    from tests.support.plugins import GOOD_PLUGIN
+    from tests.support.submission import good_body
 
     from wxreg.review.context import ToolConfig
     from wxreg.review.engine import ReviewOptions
@@ -74,7 +76,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    osv = OsvStub().start()
+    osv = OsvStandIn().start()
     timings: list[float] = []
     try:
         with tempfile.TemporaryDirectory(prefix="bench-review-") as tmp:
@@ -84,7 +86,7 @@ def main() -> int:
             command = [
                 sys.executable, str(ROOT / "scripts" / "plugin_reviewer.py"),
                 "--repo", str(repo), "--tag", "v1.0.0", "--json",
-                "--osv-url", osv.url, "--registry-dir", str(registry),
+                "--osv-url", osv.query_url, "--registry-dir", str(registry),
             ]  # fmt: skip
             for _ in range(args.runs):
                 started = time.perf_counter()
@@ -94,7 +96,7 @@ def main() -> int:
                     print(done.stdout[-2000:], done.stderr[-2000:], file=sys.stderr)
                     print(f"review did not pass (exit {done.returncode})", file=sys.stderr)
                     return 1
-            calls = api_calls_per_review(osv.url, Path(tmp))
+            calls = api_calls_per_review(osv.query_url, Path(tmp))
     finally:
         osv.stop()
     best, median = min(timings), statistics.median(timings)

@@ -10,15 +10,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support import GOOD_PLUGIN, edit_manifest
-from test_submission import good_body
+from tests.support.plugins import GOOD_PLUGIN, edit_manifest
+from tests.support.submission import good_body
 
 from wxreg.review.engine import ReviewOptions
-from wxreg.review.report import MARKER, parse_record
-
-standin = pytest.importorskip("wxsandbox.github.server")
-testing = pytest.importorskip("wxsandbox.github.testing")
-from wxreg.review.github import (  # noqa: E402
+from wxreg.review.github import (
     CALL_BUDGET,
     FAILED_LABEL,
     PASSED_LABEL,
@@ -26,6 +22,9 @@ from wxreg.review.github import (  # noqa: E402
     GitHubConfig,
     GitHubReviewer,
 )
+from wxreg.review.report import MARKER, parse_record
+from wxsandbox.github import server as standin
+from wxsandbox.github import testing
 
 REGISTRY = "wxauto-mgt/plugin-registry"
 
@@ -169,7 +168,7 @@ def test_analysis_then_publish_like_the_workflow(forge: Forge, tmp_path: Path, o
         "GITHUB_SERVER_URL": forge.gh.url,
         "GITHUB_REPOSITORY": REGISTRY,
         "WXREG_BOT_LOGIN": forge.gh.bot_login,
-        "WXREG_OSV_URL": osv.url,
+        "WXREG_OSV_URL": osv.query_url,
     }
     script = [sys.executable, str(REPO_ROOT / "scripts" / "plugin_reviewer.py")]
     common = ["--allow-url-prefix", forge.gh.url + "/", "--registry-dir", str(registry), "--issue", str(number)]
