@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
 from wxreg.review import rules
-from wxreg.review.checks._ast import parse
 from wxreg.review.context import ReviewContext
 from wxreg.review.findings import Finding
 
@@ -66,8 +65,8 @@ class CompatibilityCheck:
             current = sys.version_info[:2]
             feature = max(LOWEST_PARSABLE, min(minimum, current))
             label = f"{minimum[0]}.{minimum[1]}"
-            for item in ctx.tree.python_files():
-                parsed = parse(item, feature_version=feature)
+            for item in ctx.code.files:
+                parsed = item.module(feature)
                 if isinstance(parsed, SyntaxError):
                     yield rules.C002.at(item.path, parsed.lineno, minimum=label, detail=parsed.msg or str(parsed))
 

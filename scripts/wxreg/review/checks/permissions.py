@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from wxreg.review import rules
-from wxreg.review.checks._ast import aliases, parse, qualified
+from wxreg.review.checks._ast import aliases, qualified
 from wxreg.review.context import ReviewContext
 from wxreg.review.findings import Finding
 
@@ -158,8 +158,8 @@ class PermissionsCheck:
             yield rules.P004.at("plugin.json", detail=f"issue: {only_issue}, plugin.json: {only_manifest}")
         used: set[str] = set()
         reported: set[tuple[str, str]] = set()
-        for item in ctx.tree.python_files():
-            parsed = parse(item)
+        for item in ctx.code.files:
+            parsed = item.module()
             if isinstance(parsed, SyntaxError):
                 continue  # compatibility and security report unparsable code
             uses, dynamic = uses_in(parsed, item.path)

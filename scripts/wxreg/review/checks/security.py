@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from wxreg.review import rules
-from wxreg.review.checks._ast import aliases, parse, qualified
+from wxreg.review.checks._ast import aliases, qualified
+from wxreg.review.code import CodeFile
 from wxreg.review.context import ReviewContext
 from wxreg.review.findings import Finding, Severity
 from wxreg.review.source import TreeFile
@@ -132,8 +133,9 @@ class SecurityCheck:
             elif item.executable:
                 yield rules.S302.at(item.path)
             yield from self._secrets(item)
-            if kind is None and item.path.endswith((".py", ".pyw")):
-                yield from self._obfuscation(ctx, item)
+            code = ctx.code.get(item.path)
+            if kind is None and code is not None:
+                yield from self._obfuscation(ctx, code)
 
     def _bandit(self, ctx: ReviewContext) -> Iterator[Finding]:
         if not any(True for _ in ctx.tree.python_files()):
@@ -166,14 +168,14 @@ class SecurityCheck:
                 line = item.data.count(b"\n", 0, match.start()) + 1
                 yield rules.S401.at(item.path, line, kind=kind)
 
-    def _obfuscation(self, ctx: ReviewContext, item: TreeFile) -> Iterator[Finding]:
+    def _obfuscation(self, ctx: ReviewContext, item: CodeFile) -> Iterator[Finding]:
         minimum = ctx.policy.base64_blob_min_chars
-        text = item.text() or ""
+        text = item.text or ""
         bidi = BIDI.search(text)
         if bidi:
             found = sorted({f"U+{ord(ch):04X}" for ch in BIDI.findall(text)})
             yield rules.S204.at(item.path, text.count("\n", 0, bidi.start()) + 1, chars=", ".join(found))
-        parsed = parse(item)
+        parsed = item.module()
         if isinstance(parsed, SyntaxError):
             return  # bandit reports files it could not parse (S103)
         names = aliases(parsed)
