@@ -12,6 +12,7 @@ import re
 import subprocess
 import tempfile
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +52,9 @@ MAGIC = (
 )  # fmt: skip
 ALLOWED_BINARY = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".ico", ".bmp", ".svg", ".ttf", ".woff", ".woff2")
 BIDI = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+BANDIT_TEST_ID = re.compile(r"^B[0-9]{3}$")
+BANDIT_ALWAYS_ERRORS = frozenset({"B102", "B307", "B301", "B302", "B506", "B614", "B615"})
+"""exec, eval, pickle, marshal, unsafe yaml.load, torch.load, model downloads: errors whatever bandit says."""
 CONFIG_FILES = (".bandit", "bandit.yaml", "bandit.yml", ".bandit.yml", ".bandit.yaml")
 
 
@@ -151,15 +155,19 @@ class SecurityCheck:
                 _relative(root, str(error.get("filename", ""))), detail=str(error.get("reason", ""))[:200]
             )
         for result in report["results"]:
-            yield rules.S101.at(
+            test_id = str(result.get("test_id", ""))
+            test_id = test_id if BANDIT_TEST_ID.match(test_id) else "B000"
+            finding = rules.S101.at(
                 _relative(root, str(result.get("filename", ""))),
                 int(result.get("line_number") or 0) or None,
-                severity=bandit_severity(result),
-                test_id=result.get("test_id", "?"),
+                severity=Severity.ERROR if test_id in BANDIT_ALWAYS_ERRORS else bandit_severity(result),
+                test_id=test_id,
                 severity_text=result.get("issue_severity", "?"),
                 confidence=result.get("issue_confidence", "?"),
                 text=result.get("issue_text", ""),
             )
+            # Each bandit test keeps its own id, so the per-id cap never merges different tests.
+            yield replace(finding, id=f"{finding.id}/{test_id}")
 
     def _secrets(self, item: TreeFile) -> Iterator[Finding]:
         for kind, pattern in SECRETS:
