@@ -12,7 +12,7 @@ import re
 import subprocess
 import tempfile
 from collections.abc import Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -122,11 +122,16 @@ def _relative(root: Path, filename: str) -> str:
         return filename
 
 
+@dataclass(frozen=True)
 class SecurityCheck:
-    name = "security"
+    """``bandit=False`` skips the bandit subprocess (the adversarial corpus proves our own analysis alone)."""
+
+    name: str = "security"
+    bandit: bool = True
 
     def run(self, ctx: ReviewContext) -> Iterator[Finding]:
-        yield from self._bandit(ctx)
+        if self.bandit:
+            yield from self._bandit(ctx)
         for item in ctx.tree.files:
             base = item.path.rsplit("/", 1)[-1]
             if base in CONFIG_FILES or (base == "pyproject.toml" and b"[tool.bandit" in item.data):
