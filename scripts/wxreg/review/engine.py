@@ -26,6 +26,8 @@ from wxreg.review.policy import REPO_ROOT, ReviewPolicy, load_policy
 from wxreg.review.scoring import Scores, score
 from wxreg.review.source import CloneSource, PluginSource, PluginTree, open_source
 from wxreg.review.submission import Submission
+from wxreg.review.waivers import Waiver
+from wxreg.review.waivers import apply as apply_waivers
 
 RECORD_SCHEMA = "wxreg-review-record/1"
 TREE_LIMIT_IDS = frozenset({"WXR-G006", "WXR-G008"})
@@ -49,6 +51,8 @@ class ReviewRequest:
     remote_only: bool = False
     """The repository came from untrusted input (an issue body): only an allowed URL is acceptable,
     never a path on this machine (an empty or relative value must not review the current directory)."""
+    waivers: tuple[Waiver, ...] = ()
+    """Maintainers' waivers (:mod:`wxreg.review.waivers`); only those for the reviewed commit apply."""
 
 
 @dataclass(frozen=True)
@@ -75,6 +79,8 @@ class ReviewResult:
     quality_threshold: int
     issue_number: int | None = None
     elapsed_seconds: float = 0.0
+    waivers: tuple[Waiver, ...] = ()
+    """The waivers that matched a finding of this review (published with the entry)."""
 
     @property
     def passed(self) -> bool:
@@ -96,6 +102,7 @@ class ReviewResult:
             "security_score": self.scores.security,
             "quality_score": self.scores.quality,
             "rubric_version": self.rubric_version,
+            "waivers": [w.to_dict() for w in self.waivers],
         }
 
     def to_dict(self) -> dict[str, Any]:
@@ -144,6 +151,7 @@ def review(request: ReviewRequest, options: ReviewOptions | None = None) -> Revi
     findings += _pinned_release(options, tree, submission)
     if tree.commit is not None and not any(f.id in TREE_LIMIT_IDS for f in tree.findings):
         findings += _run_checks(request, options, tree, submission, manifest)
+    findings, applied = apply_waivers(findings, request.waivers, tree.commit)
     findings.sort(key=Finding.sort_key)
     return ReviewResult(
         repo=tree.repo,
@@ -158,6 +166,7 @@ def review(request: ReviewRequest, options: ReviewOptions | None = None) -> Revi
         quality_threshold=policy.quality_threshold,
         issue_number=request.issue_number,
         elapsed_seconds=time.perf_counter() - started,
+        waivers=applied,
     )
 
 
