@@ -100,7 +100,7 @@ def from_record(record: Mapping[str, Any] | None) -> tuple[Waiver, ...]:
     for item in raw if isinstance(raw, list) else []:
         try:
             found.append(Waiver.from_dict(item))
-        except (WaiverError, KeyError, TypeError, ValueError):
+        except (WaiverError, KeyError, TypeError, ValueError, AttributeError):
             continue
     return tuple(found)
 
