@@ -31,7 +31,8 @@ from wxreg.review.waivers import apply as apply_waivers
 
 RECORD_SCHEMA = "wxreg-review-record/1"
 TREE_LIMIT_IDS = frozenset({"WXR-G006", "WXR-G008"})
-CHECK_WORKERS = 4
+SCANNER_CHECKS = frozenset({"security", "dependencies"})
+"""Checks that run an external scanner: started before the others so the review waits on them only once."""
 
 
 @dataclass(frozen=True)
@@ -207,9 +208,12 @@ def _run_checks(
             manifest=manifest,
             is_url="://" in request.repo,
         )
-        # Checks are independent and read-only on the context; the slow ones wait on subprocesses
-        # (bandit, pip-audit, git), so they overlap in threads. Results keep the checks' order.
-        with ThreadPoolExecutor(max_workers=CHECK_WORKERS, thread_name_prefix="wxreg-check") as pool:
-            for results in pool.map(lambda check: _run_check(check, ctx), checks):
-                found += results
+        # Checks are independent and read-only on the context; the scanners wait on subprocesses
+        # (bandit, pip-audit), so they start first and the in-process checks (which share the parsed
+        # trees of ctx.code) run while they work. Results keep the checks' order.
+        order = sorted(range(len(checks)), key=lambda i: checks[i].name not in SCANNER_CHECKS)
+        with ThreadPoolExecutor(max_workers=max(1, len(checks)), thread_name_prefix="wxreg-check") as pool:
+            futures = {i: pool.submit(_run_check, checks[i], ctx) for i in order}
+            for i in range(len(checks)):
+                found += futures[i].result()
     return found

@@ -10,6 +10,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from wxreg.review import rules
 from wxreg.review.context import ReviewContext
 from wxreg.review.findings import Finding
+from wxreg.versions import client_compare
 
 KNOWN_OS = ("Windows", "Linux", "Darwin")
 LOWEST_PARSABLE = (3, 7)  # the lowest grammar ast.parse(feature_version=...) models well
@@ -29,13 +30,6 @@ def maximum_python(spec: SpecifierSet, ceiling: tuple[int, int]) -> tuple[int, i
         if any(spec.contains(f"3.{minor}.{patch}", prereleases=True) for patch in (0, 1, 5, 10, 20, 50)):
             return (3, minor)
     return None
-
-
-def version_tuple(text: str) -> tuple[int, ...] | None:
-    parts = text.strip().removeprefix("v").split(".")
-    if not parts or not all(p.isdigit() for p in parts):
-        return None
-    return tuple(int(p) for p in parts)
 
 
 class CompatibilityCheck:
@@ -92,12 +86,8 @@ class CompatibilityCheck:
         high_text = text("max_wxauto_version") or sub.max_wxauto_version
         if low_text is None:
             yield rules.C005.at("plugin.json", field="min_wxauto_version")
-        low = version_tuple(low_text) if low_text else None
-        high = version_tuple(high_text) if high_text else None
-        if low is not None and high is not None:
-            width = max(len(low), len(high))
-            if low + (0,) * (width - len(low)) > high + (0,) * (width - len(high)):
-                yield rules.C003.at("plugin.json", min=low_text, max=high_text)
+        if low_text and high_text and client_compare(low_text.strip(), high_text.strip()) == 1:
+            yield rules.C003.at("plugin.json", min=low_text, max=high_text)
 
         systems = manifest.get("supported_os")
         names = [x for x in systems if isinstance(x, str)] if isinstance(systems, list) else list(sub.supported_os)
