@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import sys
+import tokenize
 from collections.abc import Iterator
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
@@ -14,6 +16,7 @@ from wxreg.versions import client_compare
 
 KNOWN_OS = ("Windows", "Linux", "Darwin")
 LOWEST_PARSABLE = (3, 7)  # the lowest grammar ast.parse(feature_version=...) models well
+NOISE = (tokenize.NL, tokenize.NEWLINE, tokenize.COMMENT, tokenize.INDENT, tokenize.DEDENT)
 
 
 def minimum_python(spec: SpecifierSet) -> tuple[int, int] | None:
@@ -21,6 +24,29 @@ def minimum_python(spec: SpecifierSet) -> tuple[int, int] | None:
     for minor in range(0, 30):
         if any(spec.contains(f"3.{minor}.{patch}", prereleases=True) for patch in (0, 1, 5, 10, 20, 50)):
             return (3, minor)
+    return None
+
+
+def parenthesized_with(text: str) -> int | None:
+    """The line of a parenthesised ``with (a as x, b as y):`` (Python 3.9+), which ``ast.parse`` on newer
+    interpreters accepts whatever ``feature_version`` says; ``None`` when there is none."""
+    try:
+        tokens = [t for t in tokenize.generate_tokens(io.StringIO(text).readline) if t.type not in NOISE]
+    except (tokenize.TokenError, SyntaxError):
+        return None
+    for index, token in enumerate(tokens[:-1]):
+        if token.type != tokenize.NAME or token.string != "with" or tokens[index + 1].string != "(":
+            continue
+        depth = 0
+        for inner in tokens[index + 1 :]:
+            if inner.string in "([{" and inner.type == tokenize.OP:
+                depth += 1
+            elif inner.string in ")]}" and inner.type == tokenize.OP:
+                depth -= 1
+                if depth == 0:
+                    break
+            elif depth == 1 and inner.type == tokenize.NAME and inner.string == "as":
+                return token.start[0]
     return None
 
 
@@ -73,6 +99,9 @@ class CompatibilityCheck:
                 parsed = item.module(feature)
                 if isinstance(parsed, SyntaxError):
                     yield rules.C002.at(item.path, parsed.lineno, minimum=label, detail=parsed.msg or str(parsed))
+                    continue
+                if minimum < (3, 9) and item.text is not None and (line := parenthesized_with(item.text)):
+                    yield rules.C002.at(item.path, line, minimum=label, detail="parenthesized context managers")
                     continue
                 if maximum is not None and maximum != feature and maximum >= LOWEST_PARSABLE:
                     # The grammar can also lose syntax (``async`` as a name): parse at the highest too.
