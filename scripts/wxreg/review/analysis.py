@@ -115,6 +115,10 @@ FRAME_ATTRIBUTES = frozenset(
     }
 )
 DYNAMIC_NAMES = frozenset({"__builtins__", "__loader__", "__spec__", "__import__"})
+BINDERS = (
+    ast.Import, ast.ImportFrom, ast.Assign, ast.AnnAssign, ast.NamedExpr, ast.For, ast.AsyncFor, ast.comprehension,
+    ast.With, ast.AsyncWith,
+)  # fmt: skip
 IMPORTERS = frozenset({"builtins.__import__", "importlib.import_module", "importlib.__import__"})
 SPECIAL_CALLS = frozenset(
     {"builtins.getattr", "builtins.setattr", "builtins.delattr", "builtins.vars", "builtins.type", *IMPORTERS}
@@ -223,7 +227,9 @@ class ModuleAnalyzer:
             self.package = self.name
         self.bound: set[str] = set()
         self.parents: dict[int, ast.AST] = {}
-        for node in ast.walk(tree):
+        self.nodes = item.nodes() if item.module() is tree else list(ast.walk(tree))
+        self.binders = [node for node in self.nodes if isinstance(node, BINDERS)]
+        for node in self.nodes:
             for child in ast.iter_child_nodes(node):
                 self.parents[id(child)] = node
             if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store | ast.Del):
@@ -314,7 +320,7 @@ class ModuleAnalyzer:
 
     # --- pass one: bindings ------------------------------------------------------------------------
     def bind(self) -> None:
-        for node in ast.walk(self.tree):
+        for node in self.binders:
             if isinstance(node, ast.Import):
                 for alias in node.names:
                     if alias.asname:
@@ -360,7 +366,7 @@ class ModuleAnalyzer:
     # --- pass two: uses ----------------------------------------------------------------------------
     def analyse(self, report: FileReport) -> None:
         self.report = report
-        for node in ast.walk(self.tree):
+        for node in self.nodes:
             line = getattr(node, "lineno", 0)
             if isinstance(node, ast.Import):
                 for alias in node.names:
