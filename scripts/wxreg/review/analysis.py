@@ -149,6 +149,8 @@ DOWNLOAD_EXEC = re.compile(
     r"\b(?:iex|invoke-expression)\b|\bdownloadstring\b|frombase64string",
     re.IGNORECASE | re.DOTALL,
 )
+MAX_COMMAND_CHARS = 4000
+"""Command text looked at for installs and download-and-execute (bounded: the patterns scan it with ``.*``)."""
 MODE = re.compile(r"^[rwabxtU+]{1,4}$")
 
 
@@ -717,7 +719,7 @@ class ModuleAnalyzer:
             self._use(line, f"{ast.unparse(node.func)}(mode={mode!r})", ("file.write",))
 
     def _process_arguments(self, node: ast.Call, line: int) -> None:
-        text = " ".join(_strings(node))
+        text = " ".join(_strings(node))[:MAX_COMMAND_CHARS]
         if PROCESS_INSTALL.search(text):
             self._use(line, f"{ast.unparse(node.func)}(... pip install ...)", ("install",))
             self._dynamic(line, "install", text[:80])
