@@ -98,3 +98,19 @@ def test_cli_exits_1_not_2_for_a_malicious_plugin(osv: OsvStub, tmp_path: Path) 
                    "--osv-url", osv.url, "--registry-dir", str(registry)])  # fmt: skip
     assert status == 1 and not canary.exists()
     assert "WXR-K001" in (tmp_path / "out.json").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("python_version", "passes"),
+    [(">=3.12", True), (">=3.11", False), (">=3.8,<3.12", False)],
+)
+def test_modern_syntax_passes_only_within_the_declared_range(
+    python_version: str, passes: bool, corpus_options: ReviewOptions, tmp_path: Path
+) -> None:
+    base = next(c for c in BENIGN if c.name == "plugins/type_alias_312")
+    case = replace(base, manifest={**base.manifest, "python_version": python_version})
+    result = review_case(case, corpus_options, tmp_path / "CANARY")
+    ids = {f.id for f in result.findings if f.severity == Severity.ERROR}
+    assert result.passed is passes, ids
+    if not passes:
+        assert ids & {"WXR-C002", "WXR-K008"}
