@@ -238,8 +238,11 @@ class ModuleAnalyzer:
         if PurePosixPath(item.path).name.startswith("__init__."):
             self.package = self.name
         self.bound: set[str] = set()
-        self.parents: dict[int, ast.AST] = {}
-        self.nodes = item.nodes() if item.module() is tree else list(ast.walk(tree))
+        if item.module() is tree:
+            self.nodes, self.parents = item.nodes(), item.parents()
+        else:
+            self.nodes = list(ast.walk(tree))
+            self.parents = {id(child): node for node in self.nodes for child in ast.iter_child_nodes(node)}
         self.binders = [node for node in self.nodes if isinstance(node, BINDERS)]
         self.function_locals: dict[int, frozenset[str]] = {}
         self.module_definitions = {
@@ -262,8 +265,6 @@ class ModuleAnalyzer:
         }
         """Class-body assignments: ``class A: m = os`` is reached as ``A.m``, which names cannot follow."""
         for node in self.nodes:
-            for child in ast.iter_child_nodes(node):
-                self.parents[id(child)] = node
             if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store | ast.Del):
                 self.bound.add(node.id)
             elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):

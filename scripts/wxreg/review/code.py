@@ -17,8 +17,8 @@ The API, small and typed:
 * :class:`CodeFile`: ``path``, ``data`` (bytes), ``text`` (``None`` when refused), ``encoding`` (the
   declared one, normalised), ``bom``, ``problem`` (why it was refused), ``role`` (``runtime`` or
   ``tests``), and ``module(feature_version=None)``: the :class:`ast.Module` or the :class:`SyntaxError`,
-  parsed at most once per grammar version, lazily, under a lock, cached for every check; ``nodes()``: every
-  node of that tree, walked once and shared.
+  parsed at most once per grammar version, lazily, under a lock, cached for every check; ``nodes()`` and
+  ``parents()``: every node of that tree and each node's parent, from one shared walk.
 """
 
 from __future__ import annotations
@@ -106,7 +106,7 @@ class CodeFile:
     """Why :attr:`text` is ``None`` (a non-UTF-8 declaration, undecodable bytes, a NUL byte)."""
     role: str
     _cache: dict[tuple[int, int] | None, ast.Module | SyntaxError] = field(default_factory=dict, repr=False)
-    _nodes: list[list[ast.AST]] = field(default_factory=list, repr=False)
+    _nodes: list[tuple[list[ast.AST], dict[int, ast.AST]]] = field(default_factory=list, repr=False)
     _floor: list[tuple[int, int]] = field(default_factory=list, repr=False)
     """The plugin's declared lowest Python (set by :meth:`CodeIndex.declare_floor`): parsed first."""
 
@@ -139,11 +139,35 @@ class CodeFile:
             return cached
 
     def nodes(self) -> list[ast.AST]:
-        """Every node of :meth:`module` (``ast.walk`` order), walked once and shared; empty if it does not parse."""
+        """Every node of :meth:`module` (breadth first, like ``ast.walk``), walked once and shared; empty if
+        it does not parse."""
+        return self._walked()[0]
+
+    def parents(self) -> dict[int, ast.AST]:
+        """``id(node) -> parent`` for every node of :meth:`module`, made by the same single walk."""
+        return self._walked()[1]
+
+    def _walked(self) -> tuple[list[ast.AST], dict[int, ast.AST]]:
         tree = self.module()
         with _PARSE_LOCK:
             if not self._nodes:
-                self._nodes.append(list(ast.walk(tree)) if isinstance(tree, ast.Module) else [])
+                nodes: list[ast.AST] = [tree] if isinstance(tree, ast.Module) else []
+                parents: dict[int, ast.AST] = {}
+                index = 0
+                while index < len(nodes):
+                    node = nodes[index]
+                    index += 1
+                    for name in node._fields:
+                        value = getattr(node, name, None)
+                        if isinstance(value, ast.AST):
+                            parents[id(value)] = node
+                            nodes.append(value)
+                        elif isinstance(value, list):
+                            for child in value:
+                                if isinstance(child, ast.AST):
+                                    parents[id(child)] = node
+                                    nodes.append(child)
+                self._nodes.append((nodes, parents))
             return self._nodes[0]
 
     def _parse(self, feature_version: tuple[int, int] | None) -> ast.Module | SyntaxError:
