@@ -11,25 +11,15 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from corpus_support import Case, case_files, load_cases, review_case
+from tests.support.corpus import Case, case_files, fast_checks, load_cases, review_case
+from tests.support.plugins import make_repo
 
-from support import OsvStub, make_repo
-from wxreg.review.checks import SecurityCheck, default_checks
-from wxreg.review.context import Check
 from wxreg.review.engine import ReviewOptions, ReviewRequest, review
 from wxreg.review.findings import Severity
+from wxsandbox.osv import OsvStandIn
 
 MALICIOUS = load_cases("malicious")
 BENIGN = load_cases("benign")
-
-
-def fast_checks() -> tuple[Check, ...]:
-    checks: list[Check] = []
-    for check in default_checks():
-        if check.name == "dependencies":
-            continue
-        checks.append(SecurityCheck(bandit=False) if check.name == "security" else check)
-    return tuple(checks)
 
 
 @pytest.fixture(scope="module")
@@ -85,7 +75,7 @@ def test_end_to_end_through_git_and_scanners(name: str, options: ReviewOptions, 
         assert "WXR-S101/B602" in bandit_ids  # each bandit test keeps its own id
 
 
-def test_cli_exits_1_not_2_for_a_malicious_plugin(osv: OsvStub, tmp_path: Path) -> None:
+def test_cli_exits_1_not_2_for_a_malicious_plugin(osv: OsvStandIn, tmp_path: Path) -> None:
     """The reviewer's exit status: 1 (a failed review to report), never 2 (could not review)."""
     from wxreg.review.cli import main
 
@@ -95,7 +85,7 @@ def test_cli_exits_1_not_2_for_a_malicious_plugin(osv: OsvStub, tmp_path: Path) 
     registry = tmp_path / "registry"
     (registry / "plugins").mkdir(parents=True)
     status = main(["--repo", str(repo), "--tag", "v1.0.0", "--json-out", str(tmp_path / "out.json"),
-                   "--osv-url", osv.url, "--registry-dir", str(registry)])  # fmt: skip
+                   "--osv-url", osv.query_url, "--registry-dir", str(registry)])  # fmt: skip
     assert status == 1 and not canary.exists()
     assert "WXR-K001" in (tmp_path / "out.json").read_text(encoding="utf-8")
 

@@ -7,8 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from corpus_support import load_cases, review_case
-from test_corpus import fast_checks
+from tests.support.corpus import fast_checks, load_cases, review_case
 
 from wxreg.models import PluginEntry
 from wxreg.review import rules
@@ -78,7 +77,7 @@ def test_waived_review_passes_shows_the_waiver_and_records_it(tmp_path: Path) ->
     errors = [f for f in failed.findings if f.severity == Severity.ERROR]
     assert {f.id for f in errors} == {"WXR-E001"}
     waiver = Waiver("WXR-E001", failed.commit, "示例 / an example", "maint")
-    from corpus_support import MemorySource, case_files
+    from tests.support.corpus import MemorySource, case_files
 
     from wxreg.review.engine import ReviewRequest, review
 

@@ -11,12 +11,14 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from support import GOOD_PLUGIN
+from tests.support.plugins import GOOD_PLUGIN
 from wxreg.digest import dirhash
+from wxreg.review.checks import SecurityCheck, default_checks
+from wxreg.review.context import Check
 from wxreg.review.engine import ReviewOptions, ReviewRequest, ReviewResult, review
 from wxreg.review.source import PluginTree, TreeFile
 
-CORPUS = Path(__file__).resolve().parent / "corpus"
+CORPUS = Path(__file__).resolve().parents[1] / "review" / "corpus"
 COMMIT = "c0ffee" + "0" * 34
 
 
@@ -105,3 +107,12 @@ def review_case(case: Case, options: ReviewOptions, canary: Path) -> ReviewResul
 
     source = MemorySource(case_files(case, canary))
     return review(ReviewRequest("corpus", "v1.0.0"), replace(options, source=source))
+
+
+def fast_checks() -> tuple[Check, ...]:
+    checks: list[Check] = []
+    for check in default_checks():
+        if check.name == "dependencies":
+            continue
+        checks.append(SecurityCheck(bandit=False) if check.name == "security" else check)
+    return tuple(checks)
