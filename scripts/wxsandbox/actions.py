@@ -178,6 +178,14 @@ class ActRunner:
         with self._lock:
             self._repo_variables.setdefault(full_name.lower(), {}).update(variables)
 
+    def secrets_of(self, full_name: str) -> dict[str, str]:
+        with self._lock:
+            return dict(self._repo_secrets.get(full_name.lower(), {}))
+
+    def variables_of(self, full_name: str) -> dict[str, str]:
+        with self._lock:
+            return dict(self._repo_variables.get(full_name.lower(), {}))
+
     def fire_schedule(self, full_name: str) -> list[Event]:
         """Deliver a ``schedule`` event for every cron of every workflow on the default branch of
         ``full_name``, as if each were due now (GitHub runs schedules on the default branch only)."""

@@ -177,7 +177,7 @@ def test_registry_review_workflow_runs_both_jobs_with_the_report_artifact(regist
     goes from the read-only job to the posting job through the artifact stand-ins, the bot posts it."""
     runner = _runner(registry_world)
     runner.clear()
-    # Labels given at creation stick only for people with triage or more, as on GitHub.
+    # Labels given at creation stick only for people with push access (maintain here), as on GitHub.
     repo = registry_world.client("maria").get_repo(registry_world.registry)
     issue = repo.create_issue("[Plugin] probe", body="### Plugin ID\n\nprobe\n", labels=["plugin-submission"])
     assert runner.wait_idle(RUN_WAIT_SECONDS * 2)

@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from wxreg.config import REPO_ROOT  # the checkout, or the data an installed wheel carries
 from wxreg.review.findings import Severity
 
-REPO_ROOT = Path(__file__).resolve().parents[3]
 DEFAULT_POLICY_PATH = REPO_ROOT / "registry" / "review-policy.json"
 MANIFEST_SCHEMA_PATH = REPO_ROOT / "schemas" / "plugin-manifest.schema.json"
 FORM_PATH = REPO_ROOT / ".github" / "ISSUE_TEMPLATE" / "plugin-submission.yml"
