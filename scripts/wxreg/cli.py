@@ -24,6 +24,7 @@ from wxreg.validate import validate_registry
 
 SUBCOMMAND_MODULES: tuple[str, ...] = (
     "wxreg.cli", "wxreg.mirror_cli", "wxreg.consumer_cli", "wxreg.approval.cli", "wxreg.review.author_cli",
+    "wxreg.doctor",
 )
 """Modules whose ``register(subparsers)`` adds subcommands; later issues append theirs."""
 

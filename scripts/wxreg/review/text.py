@@ -55,7 +55,10 @@ def render_text(result: ReviewResult) -> str:
         ]
     if not result.findings:
         lines += ["", "没有发现问题。 / No findings."]
-    lines += ["", "每个编号的说明见 CONTRIBUTING.md「排错」/ every id is explained in CONTRIBUTING.md, Troubleshooting."]
+    lines += [
+        "",
+        "每个编号的说明见 CONTRIBUTING.md「排错」/ every id is explained in CONTRIBUTING.md (Troubleshooting).",
+    ]
     return "\n".join(_printable(line) for line in lines) + "\n"
 
 
