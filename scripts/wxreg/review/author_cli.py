@@ -9,8 +9,11 @@ the plugin's fault, always one short line on stderr saying what to do).
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from wxreg.review.context import ToolConfig
@@ -78,13 +81,47 @@ def run_review(request: ReviewRequest, options: ReviewOptions) -> ReviewResult |
     return result
 
 
+def _review_head(source: str, options: ReviewOptions) -> ReviewResult | int:
+    """No tag (a branch push): review HEAD of a local repository as if tagged ``v<plugin.json version>``,
+    in a scratch clone, so the author's repository is never touched."""
+    path = Path(source)
+    if not (path / ".git").exists():
+        print("需要 --tag（不带标签只能审核本地仓库的 HEAD）/ --tag is required (without one only a local "
+              "repository's HEAD can be reviewed)", file=sys.stderr)
+        return EXIT_CANNOT
+    git = ["git", "-c", "protocol.file.allow=always"]
+    shown = subprocess.run([*git, "-C", str(path), "show", "HEAD:plugin.json"], capture_output=True, check=False)
+    try:
+        version = json.loads(shown.stdout.decode("utf-8")).get("version") if shown.returncode == 0 else None
+    except (UnicodeDecodeError, ValueError, AttributeError):
+        version = None
+    if not isinstance(version, str) or not version or not version.replace(".", "").isalnum():
+        print("HEAD 没有可读的 plugin.json 版本；请用 --tag / HEAD has no readable plugin.json version; pass --tag",
+              file=sys.stderr)
+        return EXIT_CANNOT
+    tag = f"v{version}"
+    with tempfile.TemporaryDirectory(prefix="wxreg-head-") as scratch:
+        clone = Path(scratch) / "plugin"
+        for command in ([*git, "clone", "--quiet", "--no-checkout", "--no-tags", str(path.resolve()), str(clone)],
+                        [*git, "-C", str(clone), "tag", tag, "HEAD"]):
+            if subprocess.run(command, capture_output=True, check=False, timeout=120).returncode != 0:
+                print(f"无法读取 / cannot read {path}: git {' '.join(command[3:5])}", file=sys.stderr)
+                return EXIT_CANNOT
+        print(f"审核 HEAD，视为标签 {tag} / reviewing HEAD as tag {tag}", file=sys.stderr)
+        return run_review(ReviewRequest(repo=str(clone), tag=tag), options)
+
+
 def run_author_review(args: argparse.Namespace) -> int:
     try:
         options = load_options(args)
     except PolicyError as exc:
         print(f"无法审核 / could not review: {exc}", file=sys.stderr)
         return EXIT_CANNOT
-    outcome = run_review(ReviewRequest(repo=args.source, tag=args.tag), options)
+    tag = args.tag or (os.environ.get("GITHUB_REF_NAME", "") if os.environ.get("GITHUB_REF_TYPE") == "tag" else "")
+    if tag:
+        outcome = run_review(ReviewRequest(repo=args.source, tag=tag), options)
+    else:
+        outcome = _review_head(args.source, options)
     if isinstance(outcome, int):
         return outcome
     markdown = render_markdown(outcome, rerun_hint=AUTHOR_RERUN_HINT)
@@ -107,7 +144,10 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
     parser.add_argument("source", metavar="PATH_OR_URL",
                         help="插件的本地 git 仓库或允许的 URL / the plugin's local git repository or an allowed URL")
-    parser.add_argument("--tag", required=True, help="要审核的标签，如 v1.0.0 / the tag to review, e.g. v1.0.0")
+    parser.add_argument("--tag", default="",
+                        help="要审核的标签，如 v1.0.0；省略时审核本地仓库的 HEAD（视为 v<plugin.json 版本>），"
+                             "GitHub Actions 标签推送时取该标签 / the tag to review, e.g. v1.0.0; without it, HEAD "
+                             "of a local repository as v<plugin.json version> (on a tag push in Actions: that tag)")
     parser.add_argument("--format", choices=("text", "markdown", "json"), default="text",
                         help="输出格式（默认 text）/ output format (default text)")
     add_configuration(parser)

@@ -14,6 +14,7 @@ from urllib.parse import quote
 
 from wxreg.review.engine import RECORD_SCHEMA, ReviewResult
 from wxreg.review.findings import Finding, Severity
+from wxreg.review.text import verdict_reasons
 
 MARKER = "<!-- wxreg-review:v1 -->"
 RECORD_OPEN = "<!-- wxreg-review-record "
@@ -125,6 +126,8 @@ def render_markdown(result: ReviewResult, *, rerun_hint: str | None = None) -> s
         "",
         f"**结果 / Result**: {verdict}",
         "",
+        *[f"- {reason}" for reason in verdict_reasons(result)],
+        *([""] if not result.passed else []),
         "| | |",
         "|---|---|",
         f"| 插件 / Plugin | {code_span(result.submission.plugin_id, 80)} |",
@@ -141,7 +144,7 @@ def render_markdown(result: ReviewResult, *, rerun_hint: str | None = None) -> s
     rerun = rerun_hint or (
         "编辑本 issue（任何修改，例如更新标签后改版本号）即可重新审核；机器人会更新这条评论，不会另发新评论。"
         " / Edit this issue (any change, e.g. after pushing a new tag) to re-run the review; the bot updates"
-        " this comment instead of posting a new one. Locally: `python scripts/plugin_reviewer.py --repo . --tag TAG`."
+        " this comment instead of posting a new one. Locally: `wxreg review . --tag TAG`."
     )
     record = result.record()
     tail = [
