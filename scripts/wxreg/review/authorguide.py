@@ -12,7 +12,7 @@ import argparse
 import json
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from wxreg.config import REPO_ROOT
@@ -54,7 +54,7 @@ def _evidence() -> dict[str, list[str]]:
             found.setdefault(permission, []).append(text)
 
     for module, needs in permission_check.MODULES.items():
-        add(needs, f"`import {module}`")
+        add(needs, f"`{module}`")
     for call, needs in permission_check.CALLS.items():
         add(needs, f"`{call}()`")
     for prefix, needs in permission_check.CALL_PREFIXES.items():
@@ -75,8 +75,10 @@ def render_permissions() -> str:
         shown = ", ".join(uses) if uses else "（无静态检查，按实际用途声明 / no static check: declare it if you do it）"
         rows.append(f"| `{permission}` | {MEANINGS.get(permission, '')} | {shown} |")
     note = ("一行里列出多个权限（如 `network.http`/`network.https`）时，声明其中任何一个即可。`open()` 按模式算作 "
-            "`file.read` 或 `file.write`。/ Where a use maps to several permissions (`network.http`/`network.https`), "
-            "declaring any one of them covers it. `open()` counts as `file.read` or `file.write` by its mode.")
+            "`file.read` 或 `file.write`。模块名表示导入它（或调用其中的函数）即算使用。"
+            "/ Where a use maps to several permissions (`network.http`/`network.https`), "
+            "declaring any one of them covers it. `open()` counts as `file.read` or `file.write` by its mode. A module "
+            "name means importing it (or calling into it) counts as a use.")
     return "\n".join([*rows, "", note])
 
 
@@ -93,13 +95,17 @@ def sections() -> dict[str, str]:
             "troubleshooting": render_troubleshooting()}
 
 
+def _replacement(body: str) -> Callable[[re.Match[str]], str]:
+    return lambda match: match.group(1) + body + "\n" + match.group(2)
+
+
 def update(text: str) -> str:
     """``text`` with every generated block replaced by its fresh rendering (blocks must exist)."""
     for name, body in sections().items():
-        pattern = re.compile(rf"(<!-- {name}:start -->\n).*?(\n<!-- {name}:end -->)", re.DOTALL)
+        pattern = re.compile(rf"(<!-- {name}:start -->\n)(?:.*?\n)?(<!-- {name}:end -->)", re.DOTALL)
         if not pattern.search(text):
             raise ValueError(f"CONTRIBUTING.md has no <!-- {name}:start --> ... <!-- {name}:end --> block")
-        text = pattern.sub(lambda match, body=body: match.group(1) + body + match.group(2), text)
+        text = pattern.sub(_replacement(body), text)
     return text
 
 
