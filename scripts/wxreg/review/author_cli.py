@@ -41,6 +41,9 @@ def add_configuration(parser: argparse.ArgumentParser) -> None:
                       default=os.environ.get("WXREG_ALLOW_URL_PREFIXES", "").split(), metavar="URL",
                       help="额外允许的仓库地址前缀（如 GitHub Enterprise）；环境变量 WXREG_ALLOW_URL_PREFIXES "
                            "/ extra allowed repository URL prefix (a GitHub Enterprise host)")
+    conf.add_argument("--scanner-python", default=sys.executable, metavar="PYTHON",
+                      help="运行 bandit 与 pip-audit 的 Python（默认当前的）/ the Python that runs bandit and "
+                           "pip-audit (default: this one)")
     conf.add_argument("--osv-url", default=os.environ.get("WXREG_OSV_URL"),
                       help="OSV 查询地址（默认公共 OSV；环境变量 WXREG_OSV_URL）/ OSV query URL for pip-audit "
                            "(default: the public OSV; env WXREG_OSV_URL)")
@@ -54,7 +57,8 @@ def load_options(args: argparse.Namespace, extra_prefixes: tuple[str, ...] = ())
         policy = policy.with_extra_url_prefixes(extra)
     return ReviewOptions(
         policy=policy,
-        tools=ToolConfig(osv_url=args.osv_url, timeout_seconds=policy.limits.scanner_timeout_seconds),
+        tools=ToolConfig(python=args.scanner_python, osv_url=args.osv_url or None,
+                         timeout_seconds=policy.limits.scanner_timeout_seconds),
         registry_dir=args.registry_dir,
     )
 

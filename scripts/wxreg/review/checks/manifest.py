@@ -15,6 +15,7 @@ from wxreg.review.checks._ast import parse
 from wxreg.review.context import ReviewContext
 from wxreg.review.findings import Finding
 from wxreg.review.policy import MANIFEST_SCHEMA_PATH
+from wxreg.review.schema_text import describe
 
 MANIFEST = "plugin.json"
 MAX_SCHEMA_FINDINGS = 20
@@ -53,7 +54,7 @@ class ManifestCheck:
         for error in errors[:MAX_SCHEMA_FINDINGS]:
             pointer = "/" + "/".join(str(p) for p in error.absolute_path)
             yield rules.M003.at(
-                MANIFEST, _line_of(item.data, error.absolute_path), pointer=pointer, detail=error.message
+                MANIFEST, _line_of(item.data, error.absolute_path), pointer=pointer, detail=describe(error)
             )
 
         sub = ctx.submission
