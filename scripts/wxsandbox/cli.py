@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shlex
 import signal
 import sys
 import tempfile
@@ -19,8 +20,8 @@ import yaml
 
 from wxsandbox.world import World
 
-STATE_FILE = Path(tempfile.gettempdir()) / "wxsandbox-state.json"
-"""Where ``up`` writes its URLs and tokens, for ``submit-form`` and for scripts."""
+STATE_FILE = Path(os.environ.get("WXSANDBOX_STATE") or Path(tempfile.gettempdir()) / "wxsandbox-state.json")
+"""Where ``up`` writes its URLs and tokens, for ``env``, ``submit-form`` and scripts (``$WXSANDBOX_STATE``)."""
 TEMPLATE = "plugin-submission.yml"
 
 
@@ -46,7 +47,37 @@ def _parser() -> argparse.ArgumentParser:
     form.add_argument("--title", help="issue 标题（默认由表单生成）/ issue title (default: the form's)")
     form.add_argument("--state-file", type=Path, default=STATE_FILE,
                       help="wxsandbox up 写的文件 / the file wxsandbox up wrote")
+    env = commands.add_parser("env", help="打印 shell 变量（eval \"$(wxsandbox env)\"）/ print shell variables for a "
+                                          "running sandbox (eval \"$(wxsandbox env)\")")
+    env.add_argument("--state-file", type=Path, default=STATE_FILE, help="wxsandbox up 写的文件 / the file up wrote")
     return parser
+
+
+def _load_state(path: Path) -> dict[str, Any] | None:
+    try:
+        state = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        print(f"找不到运行中的沙箱 / no running sandbox: {path} is missing; start `wxsandbox up` first",
+              file=sys.stderr)
+        return None
+    return state if isinstance(state, dict) else None
+
+
+def _env(args: argparse.Namespace) -> int:
+    """``export`` lines: the URLs, and one ``TOKEN_<LOGIN>`` / ``GITEE_TOKEN_<LOGIN>`` per user."""
+    state = _load_state(args.state_file)
+    if state is None:
+        return 2
+    values = {"GITHUB_URL": state["github"]["url"], "GITHUB_API_URL": state["github"]["api_url"],
+              "GITHUB_RAW_URL": state["github"]["raw_url"], "GITEE_URL": state["gitee"]["url"],
+              "GITEE_API_URL": state["gitee"]["api_url"], "WXREG_OSV_URL": state["osv"]["query_url"],
+              "WXSANDBOX_STATE": str(args.state_file)}
+    for login, user in state["users"].items():
+        values[f"TOKEN_{login.upper()}"] = user["github_token"]
+        values[f"GITEE_TOKEN_{login.upper()}"] = user["gitee_token"]
+    for name, value in values.items():
+        print(f"export {name}={shlex.quote(str(value))}")
+    return 0
 
 
 def _print_summary(world: World, as_json: bool) -> None:
@@ -72,7 +103,7 @@ def _print_summary(world: World, as_json: bool) -> None:
         "试试 / try:",
         f"  curl -H 'Authorization: token {summary['users']['alice']['github_token']}' "
         f"{github['api_url']}/repos/{world.registry}",
-        "  wxsandbox submit-form --as alice answers.yml",
+        '  eval "$(wxsandbox env)"; wxsandbox submit-form --as alice answers.yml   (README: a worked session)',
         "每个工作流运行结束时打印一行 / one line per finished workflow run follows:",
     ]
     print("\n".join(lines), flush=True)
@@ -130,11 +161,8 @@ def _up(args: argparse.Namespace) -> int:
 
 
 def _submit_form(args: argparse.Namespace) -> int:
-    try:
-        state: dict[str, Any] = json.loads(args.state_file.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        print(f"找不到运行中的沙箱 / no running sandbox: {args.state_file} is missing; start `wxsandbox up` first",
-              file=sys.stderr)
+    state = _load_state(args.state_file)
+    if state is None:
         return 2
     try:
         answers = yaml.safe_load(args.answers.read_text(encoding="utf-8"))
@@ -168,6 +196,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _up(args)
     if args.command == "submit-form":
         return _submit_form(args)
+    if args.command == "env":
+        return _env(args)
     return 2
 
 
