@@ -1,7 +1,7 @@
 """The generated parts of CONTRIBUTING.md: the rubric, the permission table and the troubleshooting table.
 
 ``python -m wxreg.review.authorguide`` rewrites each ``<!-- NAME:start -->`` ... ``<!-- NAME:end -->`` block
-of CONTRIBUTING.md from the code the review runs (the permission check's module and call tables, the
+of CONTRIBUTING.md from what the review runs on (the capability table ``registry/capabilities.json``, the
 finding catalogue, the policy); ``--check`` exits 1 when the file is stale. A test runs the check, so the
 guide cannot drift from the reviewer.
 """
@@ -16,12 +16,14 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from wxreg.config import REPO_ROOT
-from wxreg.review.checks import permissions as permission_check
+from wxreg.review.capabilities import load_table
 from wxreg.review.policy import MANIFEST_SCHEMA_PATH
 from wxreg.review.rubric import render_rubric
 from wxreg.review.rules import ALL_RULES
 
 CONTRIBUTING = REPO_ROOT / "CONTRIBUTING.md"
+MAX_SHOWN = 14
+"""Uses shown per permission; the full table is scripts/wxreg/review/CAPABILITIES.md."""
 MEANINGS: dict[str, str] = {
     "network.http": "明文 HTTP 请求 / plain HTTP requests",
     "network.https": "HTTPS 请求 / HTTPS requests",
@@ -47,20 +49,20 @@ def client_permissions() -> list[str]:
 
 
 def _evidence() -> dict[str, list[str]]:
+    """Permission -> the module names and ``module.attribute`` uses the capability table says need it."""
+    table = load_table()
     found: dict[str, list[str]] = {}
-
-    def add(permissions: Sequence[str], text: str) -> None:
-        for permission in permissions:
-            found.setdefault(permission, []).append(text)
-
-    for module, needs in permission_check.MODULES.items():
-        add(needs, f"`{module}`")
-    for call, needs in permission_check.CALLS.items():
-        add(needs, f"`{call}()`")
-    for prefix, needs in permission_check.CALL_PREFIXES.items():
-        add(needs, f"`{prefix}*()`")
-    for method, permission in permission_check.WRITE_METHODS.items():
-        add((permission,), f"`Path.{method}()`")
+    for name, entry in sorted(table.modules.items()):
+        uses: list[tuple[str, tuple[str, ...]]] = []
+        if entry.default:
+            uses.append((f"`{name}`", entry.default))
+        uses += [(f"`{name}.{attribute}`", caps) for attribute, caps in sorted(entry.attributes.items()) if caps]
+        for text, caps in uses:
+            for capability in caps:
+                known = table.capabilities.get(capability)
+                for permission in known.permissions if known else ():
+                    if text not in found.setdefault(permission, []):
+                        found[permission].append(text)
     return found
 
 
@@ -72,9 +74,14 @@ def render_permissions() -> str:
     ]
     for permission in client_permissions():
         uses = evidence.get(permission)
+        if uses and len(uses) > MAX_SHOWN:
+            uses = [*uses[:MAX_SHOWN], f"…（另 {len(uses) - MAX_SHOWN} 项 / {len(uses) - MAX_SHOWN} more）"]
         shown = ", ".join(uses) if uses else "（无静态检查，按实际用途声明 / no static check: declare it if you do it）"
         rows.append(f"| `{permission}` | {MEANINGS.get(permission, '')} | {shown} |")
-    note = ("一行里列出多个权限（如 `network.http`/`network.https`）时，声明其中任何一个即可。`open()` 按模式算作 "
+    note = ("完整的模块表见 `scripts/wxreg/review/CAPABILITIES.md`；不在表中的模块是错误 `WXR-P005`。"
+            "/ The whole module table is `scripts/wxreg/review/CAPABILITIES.md`; a module not in it is the error "
+            "`WXR-P005`. "
+            "一行里列出多个权限（如 `network.http`/`network.https`）时，声明其中任何一个即可。`open()` 按模式算作 "
             "`file.read` 或 `file.write`。模块名表示导入它（或调用其中的函数）即算使用。"
             "/ Where a use maps to several permissions (`network.http`/`network.https`), "
             "declaring any one of them covers it. `open()` counts as `file.read` or `file.write` by its mode. A module "
