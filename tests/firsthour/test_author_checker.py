@@ -13,6 +13,15 @@ from firsthour_support import EXAMPLE, ROOT, WXREG, assert_no_traceback, git, pl
 from wxreg.review import authorguide
 
 
+def example_copy(tmp_path: Path) -> Path:
+    """The example plugin's files in a directory of their own, to change before committing."""
+    source = tmp_path / "src"
+    source.mkdir()
+    for item in EXAMPLE.iterdir():
+        (source / item.name).write_bytes(item.read_bytes())
+    return source
+
+
 def test_the_example_plugin_passes_as_it_is_in_every_format(tmp_path: Path) -> None:
     repo = plugin_repo(tmp_path / "hello")
     text = run([WXREG, "review", ".", "--tag", "v1.0.0"], cwd=repo)
@@ -37,10 +46,7 @@ def test_without_a_tag_head_is_reviewed_as_the_manifest_version_and_the_reposito
 
 
 def test_a_failed_review_says_why_and_writes_the_job_summary(tmp_path: Path) -> None:
-    source = tmp_path / "src"
-    source.mkdir()
-    for item in EXAMPLE.iterdir():
-        (source / item.name).write_bytes(item.read_bytes())
+    source = example_copy(tmp_path)
     (source / "main.py").write_text((EXAMPLE / "main.py").read_text(encoding="utf-8")
                                     + "\nimport subprocess\n\n\ndef run() -> None:\n    subprocess.run(['ls'])\n",
                                     encoding="utf-8")
@@ -54,10 +60,7 @@ def test_a_failed_review_says_why_and_writes_the_job_summary(tmp_path: Path) -> 
 
 
 def test_a_pre_release_version_is_refused_with_a_message_people_can_read(tmp_path: Path) -> None:
-    source = tmp_path / "src"
-    source.mkdir()
-    for item in EXAMPLE.iterdir():
-        (source / item.name).write_bytes(item.read_bytes())
+    source = example_copy(tmp_path)
     manifest = json.loads((EXAMPLE / "plugin.json").read_text(encoding="utf-8"))
     manifest["version"] = "1.3.0rc1"
     (source / "plugin.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
@@ -93,10 +96,7 @@ def test_a_scanner_that_crashes_mid_review_is_ours_not_a_finding(tmp_path: Path)
 
 
 def test_an_unreachable_vulnerability_service_is_ours_with_the_url(tmp_path: Path) -> None:
-    source = tmp_path / "src"
-    source.mkdir()
-    for item in EXAMPLE.iterdir():
-        (source / item.name).write_bytes(item.read_bytes())
+    source = example_copy(tmp_path)
     manifest = json.loads((EXAMPLE / "plugin.json").read_text(encoding="utf-8"))
     manifest["dependencies"] = ["packaging==24.1"]
     (source / "plugin.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
