@@ -96,3 +96,16 @@ def test_labels_at_issue_creation_need_push_access(tmp_path: Path) -> None:
             repo = world.client(login).get_repo(world.registry)
             issue = repo.create_issue(f"by {login}", labels=["bug"])
             assert ([label.name for label in issue.labels] == ["bug"]) is kept, login
+
+
+def test_a_submission_that_lost_its_label_fails_loudly_instead_of_never_being_reviewed(world: World) -> None:
+    assert world.actions is not None
+    # Through the API, alice's labels are dropped (no push access): the form's label never arrives.
+    issue = world.client("alice").get_repo(world.registry).create_issue(
+        "[插件提交 / Plugin] hello", body="### 插件名称 / Plugin name\n\nhello\n", labels=["plugin-submission"])
+    assert issue.labels == []
+    assert world.actions.wait_idle(300)
+    [run] = world.actions.runs_for(workflow="review.yml", event="issues")
+    assert run.jobs["label-missing"].conclusion == "failure", run.log
+    assert run.jobs["analyse"].conclusion == "skipped"
+    assert "wxreg doctor --fix" in run.log
