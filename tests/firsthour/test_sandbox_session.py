@@ -105,7 +105,10 @@ def test_a_submission_that_lost_its_label_fails_loudly_instead_of_never_being_re
         "[插件提交 / Plugin] hello", body="### 插件名称 / Plugin name\n\nhello\n", labels=["plugin-submission"])
     assert issue.labels == []
     assert world.actions.wait_idle(300)
-    [run] = world.actions.runs_for(workflow="review.yml", event="issues")
+    runs = [run for run in world.actions.runs_for(workflow="review.yml", event="issues")
+            if run.event.payload.get("issue", {}).get("number") == issue.number]
+    assert len(runs) == 1, [(run.workflow, run.event.name, run.conclusion) for run in world.actions.runs]
+    [run] = runs
     assert run.jobs["label-missing"].conclusion == "failure", run.log
     assert run.jobs["analyse"].conclusion == "skipped"
     assert "wxreg doctor --fix" in run.log
