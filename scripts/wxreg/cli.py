@@ -22,8 +22,10 @@ from wxreg.errors import Problem, RegistryError
 from wxreg.store import RegistryStore
 from wxreg.validate import validate_registry
 
-SUBCOMMAND_MODULES: tuple[str, ...] = ("wxreg.cli", "wxreg.mirror_cli", "wxreg.consumer_cli", "wxreg.approval.cli",
-                                      "wxreg.tuf_cli", "wxreg.revocations", "wxreg.catalog.cli")
+SUBCOMMAND_MODULES: tuple[str, ...] = (
+    "wxreg.cli", "wxreg.mirror_cli", "wxreg.consumer_cli", "wxreg.approval.cli", "wxreg.review.author_cli",
+    "wxreg.doctor", "wxreg.tuf_cli", "wxreg.revocations", "wxreg.catalog.cli",
+)
 """Modules whose ``register(subparsers)`` adds subcommands; later issues append theirs."""
 
 
@@ -35,7 +37,8 @@ def _print_problems(problems: Sequence[Problem]) -> None:
 
 def _root_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--root", type=Path, default=REPO_ROOT,
-                        help="repository root that holds registry/ (default: this checkout)")
+                        help="含 registry/ 的仓库根目录（默认本检出）/ repository root that holds registry/ "
+                             "(default: this checkout)")
 
 
 def run_build(args: argparse.Namespace) -> int:
@@ -89,19 +92,23 @@ def run_demo(args: argparse.Namespace) -> int:
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    build = subparsers.add_parser("build", help="regenerate registry/registry.json from the sources")
+    build = subparsers.add_parser(
+        "build", help="从源文件重新生成 registry/registry.json / regenerate registry/registry.json from the sources")
     _root_argument(build)
     build.set_defaults(handler=run_build)
-    validate = subparsers.add_parser("validate", help="check the sources and that registry.json is up to date")
+    validate = subparsers.add_parser(
+        "validate", help="检查源文件且 registry.json 为最新 / check the sources and that registry.json is up to date")
     _root_argument(validate)
     validate.set_defaults(handler=run_validate)
-    demo = subparsers.add_parser("demo", help="build and validate the bundled example registry")
+    demo = subparsers.add_parser(
+        "demo", help="构建并验证自带的示例注册表 / build and validate the bundled example registry")
     _root_argument(demo)
     demo.set_defaults(handler=run_demo)
 
 
 def make_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="wxreg", description="WXAUTO-MGT plugin registry tools")
+    parser = argparse.ArgumentParser(
+        prog="wxreg", description="WXAUTO-MGT 插件注册表工具 / WXAUTO-MGT plugin registry tools")
     subparsers = parser.add_subparsers(dest="command", required=True)
     for name in SUBCOMMAND_MODULES:
         importlib.import_module(name).register(subparsers)

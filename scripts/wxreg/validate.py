@@ -40,7 +40,8 @@ _PATTERN_HINTS: dict[str, tuple[str, str, str]] = {
     "^[a-z][a-z0-9_]{2,63}$": ("小写字母开头，仅含小写字母、数字和下划线，3–64 个字符",
                                "a lower-case letter, then lower-case letters, digits or _; 3-64 characters",
                                "smart_reply"),
-    "^[0-9]+(\\.[0-9]+){1,3}$": ("2 到 4 段纯数字版本号，不带 v", "2 to 4 all-digit parts, no leading v", "1.2.0"),
+    "^[0-9]+(\\.[0-9]+){1,3}$": ("2 到 4 段数字的版本号，不带 v（预发布版本不上架）",
+                                 "2 to 4 all-digit parts, no leading v (pre-releases are not listed)", "1.2.0"),
     "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$": ("UTC 时间，精确到秒，以 Z 结尾",
                                                                  "a UTC timestamp in whole seconds ending in Z",
                                                                  "2026-01-31T08:00:00Z"),
@@ -55,7 +56,7 @@ _PATTERN_HINTS: dict[str, tuple[str, str, str]] = {
                                                          "main.py"),
     "^[A-Za-z_][A-Za-z0-9_]*$": ("Python 标识符", "a Python identifier", "Plugin"),
     "^https://": ("https 链接", "an https URL", "https://github.com/owner/repo"),
-    "^v?[0-9]+(\\.[0-9]+){1,3}$": ("2 到 4 段纯数字版本号", "a version of 2 to 4 all-digit parts", "1.2.0"),
+    "^v?[0-9]+(\\.[0-9]+){1,3}$": ("2 到 4 段数字的版本号", "a version of 2 to 4 all-digit parts", "1.2.0"),
     "^\\s*(~=|==|!=|<=|>=|<|>|===)\\s*[0-9]+(\\.[0-9]+)*(\\.\\*)?\\s*(,\\s*(~=|==|!=|<=|>=|<|>|===)\\s*[0-9]+(\\.[0-9]+)*(\\.\\*)?\\s*)*$":
         ("版本约束", "a version constraint", ">=3.8"),
 }

@@ -146,6 +146,7 @@ class ActRunner:
         self.internet_guard = internet_guard
         self._repo_secrets: dict[str, dict[str, str]] = {}
         self._repo_variables: dict[str, dict[str, str]] = {}
+        self._provided: dict[str, Path] = {}
         self._slots = threading.BoundedSemaphore(max(1, max_parallel))
         self._lock = threading.Condition()
         self._inbox: queue.Queue[Event | None] = queue.Queue()
@@ -177,6 +178,20 @@ class ActRunner:
         """Repository variables (``vars.NAME``) for runs of ``full_name``."""
         with self._lock:
             self._repo_variables.setdefault(full_name.lower(), {}).update(variables)
+
+    def provide_action_repository(self, repository: str, ref: str, directory: Path) -> None:
+        """Serve ``uses: repository[/subpath]@ref`` from ``directory`` (e.g. this registry's own reusable
+        action, used by a plugin repository's workflow) instead of a failing stand-in."""
+        with self._lock:
+            self._provided[f"{repository.lower()}@{ref}"] = Path(directory)
+
+    def secrets_of(self, full_name: str) -> dict[str, str]:
+        with self._lock:
+            return dict(self._repo_secrets.get(full_name.lower(), {}))
+
+    def variables_of(self, full_name: str) -> dict[str, str]:
+        with self._lock:
+            return dict(self._repo_variables.get(full_name.lower(), {}))
 
     def fire_schedule(self, full_name: str) -> list[Event]:
         """Deliver a ``schedule`` event for every cron of every workflow on the default branch of
@@ -460,7 +475,9 @@ class ActRunner:
             "--json",
         ]
         for uses in self._remote_uses(workflow, tree):
-            command += ["--local-repository", f"{uses.repository}@{uses.ref}={self._stubs.directory_for(uses)}"]
+            provided = self._provided.get(f"{uses.repository.lower()}@{uses.ref}")
+            command += ["--local-repository",
+                        f"{uses.repository}@{uses.ref}={provided or self._stubs.directory_for(uses)}"]
         return command
 
     def _job_tokens(self, run: WorkflowRun, workflow: Workflow, text: str, tree: Path) -> dict[str, str]:
@@ -484,10 +501,12 @@ class ActRunner:
     def _remote_uses(self, workflow: Workflow, tree: Path) -> list[_RemoteUses]:
         found: dict[str, _RemoteUses] = {}
         references = list(workflow.uses)
-        actions_dir = tree / ".github" / "actions"
-        if actions_dir.is_dir():
-            for action_file in sorted(actions_dir.glob("**/action.y*ml")):
-                references += action_uses(action_file.read_text(encoding="utf-8"))
+        # Composite actions of this tree, and of provided repositories, may use remote actions themselves.
+        trees = [tree, *self._provided.values()]
+        for actions_dir in [base / ".github" / "actions" for base in trees]:
+            if actions_dir.is_dir():
+                for action_file in sorted(actions_dir.glob("**/action.y*ml")):
+                    references += action_uses(action_file.read_text(encoding="utf-8"))
         for reference in references:
             remote = _RemoteUses.parse(reference)
             if remote is not None:

@@ -13,18 +13,15 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from wxreg.review.context import ToolConfig
-from wxreg.review.engine import ReviewOptions, ReviewRequest, ReviewResult, review
+from wxreg.review.author_cli import EXIT_CANNOT, EXIT_FAILED, EXIT_PASSED, add_configuration, load_options, run_review
+from wxreg.review.engine import ReviewOptions, ReviewRequest, ReviewResult
 from wxreg.review.findings import Finding
-from wxreg.review.policy import DEFAULT_POLICY_PATH, REPO_ROOT, PolicyError, load_policy
+from wxreg.review.policy import PolicyError
 from wxreg.review.report import render_json, render_markdown
-from wxreg.review.source import SourceError
 from wxreg.review.submission import parse_issue_body
 
 if TYPE_CHECKING:
     from wxreg.review.github import GitHubReviewer
-
-EXIT_PASSED, EXIT_FAILED, EXIT_CANNOT = 0, 1, 2
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -71,17 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     out.add_argument("--json", action="store_true", help="打印 JSON 报告 / print the JSON report")
     out.add_argument("--markdown-out", type=Path, help="写入 markdown 报告 / write the markdown report here")
     out.add_argument("--json-out", type=Path, help="写入 JSON 报告 / write the JSON report here")
-    conf = parser.add_argument_group("配置 / configuration")
-    conf.add_argument("--policy", type=Path, default=DEFAULT_POLICY_PATH)
-    conf.add_argument("--registry-dir", type=Path, default=REPO_ROOT / "registry")
-    conf.add_argument(
-        "--allow-url-prefix",
-        action="append",
-        default=os.environ.get("WXREG_ALLOW_URL_PREFIXES", "").split(),
-        metavar="URL",
-        help="额外允许的仓库地址前缀（如自建镜像）/ extra allowed repository URL prefix (a self-hosted forge)",
-    )
-    conf.add_argument("--osv-url", default=os.environ.get("WXREG_OSV_URL"), help="pip-audit --osv-url")
+    add_configuration(parser)
     return parser
 
 
@@ -102,26 +89,15 @@ def emit(result: ReviewResult, args: argparse.Namespace) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    github_mode = args.issue is not None or (args.repo is None and args.body_file is None)
+    # GitHub mode: plugins live on the forge the workflow runs on (GITHUB_SERVER_URL: github.com,
+    # or a GitHub Enterprise host).
+    forge = (args.github_web_url.rstrip("/") + "/",) if github_mode else ()
     try:
-        policy = load_policy(args.policy)
+        options = load_options(args, forge)
     except PolicyError as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_CANNOT
-    github_mode = args.issue is not None or (args.repo is None and args.body_file is None)
-    extra = list(args.allow_url_prefix)
-    if github_mode:
-        # GitHub mode: plugins live on the forge the workflow runs on (GITHUB_SERVER_URL: github.com,
-        # or a GitHub Enterprise host).
-        forge = args.github_web_url.rstrip("/") + "/"
-        if forge not in policy.allowed_url_prefixes:
-            extra.append(forge)
-    if extra:
-        policy = policy.with_extra_url_prefixes(tuple(extra))
-    options = ReviewOptions(
-        policy=policy,
-        tools=ToolConfig(osv_url=args.osv_url, timeout_seconds=policy.limits.scanner_timeout_seconds),
-        registry_dir=args.registry_dir,
-    )
     if github_mode:
         return _github_main(args, options)
     return _local_main(args, options)
@@ -154,11 +130,9 @@ def _local_main(args: argparse.Namespace, options: ReviewOptions) -> int:
         expected_commit=args.expected_commit,
         remote_only=remote_only,
     )
-    try:
-        result = review(request, options)
-    except SourceError as exc:
-        print(f"无法审核 / could not review: {exc.finding.message}", file=sys.stderr)
-        return EXIT_CANNOT
+    result = run_review(request, options)
+    if isinstance(result, int):
+        return result
     emit(result, args)
     return EXIT_PASSED if result.passed else EXIT_FAILED
 

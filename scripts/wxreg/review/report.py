@@ -164,7 +164,7 @@ def render_markdown(result: ReviewResult, *, rerun_hint: str | None = None) -> s
     rerun = rerun_hint or (
         "编辑本 issue（任何修改，例如更新标签后改版本号）即可重新审核；机器人会更新这条评论，不会另发新评论。"
         " / Edit this issue (any change, e.g. after pushing a new tag) to re-run the review; the bot updates"
-        " this comment instead of posting a new one. Locally: `python scripts/plugin_reviewer.py --repo . --tag TAG`."
+        " this comment instead of posting a new one. Locally: `wxreg review . --tag TAG`."
     )
     record = result.record()
     tail = [

@@ -24,7 +24,7 @@ def render_rubric(policy: ReviewPolicy | None = None) -> str:
     lim = p.limits
     rows = []
     for rule in ALL_RULES.values():
-        meaning = rule.en.replace("{{", "{").replace("}}", "}").replace("|", "\\|")
+        meaning = f"{rule.zh} / {rule.en}".replace("{{", "{").replace("}}", "}").replace("|", "\\|")
         rows.append(f"| `{rule.id}` | {rule.check} | {p.axis(rule.check)} | {rule.severity.value} | {meaning} |")
     lines = [
         f"## 审核评分细则 / Review rubric (version {p.rubric_version})",
@@ -75,12 +75,13 @@ def render_rubric(policy: ReviewPolicy | None = None) -> str:
         "",
         "### 重新审核 / Re-running",
         "",
-        "编辑 issue（任何修改）即触发重新审核，机器人会更新同一条评论。本地：",
-        "`python scripts/plugin_reviewer.py --repo . --tag v1.0.0`",
-        "（加 `--json` 输出 JSON；退出码 0 通过、1 未通过、2 无法审核）。",
-        "/ Edit the issue (any change) to re-run; the bot edits the same comment. Locally:",
-        "`python scripts/plugin_reviewer.py --repo . --tag v1.0.0` (`--json` for JSON; exit 0 passed, 1 failed,",
-        "2 could not review).",
+        "编辑 issue（任何修改）即触发重新审核，机器人会更新同一条评论。本地（安装见「插件作者」）：",
+        "`wxreg review . --tag v1.0.0`",
+        "（`--format markdown` 或 `--format json`；退出码 0 通过、1 未通过、2 无法审核：审核工具缺失或漏洞服务不可达，",
+        "不是插件的问题）。",
+        "/ Edit the issue (any change) to re-run; the bot edits the same comment. Locally (installing: see *Plugin",
+        "authors*): `wxreg review . --tag v1.0.0` (`--format markdown` or `--format json`; exit 0 passed, 1 failed,",
+        "2 could not review: a missing scanner or an unreachable vulnerability service, never the plugin's fault).",
         "",
         "### 问题编号 / Finding ids",
         "",

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from wxsandbox.githttp import GitRoute, git_http_backend, match_git_route, wants_push
 from wxsandbox.github.gitrepo import ZERO_SHA
 from wxsandbox.github.state import Repo, User, role_at_least
+from wxsandbox.github.webform import serve_issue_form
 from wxsandbox.http import Request, Response
 
 if TYPE_CHECKING:
@@ -131,7 +132,7 @@ def main_app(hub: Hub, request: Request) -> Response:
                 login = hub.state.login_for_token(token)
         response = serve_git(hub, request, route)
     else:
-        response = (serve_archive(hub, request) or serve_asset(hub, request)
+        response = (serve_archive(hub, request) or serve_asset(hub, request) or serve_issue_form(hub, request)
                     or Response.text("Not Found\n", status=404))
     hub.log(request, response.status, login)
     return response

@@ -13,15 +13,14 @@ from types import TracebackType
 from typing import Any
 
 from wxsandbox.events import EventSink
+from wxsandbox.github import webform
 from wxsandbox.github.clock import Clock, system_clock
 from wxsandbox.github.faults import Faults
 from wxsandbox.github.githost import main_app, raw_app
 from wxsandbox.github.gitrepo import ZERO_SHA, GitRepo, Person
 from wxsandbox.github.hub import Hub, RequestLogEntry
-from wxsandbox.github.issueforms import FormError, render_issue_form
 from wxsandbox.github.pages import PagesSite, pages_app
 from wxsandbox.github.payloads import Urls
-from wxsandbox.github.routes.issues import MAX_BODY, open_issue
 from wxsandbox.github.state import BOT_ID, BOT_LOGIN, ROLES, Repo
 from wxsandbox.github.tokens import TokenScope, normalise_permissions
 from wxsandbox.http import HttpServer
@@ -263,26 +262,8 @@ class GitHubStandIn:
         """Open an issue the way a person does in the browser: the form ``.github/ISSUE_TEMPLATE/<template>``
         from the default branch, rendered by ``issueforms`` (required fields enforced, CRLF line breaks), with
         the template's labels applied whatever ``login``'s role. Events fire as for the API. Returns the number."""
-        with self._hub.state.lock:
-            repo = self._repo(full_name)
-            user = self._hub.state.user(login)
-            if user is None:
-                raise ValueError(f"unknown user {login!r}")
-        git = self._hub.git(repo)
-        head = git.ref_sha(f"refs/heads/{repo.default_branch}")
-        entry = git.entry_at(head, f".github/ISSUE_TEMPLATE/{template}") if head else None
-        if entry is None or entry.type != "blob":
-            raise FileNotFoundError(f"{full_name}: no .github/ISSUE_TEMPLATE/{template} on {repo.default_branch}")
-        rendered = render_issue_form(git.blob(entry.sha).decode("utf-8"), answers, title=title)
-        if not rendered.title.strip():
-            raise FormError("title: required")
-        if len(rendered.body) > MAX_BODY:
-            raise FormError("body is too long (maximum is 65536 characters)")
-        with self._hub.state.lock:
-            issue, events = open_issue(self._hub, repo, user.login, rendered.title, rendered.body,
-                                       labels=rendered.labels, assignees=rendered.assignees)
-        self._hub.deliver(events, user)
-        return issue.number
+        self._repo(full_name)
+        return webform.submit(self._hub, full_name, template, answers, login=login, title=title)
 
 
 def _write_directory_tree(git: GitRepo, directory: Path) -> str:

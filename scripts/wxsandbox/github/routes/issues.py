@@ -133,10 +133,11 @@ def create_issue(ctx: Ctx) -> Response:
     body = check_body(data.get("body"))
     with ctx.hub.state.lock:
         repo = ctx.repo()
-        # Labels and assignees from someone without triage are silently dropped, as on GitHub.
-        triage = role_at_least(ctx.role(repo), "triage")
-        labels = label_names(data["labels"]) if triage and data.get("labels") else []
-        assignees = [str(name) for name in data.get("assignees") or []] if triage else []
+        # GitHub's REST reference for "Create an issue": "Only users with push access can set labels for
+        # new issues. Labels are silently dropped otherwise." Assignees likewise.
+        push = role_at_least(ctx.role(repo), "write")
+        labels = label_names(data["labels"]) if push and data.get("labels") else []
+        assignees = [str(name) for name in data.get("assignees") or []] if push else []
         issue, events = open_issue(ctx.hub, repo, actor.login, title, body, labels=labels, assignees=assignees)
         ctx.events += events
         return Response.json(ctx.hub.shapes.issue(repo, issue), status=201,

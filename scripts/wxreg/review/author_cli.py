@@ -1,0 +1,158 @@
+"""``wxreg review PATH_OR_URL --tag TAG``: the review the registry's CI runs, for a plugin author.
+
+The same engine, policy and scanners as the submission workflow; readable text by default,
+``--format markdown`` (what the bot posts) or ``--format json``. Exit status: 0 passed, 1 failed,
+2 could not review (a missing scanner, an unreachable service, an unreadable repository: never
+the plugin's fault, always one short line on stderr saying what to do).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from wxreg.review.context import ToolConfig
+from wxreg.review.engine import ReviewOptions, ReviewRequest, ReviewResult, review
+from wxreg.review.policy import DEFAULT_POLICY_PATH, REPO_ROOT, PolicyError, ReviewPolicy, load_policy
+from wxreg.review.preflight import ToolProblem, missing_scanners, tool_failures
+from wxreg.review.report import render_json, render_markdown
+from wxreg.review.source import SourceError
+from wxreg.review.text import render_text
+
+EXIT_PASSED, EXIT_FAILED, EXIT_CANNOT = 0, 1, 2
+AUTHOR_RERUN_HINT = (
+    "修复后推送新标签，再运行 `wxreg review . --tag 新标签`。/ Fix, push a new tag, and run "
+    "`wxreg review . --tag NEW_TAG` again."
+)
+
+
+def add_configuration(parser: argparse.ArgumentParser) -> None:
+    """Options every review command shares: policy, registry data, allowed hosts, OSV."""
+    conf = parser.add_argument_group("配置 / configuration")
+    conf.add_argument("--policy", type=Path, default=DEFAULT_POLICY_PATH, help="审核策略 / review policy file")
+    conf.add_argument("--registry-dir", type=Path, default=REPO_ROOT / "registry",
+                      help="用于比对插件 ID 的注册表 / the registry the plugin id is compared with")
+    conf.add_argument("--allow-url-prefix", action="append",
+                      default=os.environ.get("WXREG_ALLOW_URL_PREFIXES", "").split(), metavar="URL",
+                      help="额外允许的仓库地址前缀（如 GitHub Enterprise）；环境变量 WXREG_ALLOW_URL_PREFIXES "
+                           "/ extra allowed repository URL prefix (a GitHub Enterprise host)")
+    conf.add_argument("--scanner-python", default=sys.executable, metavar="PYTHON",
+                      help="运行 bandit 与 pip-audit 的 Python（默认当前的）/ the Python that runs bandit and "
+                           "pip-audit (default: this one)")
+    conf.add_argument("--osv-url", default=os.environ.get("WXREG_OSV_URL"),
+                      help="OSV 查询地址（默认公共 OSV；环境变量 WXREG_OSV_URL）/ OSV query URL for pip-audit "
+                           "(default: the public OSV; env WXREG_OSV_URL)")
+
+
+def load_options(args: argparse.Namespace, extra_prefixes: tuple[str, ...] = ()) -> ReviewOptions:
+    """Raises :class:`PolicyError` when the policy cannot be read."""
+    policy: ReviewPolicy = load_policy(args.policy)
+    extra = tuple(args.allow_url_prefix) + tuple(p for p in extra_prefixes if p not in policy.allowed_url_prefixes)
+    if extra:
+        policy = policy.with_extra_url_prefixes(extra)
+    return ReviewOptions(
+        policy=policy,
+        tools=ToolConfig(python=args.scanner_python, osv_url=args.osv_url or None,
+                         timeout_seconds=policy.limits.scanner_timeout_seconds),
+        registry_dir=args.registry_dir,
+    )
+
+
+def report_problems(problems: list[ToolProblem]) -> int:
+    for problem in problems:
+        print(f"无法审核 / could not review: {problem}", file=sys.stderr)
+    return EXIT_CANNOT
+
+
+def run_review(request: ReviewRequest, options: ReviewOptions) -> ReviewResult | int:
+    """The review, or the exit status when our side (tools, network, source) stopped it."""
+    missing = missing_scanners(options.tools)
+    if missing:
+        return report_problems(missing)
+    try:
+        result = review(request, options)
+    except SourceError as exc:
+        print(f"无法审核 / could not review: {exc.finding.message}", file=sys.stderr)
+        return EXIT_CANNOT
+    ours = tool_failures(result.findings, options.tools.osv_url)
+    if ours:
+        return report_problems(ours)
+    return result
+
+
+def _review_head(source: str, options: ReviewOptions) -> ReviewResult | int:
+    """No tag (a branch push): review HEAD of a local repository as if tagged ``v<plugin.json version>``,
+    in a scratch clone, so the author's repository is never touched."""
+    path = Path(source)
+    if not (path / ".git").exists():
+        print("需要 --tag（不带标签只能审核本地仓库的 HEAD）/ --tag is required (without one only a local "
+              "repository's HEAD can be reviewed)", file=sys.stderr)
+        return EXIT_CANNOT
+    git = ["git", "-c", "protocol.file.allow=always"]
+    shown = subprocess.run([*git, "-C", str(path), "show", "HEAD:plugin.json"], capture_output=True, check=False)
+    try:
+        version = json.loads(shown.stdout.decode("utf-8")).get("version") if shown.returncode == 0 else None
+    except (UnicodeDecodeError, ValueError, AttributeError):
+        version = None
+    if not isinstance(version, str) or not version or not version.replace(".", "").isalnum():
+        print("HEAD 没有可读的 plugin.json 版本；请用 --tag / HEAD has no readable plugin.json version; pass --tag",
+              file=sys.stderr)
+        return EXIT_CANNOT
+    tag = f"v{version}"
+    with tempfile.TemporaryDirectory(prefix="wxreg-head-") as scratch:
+        clone = Path(scratch) / "plugin"
+        for command in ([*git, "clone", "--quiet", "--no-checkout", "--no-tags", str(path.resolve()), str(clone)],
+                        [*git, "-C", str(clone), "tag", tag, "HEAD"]):
+            if subprocess.run(command, capture_output=True, check=False, timeout=120).returncode != 0:
+                print(f"无法读取 / cannot read {path}: git {' '.join(command[3:5])}", file=sys.stderr)
+                return EXIT_CANNOT
+        print(f"审核 HEAD，视为标签 {tag} / reviewing HEAD as tag {tag}", file=sys.stderr)
+        return run_review(ReviewRequest(repo=str(clone), tag=tag), options)
+
+
+def run_author_review(args: argparse.Namespace) -> int:
+    try:
+        options = load_options(args)
+    except PolicyError as exc:
+        print(f"无法审核 / could not review: {exc}", file=sys.stderr)
+        return EXIT_CANNOT
+    tag = args.tag or (os.environ.get("GITHUB_REF_NAME", "") if os.environ.get("GITHUB_REF_TYPE") == "tag" else "")
+    if tag:
+        outcome = run_review(ReviewRequest(repo=args.source, tag=tag), options)
+    else:
+        outcome = _review_head(args.source, options)
+    if isinstance(outcome, int):
+        return outcome
+    markdown = render_markdown(outcome, rerun_hint=AUTHOR_RERUN_HINT)
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary:
+        with Path(summary).open("a", encoding="utf-8") as handle:
+            handle.write(markdown + "\n")
+    output = {"text": render_text, "json": render_json}.get(args.format)
+    sys.stdout.write(output(outcome) if output else markdown + "\n")
+    return EXIT_PASSED if outcome.passed else EXIT_FAILED
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser(
+        "review",
+        help="审核一个插件（与注册表 CI 相同）/ review a plugin exactly as the registry's CI does",
+        description="审核插件仓库在某个标签处的代码，从不执行插件代码。退出码：0 通过，1 未通过，2 无法审核。"
+                    " / Review a plugin repository at a tag; plugin code is never run. "
+                    "Exit status: 0 passed, 1 failed, 2 could not review.",
+    )
+    parser.add_argument("source", metavar="PATH_OR_URL",
+                        help="插件的本地 git 仓库或允许的 URL / the plugin's local git repository or an allowed URL")
+    parser.add_argument("--tag", default="",
+                        help="要审核的标签，如 v1.0.0；省略时审核本地仓库的 HEAD（视为 v<plugin.json 版本>），"
+                             "GitHub Actions 标签推送时取该标签 / the tag to review, e.g. v1.0.0; without it, HEAD "
+                             "of a local repository as v<plugin.json version> (on a tag push in Actions: that tag)")
+    parser.add_argument("--format", choices=("text", "markdown", "json"), default="text",
+                        help="输出格式（默认 text）/ output format (default text)")
+    add_configuration(parser)
+    parser.set_defaults(handler=run_author_review)

@@ -1,0 +1,91 @@
+"""Our side, not the plugin's: the reviewer's own tools and services, checked before and after a review.
+
+A missing scanner, an unreachable vulnerability service or a scanner that crashed mid-review says
+nothing about the plugin. The command line reports each as one short bilingual line and exits 2
+("could not review"), instead of a failed review that blames the plugin.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import requests
+
+from wxreg.review.context import ToolConfig
+from wxreg.review.findings import Finding
+
+PUBLIC_OSV_URL = "https://api.osv.dev/v1/query"
+"""pip-audit's default when no ``--osv-url`` is given."""
+INSTALL_HINT = "pip install git+https://github.com/wxauto-mgt/plugin-registry"
+PROBE_TIMEOUT_SECONDS = 10.0
+
+SCANNERS: tuple[tuple[str, str], ...] = (("bandit", "bandit"), ("pip-audit", "pip_audit"))
+"""(name people know, module run with ``python -m``); the review runs both on every plugin."""
+TOOL_FAILURE_IDS = frozenset({"WXR-S102", "WXR-X001"})
+"""Findings that only ever mean our tools failed (a scan that did not run, a check that crashed)."""
+AUDIT_FAILURE_ID = "WXR-D005"
+
+
+@dataclass(frozen=True)
+class ToolProblem:
+    """One thing on our side that stops a trustworthy review, with what to do about it."""
+
+    zh: str
+    en: str
+
+    def __str__(self) -> str:
+        return f"{self.zh} / {self.en}"
+
+
+def missing_scanners(tools: ToolConfig, scanners: Sequence[tuple[str, str]] = SCANNERS) -> list[ToolProblem]:
+    """Each scanner that does not start with ``tools.python`` (``python -m MODULE --version``)."""
+    problems = []
+    for name, module in scanners:
+        try:
+            done = subprocess.run([tools.python, "-m", module, "--version"], capture_output=True,
+                                  timeout=60, check=False)
+            ok = done.returncode == 0
+        except (OSError, subprocess.TimeoutExpired):
+            ok = False
+        if not ok:
+            problems.append(ToolProblem(
+                f"审核工具 {name} 无法运行，请安装审核工具：{INSTALL_HINT}",
+                f"the scanner {name} does not run with {tools.python}; install the reviewer with {INSTALL_HINT}"))
+    return problems
+
+
+def osv_problem(osv_url: str | None) -> ToolProblem | None:
+    """``None`` when the OSV query endpoint answers a harmless query, else why not (one line)."""
+    url = osv_url or PUBLIC_OSV_URL
+    try:
+        answer = requests.post(url, json={"package": {"name": "pip", "ecosystem": "PyPI"}, "version": "0.1"},
+                               timeout=PROBE_TIMEOUT_SECONDS)
+    except requests.RequestException as exc:
+        reason = type(exc).__name__
+    else:
+        if answer.status_code < 500:
+            return None
+        reason = f"HTTP {answer.status_code}"
+    return ToolProblem(f"无法连接漏洞服务 {url}（{reason}）；请重试，或用 --osv-url 指定",
+                       f"could not reach the vulnerability service at {url} ({reason}); re-run, or pass --osv-url")
+
+
+def tool_failures(findings: Iterable[Finding], osv_url: str | None) -> list[ToolProblem]:
+    """Findings of a finished review that are our failures, not the plugin's (exit 2, not a verdict)."""
+    problems: list[ToolProblem] = []
+    audit_failed = False
+    for finding in findings:
+        if finding.id in TOOL_FAILURE_IDS:
+            problems.append(ToolProblem(f"审核工具出错（不是插件的问题）：{finding.message_zh}",
+                                        f"the reviewer's tools failed (not the plugin's fault): {finding.message_en}"))
+        elif finding.id == AUDIT_FAILURE_ID and finding.path is None and (
+                "pip-audit" in finding.message_en or "pip_audit" in finding.message_en):
+            audit_failed = True  # the audit itself did not finish (the network, or pip-audit crashed)
+    if audit_failed:
+        unreachable = osv_problem(osv_url)
+        problems.append(unreachable or ToolProblem("依赖审计工具 pip-audit 出错（不是插件的问题）",
+                                                   "the dependency audit (pip-audit) failed; not the plugin's fault"))
+    return problems
+
