@@ -240,7 +240,7 @@ def test_cli_audit_verifies_with_the_given_root_and_fails_on_a_blocked_install(
     (tmp_path / "installed" / "group_welcome").mkdir(parents=True)
     (tmp_path / "installed" / "group_welcome" / "plugin.json").write_text(
         '{"plugin_id": "group_welcome", "version": "0.1.0"}', encoding="utf-8")
-    args = ["client", "--cache-dir", str(tmp_path / "cli-cache"), "--trusted-root", str(root),
+    args = ["client", "--json", "--cache-dir", str(tmp_path / "cli-cache"), "--trusted-root", str(root),
             *(arg for s in signed.sources() for arg in ("--source", f"{s.name}={s.registry_url}")),
             "audit", "--installed", str(tmp_path / "installed")]
 
