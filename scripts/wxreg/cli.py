@@ -22,7 +22,8 @@ from wxreg.errors import Problem, RegistryError
 from wxreg.store import RegistryStore
 from wxreg.validate import validate_registry
 
-SUBCOMMAND_MODULES: tuple[str, ...] = ("wxreg.cli", "wxreg.mirror_cli", "wxreg.consumer_cli", "wxreg.approval.cli")
+SUBCOMMAND_MODULES: tuple[str, ...] = ("wxreg.cli", "wxreg.mirror_cli", "wxreg.consumer_cli", "wxreg.approval.cli",
+                                      "wxreg.tuf_cli", "wxreg.revocations")
 """Modules whose ``register(subparsers)`` adds subcommands; later issues append theirs."""
 
 

@@ -493,4 +493,6 @@ def validate_registry(root: Path) -> list[Problem]:
         return [Problem(REGISTRY_FILE, "", f"registry.json {state} / registry.json {state_en}",
                         "运行 wxreg build 并提交结果，不要手工编辑 / "
                         "run `wxreg build` and commit the result; never edit it by hand")]
-    return []
+    from wxreg.revocations import problems as revocation_problems
+
+    return revocation_problems(root)

@@ -1,0 +1,259 @@
+"""Revocations: ``registry/revoked.json``, the versions clients must refuse (``block``) or report (``warn``).
+
+One small list, sorted and written in one canonical form (``wxreg validate`` checks the bytes), signed as a
+TUF target beside ``registry.json``. The shipped WXAUTO-MGT client does not read it; the reference consumer
+and the catalog do. ``wxreg revoke`` adds or replaces an entry and opens the PR through the registry
+publisher (or ``--local``: edit this checkout only).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from packaging.version import InvalidVersion, Version
+
+from wxreg.config import REPO_ROOT, RegistryConfig
+from wxreg.errors import Problem, json_pointer
+from wxreg.schema import SCHEMA_DIR, CompiledSchema, compile_schema, load_schema
+
+REVOKED_FILE = "registry/revoked.json"
+ALL_VERSIONS = "*"
+SEVERITIES = ("block", "warn")
+REVOKE_BRANCH_PREFIX = "revoke/"
+"""Not ``registry/``: the PR refresher rebuilds those; a revocation PR touches only ``revoked.json``."""
+
+
+class RevocationError(Exception):
+    """A revocation that cannot be written; bilingual."""
+
+
+@dataclass(frozen=True)
+class Revocation:
+    plugin_id: str
+    versions: tuple[str, ...]
+    """Revoked versions, or ``("*",)`` for all."""
+    severity: str
+    reason_zh: str
+    reason_en: str
+    advisory: str
+    date: str
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Revocation:
+        reason = data["reason"]
+        return cls(str(data["plugin_id"]), tuple(str(v) for v in data["versions"]), str(data["severity"]),
+                   str(reason["zh"]), str(reason["en"]), str(data["advisory"]), str(data["date"]))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"plugin_id": self.plugin_id, "versions": list(self.versions), "severity": self.severity,
+                "reason": {"zh": self.reason_zh, "en": self.reason_en}, "advisory": self.advisory,
+                "date": self.date}
+
+    def covers(self, plugin_id: str, version: str | None) -> bool:
+        """Whether this revocation applies to ``plugin_id`` at ``version`` (``None``: any version listed)."""
+        if plugin_id.replace("-", "_").casefold() != self.plugin_id.replace("-", "_").casefold():
+            return False
+        if ALL_VERSIONS in self.versions or version is None:
+            return True
+        return any(_same_version(version, revoked) for revoked in self.versions)
+
+    def message(self) -> str:
+        which = "所有版本" if ALL_VERSIONS in self.versions else ", ".join(self.versions)
+        which_en = "all versions" if ALL_VERSIONS in self.versions else ", ".join(self.versions)
+        return (f"{self.plugin_id} {which} 已被撤销（{self.severity}）：{self.reason_zh} / {self.plugin_id} "
+                f"{which_en} revoked ({self.severity}): {self.reason_en} — {self.advisory}")
+
+
+def _same_version(left: str, right: str) -> bool:
+    a, b = left.strip().lstrip("vV"), right.strip().lstrip("vV")
+    try:
+        return Version(a) == Version(b)
+    except InvalidVersion:
+        return a == b
+
+
+@cache
+def revoked_schema() -> CompiledSchema:
+    return compile_schema(load_schema(SCHEMA_DIR / "revoked.schema.json"))
+
+
+def _sort_key(item: Revocation) -> tuple[str, str, tuple[str, ...]]:
+    return (item.plugin_id, item.date, item.versions)
+
+
+def dump(revocations: Iterable[Revocation]) -> bytes:
+    """The canonical bytes: sorted by plugin, date, versions; two-space indent; UTF-8; final newline."""
+    items = [item.to_dict() for item in sorted(revocations, key=_sort_key)]
+    return (json.dumps({"revocations": items}, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def parse(data: bytes) -> list[Revocation]:
+    """Revocations from trusted bytes (a verified target or a validated file)."""
+    document = json.loads(data.decode("utf-8"))
+    if not revoked_schema().is_valid(document):
+        raise RevocationError("revoked.json 不符合模式 / revoked.json does not fit its schema")
+    return [Revocation.from_dict(item) for item in document["revocations"]]
+
+
+def load(root: Path) -> list[Revocation]:
+    path = root / REVOKED_FILE
+    return parse(path.read_bytes()) if path.is_file() else []
+
+
+def _known_ids(root: Path) -> set[str]:
+    ids = {path.stem for path in (root / "registry" / "plugins").glob("*.json")}
+    removed = root / "registry" / "removed.json"
+    if removed.is_file():
+        ids |= {str(item.get("plugin_id")) for item in json.loads(removed.read_text("utf-8"))
+                if isinstance(item, dict)}
+    return ids
+
+
+def problems(root: Path) -> list[Problem]:
+    """What is wrong with ``registry/revoked.json`` (missing is fine: nothing is revoked)."""
+    path = root / REVOKED_FILE
+    if not path.is_file():
+        return []
+    data = path.read_bytes()
+    try:
+        document = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return [Problem(REVOKED_FILE, "", f"不是有效的 JSON / not valid JSON: {exc}", "修正 JSON / fix the JSON")]
+    issues = revoked_schema().issues(document)
+    if issues:
+        return [Problem(REVOKED_FILE, json_pointer(issue.path),
+                        f"不符合模式（{issue.keyword}: {issue.expected}）/ breaks the schema ({issue.keyword}: "
+                        f"{issue.expected})", "见 schemas/revoked.schema.json / see schemas/revoked.schema.json")
+                for issue in issues]
+    found: list[Problem] = []
+    known = _known_ids(root)
+    for index, item in enumerate(document["revocations"]):
+        if item["plugin_id"] not in known:
+            found.append(Problem(REVOKED_FILE, f"/revocations/{index}/plugin_id",
+                                 f"未知插件 {item['plugin_id']}（拼写错误会让撤销失效）/ unknown plugin "
+                                 f"{item['plugin_id']} (a typo would revoke nothing)",
+                                 "使用已上架或已移除插件的 id / use the id of a listed or removed plugin"))
+        if ALL_VERSIONS in item["versions"] and len(item["versions"]) > 1:
+            found.append(Problem(REVOKED_FILE, f"/revocations/{index}/versions",
+                                 "\"*\" 须单独使用 / \"*\" must stand alone", "只写 [\"*\"] / write [\"*\"] only"))
+    if not found and data != dump(Revocation.from_dict(item) for item in document["revocations"]):
+        found.append(Problem(REVOKED_FILE, "", "不是规范格式（顺序或缩进）/ not in canonical form (order or indent)",
+                             "用 wxreg revoke 编写，不要手工编辑 / write it with `wxreg revoke`"))
+    return found
+
+
+def revoked(revocations: Sequence[Revocation], plugin_id: str, version: str | None) -> list[Revocation]:
+    return [item for item in revocations if item.covers(plugin_id, version)]
+
+
+def merged(current: Sequence[Revocation], new: Revocation) -> list[Revocation]:
+    """``current`` with ``new`` added, replacing an entry for the same plugin and versions."""
+    kept = [item for item in current
+            if not (item.plugin_id == new.plugin_id and set(item.versions) == set(new.versions))]
+    return [*kept, new]
+
+
+# -- wxreg revoke --------------------------------------------------------------------------------------
+
+
+def revoke_local(root: Path, new: Revocation) -> Path:
+    from wxreg.store import atomic_write
+
+    if new.plugin_id not in _known_ids(root):
+        raise RevocationError(f"未知插件 {new.plugin_id} / unknown plugin {new.plugin_id}")
+    path = root / REVOKED_FILE
+    atomic_write(path, dump(merged(load(root), new)))
+    return path
+
+
+def revoke_pull(repo: Any, owner: str, base_branch: str, new: Revocation) -> str:
+    """Open (or update) the PR ``revoke/<plugin_id>`` with the new ``revoked.json``: the main commit's file
+    plus this entry, committed by the registry publisher (git data API). Returns the PR URL."""
+    from github import GithubException
+
+    from wxreg.approval.publisher import RegistryChange, RegistryPublisher
+
+    base_sha = repo.get_branch(base_branch).commit.sha
+    try:
+        current = parse(repo.get_contents(REVOKED_FILE, ref=base_sha).decoded_content)
+    except GithubException as exc:
+        if exc.status != 404:
+            raise
+        current = []
+    title = f"撤销 / Revoke {new.plugin_id} {', '.join(new.versions)} ({new.severity})"
+    body = f"{new.message()}\n\n由 `wxreg revoke` 创建 / opened by `wxreg revoke`."
+    change = RegistryChange(new.plugin_id, base_sha, {REVOKED_FILE: dump(merged(current, new))}, title, body,
+                            title, new.date)
+    publisher = RegistryPublisher(repo, owner=owner, base_branch=base_branch)
+    branch = f"{REVOKE_BRANCH_PREFIX}{new.plugin_id}"
+    sha = publisher.commit(change)
+    pulls = list(repo.get_pulls(state="open", head=f"{owner}:{branch}", base=base_branch))
+    publisher.move_branch(branch, sha, exists=bool(pulls))
+    if pulls:
+        pulls[0].edit(title=title, body=body)
+        return str(pulls[0].html_url)
+    return str(repo.create_pull(base=base_branch, head=branch, title=title, body=body,
+                                maintainer_can_modify=True).html_url)
+
+
+def run_revoke(args: argparse.Namespace) -> int:
+    from wxreg.approval.forge import make_client, timestamp
+    from wxreg.review.github import GitHubConfig
+
+    versions = (ALL_VERSIONS,) if args.all_versions else tuple(args.version)
+    if not versions:
+        print("需要 --version 或 --all-versions / give --version or --all-versions", file=sys.stderr)
+        return 2
+    new = Revocation(args.plugin_id, versions, args.severity, args.reason_zh, args.reason_en, args.advisory,
+                     timestamp(args.date))
+    document = {"revocations": [new.to_dict()]}
+    issues = revoked_schema().issues(document)
+    if issues:
+        print(f"撤销条目无效 / invalid revocation: {issues[0].path} {issues[0].keyword} {issues[0].expected}",
+              file=sys.stderr)
+        return 2
+    try:
+        if args.local:
+            print(f"已写入 / wrote {revoke_local(args.root, new)}")
+            return 0
+        token = os.environ.get("GITHUB_TOKEN", "")
+        if not token:
+            print("需要 GITHUB_TOKEN（或使用 --local）/ GITHUB_TOKEN is required (or use --local)", file=sys.stderr)
+            return 2
+        config = RegistryConfig.load(args.root / "registry" / "config.json")
+        repo_name = args.github_repo or f"{config.github.owner}/{config.github.repo}"
+        client = make_client(GitHubConfig(token=token, repo=repo_name, api_url=args.github_api_url,
+                                          throttle=not args.no_throttle))
+        url = revoke_pull(client.get_repo(repo_name), repo_name.split("/")[0], config.github.branch, new)
+    except RevocationError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    print(url)
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = subparsers.add_parser("revoke", help="撤销插件版本（打开 PR）/ revoke plugin versions (opens a PR)")
+    parser.add_argument("--plugin-id", required=True)
+    parser.add_argument("--version", action="append", default=[], help="被撤销的版本（可重复）/ revoked version")
+    parser.add_argument("--all-versions", action="store_true", help="撤销所有版本 / revoke every version")
+    parser.add_argument("--severity", choices=SEVERITIES, default="block",
+                        help="block：拒绝安装并报告已安装副本；warn：仅报告 / block refuses installs; warn reports")
+    parser.add_argument("--reason-zh", required=True, help="中文原因 / reason in Chinese")
+    parser.add_argument("--reason-en", required=True, help="英文原因 / reason in English")
+    parser.add_argument("--advisory", required=True, help="公告链接 https://... / advisory link")
+    parser.add_argument("--date", help="YYYY-MM-DDTHH:MM:SSZ（默认当前时间 / default now）")
+    parser.add_argument("--local", action="store_true", help="只修改本地文件 / change this checkout only")
+    parser.add_argument("--root", type=Path, default=REPO_ROOT)
+    parser.add_argument("--github-repo", default=os.environ.get("GITHUB_REPOSITORY"))
+    parser.add_argument("--github-api-url", default=os.environ.get("GITHUB_API_URL", "https://api.github.com"))
+    parser.add_argument("--no-throttle", action="store_true", help=argparse.SUPPRESS)
+    parser.set_defaults(handler=run_revoke)
