@@ -301,7 +301,7 @@ class TrustedRegistry:
             attempts.append(Attempt(source.name, False, kind, describe(source.name, kind, exc)))
             raise VerificationError(kind) from exc
         attempts.append(Attempt(source.name, True, "ok", "verified"))
-        trusted = updater._trusted_set  # noqa: SLF001 - versions for the report only
+        trusted = updater._trusted_set
         return source.name, tuple(downloaded), int(trusted.root.version), int(trusted.timestamp.version)
 
 
