@@ -39,7 +39,8 @@ def _branch_sha(world: Any) -> str | None:
 def test_update_body_is_exactly_what_the_form_renders(life: Any) -> None:
     entry = list_plugin(life)
     form = load_form()
-    manifest = {"version": "1.1.0", "permissions": ["network.https", "file.write"], "dependencies": ["requests==2.32.3"]}
+    manifest = {"version": "1.1.0", "permissions": ["network.https", "file.write"],
+                "dependencies": ["requests==2.32.3"]}
     answers = update_answers(entry, manifest, "1.1.0", "v1.1.0", form)
     body = render_body(form, answers)
     github_rendered = render_issue_form(FORM_PATH, answers, crlf=False).body

@@ -121,8 +121,8 @@ def decide(policy: AutoMergePolicy, record: Mapping[str, Any], diff: ReviewDiff 
     if diff.commit != record.get("commit") or diff.previous_commit != listed.commit:
         reasons.append("比较不是针对本次审核与当前上架版本 / the comparison is not between this review and the "
                        "version listed now")
-    for name, old, new in diff.identity:
-        reasons.append(f"身份变化 {name}: {old or '—'} → {new or '—'} / identity changed: {name}")
+    for name, before, after in diff.identity:
+        reasons.append(f"身份变化 {name}: {before or '—'} → {after or '—'} / identity changed: {name}")
     for key in policy.blocking_facts:
         change = diff.fact(key)
         if change.added:

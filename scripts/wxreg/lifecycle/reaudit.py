@@ -23,13 +23,11 @@ from typing import Any
 from github import GithubException
 from github.Repository import Repository
 
-from wxreg.lifecycle.issue_body import render_body, update_answers
+from wxreg.lifecycle.previous import listed_request
 from wxreg.models import PluginEntry
-from wxreg.review.engine import ReviewOptions, ReviewRequest, review
-from wxreg.review.form import load_form
+from wxreg.review.engine import ReviewOptions, review
 from wxreg.review.report import code_span, neutralise
 from wxreg.review.source import SourceError
-from wxreg.review.submission import parse_issue_body
 from wxreg.revocations import Revocation
 
 ADVISORY_LABEL = "advisory"
@@ -81,13 +79,9 @@ class Audit:
 
 def audit_entry(entry: PluginEntry, options: ReviewOptions) -> Audit:
     """Review ``entry``'s pinned release as a submission of that version; its error findings."""
-    form = load_form()
-    version, tag, commit = entry.versions.latest, entry.release.tag, entry.release.commit
-    parsed = parse_issue_body(render_body(form, update_answers(entry, {}, version, tag, form)))
-    request = ReviewRequest(repo=entry.repository.primary.url, tag=tag, submission=parsed.submission,
-                            submission_findings=parsed.findings, expected_commit=commit, remote_only=True)
+    version, commit = entry.versions.latest, entry.release.commit
     try:
-        result = review(request, options)
+        result = review(listed_request(entry), options)
     except SourceError as exc:
         return Audit(entry.plugin_id, version, commit, unknown=(exc.finding.message,))
     problems: list[Problem] = []
@@ -153,13 +147,13 @@ def advisory_body(audit: Audit, problems: Iterable[Problem], revocation_url: str
 def proposed_revocation(audit: Audit, problems: Iterable[Problem], now: str) -> Revocation:
     items = list(problems)
     severity = "block" if any(p.check in BLOCKING_CHECKS for p in items) else "warn"
-    vuln = next((m.group(0) for p in items if (m := re.search(r"\b(GHSA|PYSEC|CVE|OSV)-[0-9A-Za-z-]+", p.message))),
-                None)
+    pattern = re.compile(r"\b(GHSA|PYSEC|CVE|OSV)-[0-9A-Za-z-]+")
+    vuln = next((m.group(0) for p in items if (m := pattern.search(p.message))), None)
     advisory = ADVISORY_URL + vuln if vuln else ADVISORY_URL
     ids = ", ".join(sorted({p.id for p in items}))
     return Revocation(audit.plugin_id, (audit.version,), severity,
-                      f"定期复审发现新问题（{ids}），见公告 issue", f"the scheduled re-audit found new problems ({ids}); "
-                      f"see the advisory issue", advisory, now)
+                      f"定期复审发现新问题（{ids}），见公告 issue",
+                      f"the scheduled re-audit found new problems ({ids}); see the advisory issue", advisory, now)
 
 
 @dataclass(frozen=True)
@@ -178,7 +172,7 @@ Propose = Callable[[Revocation], str]
 def advisory_issues(repo: Repository, bot_login: str) -> dict[str, Any]:
     """plugin id -> the bot's open advisory issue (a forged marker in someone else's issue is ignored)."""
     found: dict[str, Any] = {}
-    for issue in repo.get_issues(state="open", labels=[ADVISORY_LABEL], creator=bot_login):
+    for issue in repo.get_issues(state="open", labels=[ADVISORY_LABEL]):
         record = parse_advisory_record(issue.body or "")
         if record and issue.user.login == bot_login and isinstance(record.get("plugin_id"), str):
             found.setdefault(record["plugin_id"], issue)

@@ -282,8 +282,8 @@ def render_markdown(diff: ReviewDiff) -> str:
         "",
     ]
     rows: list[str] = []
-    for name, old, new in diff.identity:
-        rows.append(f"- ⚠️ **身份变化 / identity changed** {name}: {_code(old)} → {_code(new)}")
+    for name, before, after in diff.identity:
+        rows.append(f"- ⚠️ **身份变化 / identity changed** {name}: {_code(before)} → {_code(after)}")
     for change in diff.facts:
         title = FACT_TITLES.get(change.key, change.key)
         if change.added:

@@ -18,8 +18,9 @@ from github.Issue import Issue
 from github.IssueComment import IssueComment
 
 from wxreg.approval.texts import DECIDER_ROLES
+from wxreg.lifecycle.previous import review_update
 from wxreg.review.context import OwnershipFacts
-from wxreg.review.engine import ReviewOptions, ReviewRequest, ReviewResult, review
+from wxreg.review.engine import ReviewOptions, ReviewRequest, ReviewResult
 from wxreg.review.report import MARKER, parse_record, render_markdown
 from wxreg.review.source import SourceError, check_url
 from wxreg.review.submission import Submission, body_sha256, parse_issue_body
@@ -64,6 +65,8 @@ class IssueOutcome:
     error: str | None = None
     comment_id: int | None = None
     skipped: str | None = None
+    sections: tuple[str, ...] = ()
+    """Extra sticky-comment sections (an update's changes since the listed version)."""
 
 
 def _guard(call: Callable[[], T]) -> T:
@@ -171,13 +174,15 @@ class GitHubReviewer:
             remote_only=True,
         )
         try:
-            result = review(request, self.options)
+            # An update of a listed plugin also gets its "changes since the listed version" section.
+            result, sections = review_update(request, self.options)
         except SourceError as exc:
             return IssueOutcome(number, None, error=exc.finding.message)
         if not self.config.post:
-            return IssueOutcome(number, result)
+            return IssueOutcome(number, result, sections=sections)
         comment_id = self._publish(
-            issue, labels, comment, previous, render_markdown(result), result.record(), auto_approve
+            issue, labels, comment, previous, render_markdown(result, sections=sections), result.record(),
+            auto_approve,
         )
         return IssueOutcome(number, result, comment_id=comment_id)
 

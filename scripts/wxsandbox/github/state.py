@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from wxsandbox.github.clock import Clock
 from wxsandbox.github.tokens import TokenScope
@@ -191,6 +192,8 @@ class Repo:
     """Keyed by lower-cased name: label names are case-insensitive on GitHub."""
     issues: dict[int, Issue] = field(default_factory=dict)
     releases: dict[int, Release] = field(default_factory=dict)
+    statuses: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    """Commit sha -> its commit statuses, newest last (``POST /statuses/{sha}``)."""
     next_number: int = 1
     git_lock: threading.Lock = field(default_factory=threading.Lock)
     """Serialises ref updates, so before/after snapshots of a push describe that push alone."""

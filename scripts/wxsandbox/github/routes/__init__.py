@@ -17,11 +17,12 @@ import wxsandbox.github.routes.refs as refs
 import wxsandbox.github.routes.releases as releases
 import wxsandbox.github.routes.repos as repos
 import wxsandbox.github.routes.search as search
+import wxsandbox.github.routes.statuses as statuses
 import wxsandbox.github.routes.users as users
 from wxsandbox.github.router import Router
 
 GROUPS = (users, repos, meta, issues, comments, labels, collaborators, branches, refs, gitdata, commits, contents,
-          pulls, releases, actions, search)
+          pulls, releases, actions, search, statuses)
 
 
 def register_all(router: Router) -> None:
