@@ -64,8 +64,8 @@ def needs_maintainer_text(reasons: tuple[str, ...]) -> str:
 
 def merged_text(pull_url: str, version: str) -> str:
     return (f"{STATUS_MARKER}\n### 🤖 已自动合并 / Merged automatically\n\n"
-            f"版本 {neutralise(version, 40)} 满足自动合并策略（同一仓库与作者、审核通过、没有新增能力/权限/依赖、评分未降低），"
-            f"已由机器人合并：{pull_url}\n\n"
+            f"版本 {neutralise(version, 40)} 满足自动合并策略（同一仓库与作者、审核通过、没有新增能力/权限/依赖、"
+            f"评分未降低），已由机器人合并：{pull_url}\n\n"
             f"Version {neutralise(version, 40)} met the auto-merge policy (same repository and owner, review passed, "
             f"no new capability, permission or dependency, scores not lower) and the bot merged it: {pull_url}\n")
 
@@ -88,7 +88,9 @@ def dispatch_after_merge(repo: Repository, ref: str) -> list[str]:
 
 
 def auto_update(settings: ApprovalSettings, number: int, policy: AutoMergePolicy, *, client: Github | None = None,
-                now: str | None = None, after_merge: Callable[[Repository], list[str]] | None = None) -> AutoOutcome:
+                now: str | None = None, after_merge: Callable[[Repository], list[str]] | None = None,
+                standing: Callable[[Repository, int], str] | None = None) -> AutoOutcome:
+    """Decide one reviewed submission; ``standing`` gives the queue line the status comment starts with."""
     client = client or make_client(settings.github)
     bot = settings.github.bot_login or str(client.get_user().login)
     repo = client.withLazy(True).get_repo(settings.github.repo)
@@ -103,33 +105,46 @@ def auto_update(settings: ApprovalSettings, number: int, policy: AutoMergePolicy
     if record is None or record.get("issue") not in (None, number):
         return AutoOutcome("no-review")
     listed = _listed(settings, str(record.get("plugin_id") or ""))
-    if listed is None:
-        return AutoOutcome("not-update")  # first listings are always a maintainer's call: nothing to say here
+    if listed is None:  # first listings are always a maintainer's call
+        if standing is not None:
+            decision.sticky(STATUS_MARKER, f"{STATUS_MARKER}\n{standing(repo, number)}\n")
+        return AutoOutcome("not-update")
     diff = parse_diff(review_comment.body or "") if review_comment else None
     submission = parse_issue_body(issue.body).submission
     verdict: Verdict = decide(policy, record, diff, listed, submission.author_github)
     if not verdict.automatic:
-        return _ask(decision, labels, verdict.reasons)
+        return _ask(decision, labels, verdict.reasons, standing)
     outcome = handle_approved(decision)
     if outcome.pull is None:
-        return _ask(decision, labels, (outcome.detail or outcome.action,), action="refused")
+        return _ask(decision, labels, (outcome.detail or outcome.action,), standing, action="refused")
     pull = outcome.pull
     set_required_status(repo, pull.commit, str(issue.html_url))
     try:
         repo.get_pull(pull.number).merge(merge_method="merge", sha=pull.commit,
                                          commit_title=f"Merge #{pull.number}: automatic update")
     except GithubException as exc:
-        return _ask(decision, labels, (f"合并失败 HTTP {exc.status} / merge failed: HTTP {exc.status}",),
+        return _ask(decision, labels, (f"合并失败 HTTP {exc.status} / merge failed: HTTP {exc.status}",), standing,
                     action="refused")
     started = (after_merge or (lambda r: dispatch_after_merge(r, settings.base_branch)))(repo)
     if AUTO_MERGED_LABEL not in labels:
         issue.add_to_labels(AUTO_MERGED_LABEL)
-    decision.sticky(STATUS_MARKER, merged_text(pull.url, str(record.get("version") or "")))
+    decision.sticky(STATUS_MARKER, _with_standing(merged_text(pull.url, str(record.get("version") or "")), standing,
+                                                  repo, number))
     return AutoOutcome("merged", tuple(started), pull.number)
 
 
-def _ask(decision: Decision, labels: set[str], reasons: tuple[str, ...], action: str = "needs-maintainer") -> AutoOutcome:
+def _with_standing(text: str, standing: Callable[[Repository, int], str] | None, repo: Repository,
+                   number: int) -> str:
+    if standing is None:
+        return text
+    head, _, rest = text.partition("\n")
+    return f"{head}\n{standing(repo, number)}\n\n{rest}"
+
+
+def _ask(decision: Decision, labels: set[str], reasons: tuple[str, ...],
+         standing: Callable[[Repository, int], str] | None, action: str = "needs-maintainer") -> AutoOutcome:
     if NEEDS_MAINTAINER_LABEL not in labels:
         decision.issue.add_to_labels(NEEDS_MAINTAINER_LABEL)
-    decision.sticky(STATUS_MARKER, needs_maintainer_text(reasons))
+    decision.sticky(STATUS_MARKER, _with_standing(needs_maintainer_text(reasons), standing, decision.repo,
+                                                  decision.event.issue_number))
     return AutoOutcome(action, reasons)
