@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from wxreg.approval import maintenance
+from wxreg.approval.cli import _summary
 from wxreg.approval.forge import make_client, timestamp
 from wxreg.approval.stats import ConditionalClient
 from wxreg.lifecycle import queue as queue_module
@@ -33,14 +34,6 @@ def _event(path: Path | None) -> dict[str, Any]:
     except (OSError, ValueError):
         return {}
     return data if isinstance(data, dict) else {}
-
-
-def _summary(text: str) -> None:
-    print(text)
-    path = os.environ.get("GITHUB_STEP_SUMMARY")
-    if path:
-        with Path(path).open("a", encoding="utf-8") as handle:
-            handle.write(text + "\n")
 
 
 def _plugin_from(event: dict[str, Any]) -> str | None:

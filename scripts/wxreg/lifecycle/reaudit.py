@@ -25,6 +25,7 @@ from github.Repository import Repository
 
 from wxreg.lifecycle.previous import listed_request
 from wxreg.models import PluginEntry
+from wxreg.review.compare import hidden_json
 from wxreg.review.engine import ReviewOptions, review
 from wxreg.review.report import code_span, neutralise
 from wxreg.review.source import SourceError
@@ -103,14 +104,7 @@ def scan(entries: Iterable[PluginEntry], options: ReviewOptions) -> list[Audit]:
 
 
 def parse_advisory_record(body: str) -> dict[str, Any] | None:
-    match = _RECORD.search(body or "")
-    if not match:
-        return None
-    try:
-        data = json.loads(match.group(1))
-    except ValueError:
-        return None
-    return data if isinstance(data, dict) else None
+    return hidden_json(_RECORD, body)
 
 
 def _encode(data: Mapping[str, Any]) -> str:

@@ -257,16 +257,22 @@ def encode(diff: ReviewDiff) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def parse_diff(body: str) -> ReviewDiff | None:
-    """The diff block of a comment body (trust it only in the bot's own comment)."""
-    match = _DIFF.search(body)
+def hidden_json(pattern: re.Pattern[str], body: str) -> dict[str, Any] | None:
+    """The JSON object in the first hidden block ``pattern`` finds in ``body`` (group 1), or ``None``."""
+    match = pattern.search(body or "")
     if not match:
         return None
     try:
         data = json.loads(match.group(1))
     except ValueError:
         return None
-    if not isinstance(data, dict) or data.get("schema") != DIFF_SCHEMA:
+    return data if isinstance(data, dict) else None
+
+
+def parse_diff(body: str) -> ReviewDiff | None:
+    """The diff block of a comment body (trust it only in the bot's own comment)."""
+    data = hidden_json(_DIFF, body)
+    if data is None or data.get("schema") != DIFF_SCHEMA:
         return None
     try:
         return ReviewDiff.from_dict(data)
