@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PIN    := -c requirements/constraints.txt
 
-.PHONY: install test lint lint-workflows unit demo bench clean
+.PHONY: install browser test lint lint-workflows unit demo bench clean
 
 $(STAMP): pyproject.toml requirements/constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -14,6 +14,18 @@ $(STAMP): pyproject.toml requirements/constraints.txt
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# Debian's Chromium and a CJK font for the catalog's browser tests, benchmark and demo screenshots
+# (Playwright drives /usr/bin/chromium; its own browser download cannot work here). By hand, as root:
+#   apt-get update && apt-get install -y chromium fonts-noto-cjk
+# Runs apt only when something is missing and we are root; otherwise the browser tests skip and say why.
+BROWSER_PACKAGES := chromium fonts-noto-cjk
+browser:
+	@if [ -x /usr/bin/chromium ] && fc-list 2>/dev/null | grep -q "Noto Sans CJK"; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(BROWSER_PACKAGES); \
+	else echo "Chromium or the CJK font is missing and we are not root: browser tests will skip." \
+	  "Install with: apt-get update && apt-get install -y $(BROWSER_PACKAGES)"; fi
 
 lint: $(STAMP)
 	$(BIN)/ruff check scripts tests bench
@@ -30,17 +42,17 @@ lint-workflows: $(STAMP)
 	env -u GITHUB_TOKEN -u GH_TOKEN $(BIN)/zizmor --offline --no-progress .github
 
 # WXREG_E2E_TEN=1: the ten-approvals-through-act scenario (~3.5 min on one worker) is part of the suite.
-unit: $(STAMP)
+unit: $(STAMP) browser
 	WXREG_E2E_TEN=1 $(BIN)/pytest -n 2 -q
 
 # All tests: static checks, registry validation and the pytest suite.
 test: lint lint-workflows unit
 	$(BIN)/wxreg validate
 
-demo: $(STAMP)
+demo: $(STAMP) browser
 	$(BIN)/python -m wxsandbox.demo
 
-bench: $(STAMP)
+bench: $(STAMP) browser
 	$(BIN)/python bench/run_all.py
 
 clean:

@@ -74,11 +74,11 @@ def main() -> int:
                     store.upsert(replace(template, plugin_id=f"stats_plugin_{index:03d}", submission=None,
                                          repository=replace(template.repository, primary=location)), rebuild=False)
                 store.write()
-                client = ConditionalClient(gh.bot_token, gh.api_url)
+                client = ConditionalClient(world.forge, gh.api_url)
                 run = refresh_stats(world.checkout, client)
                 print(f"stats, first run over {STATS_PLUGINS + 1} plugins: {run.requests} requests, "
                       f"{run.not_modified} × 304, {len(run.changed)} moved")
-                client = ConditionalClient(gh.bot_token, gh.api_url)
+                client = ConditionalClient(world.forge, gh.api_url)
                 run = refresh_stats(world.checkout, client)
                 print(f"stats, nothing changed: {run.requests} requests, {run.not_modified} × 304, "
                       f"{len(run.changed)} moved, {len(run.files)} files to commit")

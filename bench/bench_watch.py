@@ -27,7 +27,7 @@ WRITES = ("POST", "PATCH", "PUT", "DELETE")
 def main() -> int:
     try:
         from wxsandbox.github.server import GitHubStandIn
-        from wxsandbox.github.testing import pygithub
+        from wxsandbox.github.testing import forge as standin_forge
     except ImportError as exc:  # the sandbox is not installed
         print(f"skipped: {exc}")
         return 0
@@ -54,13 +54,12 @@ def main() -> int:
                 location = RepositoryLocation(f"{gh.url}/bob/{name}", api, f"{api}/releases")
                 entries.append(replace(template, plugin_id=f"watched_{index:03d}",
                                        repository=replace(template.repository, primary=location, mirror=None)))
-            repo = pygithub(gh, gh.bot_token).withLazy(True).get_repo(REGISTRY)
+            forge = standin_forge(gh, gh.bot_token, REGISTRY, bot_login=gh.bot_login)
 
             def run(label: str) -> tuple[int, int, int, int]:
                 start = len(gh.request_log)
                 began = time.perf_counter()
-                result = watch(entries, repo, ConditionalClient(gh.bot_token, gh.api_url), bot_login=gh.bot_login,
-                               dispatch=lambda number: None)
+                result = watch(entries, forge, ConditionalClient(forge, gh.api_url), dispatch=lambda number: None)
                 elapsed = time.perf_counter() - began
                 log = gh.request_log[start:]
                 releases = [e for e in log if e[1].endswith("/releases")]

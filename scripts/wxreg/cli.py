@@ -23,7 +23,8 @@ from wxreg.store import RegistryStore
 from wxreg.validate import validate_registry
 
 SUBCOMMAND_MODULES: tuple[str, ...] = ("wxreg.cli", "wxreg.mirror_cli", "wxreg.consumer_cli", "wxreg.approval.cli",
-                                      "wxreg.tuf_cli", "wxreg.revocations", "wxreg.lifecycle.cli")
+                                      "wxreg.tuf_cli", "wxreg.revocations", "wxreg.catalog.cli",
+                                      "wxreg.lifecycle.cli")
 """Modules whose ``register(subparsers)`` adds subcommands; later issues append theirs."""
 
 

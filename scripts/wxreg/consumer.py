@@ -4,6 +4,12 @@ It reads the registry from several sources in priority order and fails over on a
 timeout, an HTML error page, truncated JSON or a registry older than the one it already has;
 it keeps a last-good copy on disk and asks with ``If-None-Match``; and it installs nothing
 whose content digest differs from the one the registry pinned at review time.
+
+Given the registry's trusted TUF root (``trusted_root``), it reads nothing unverified: ``registry.json`` and
+``revoked.json`` come only through :mod:`wxreg.trust` (signatures, versions, expiry, hashes, sizes), a
+``block``-revoked version is never downloaded, and :meth:`Marketplace.audit_installed` reports installed
+copies that are revoked or no longer listed. Without a root (a third-party registry that signs nothing)
+every result says it is unverified.
 """
 
 from __future__ import annotations
@@ -25,8 +31,11 @@ from typing import Any
 import requests
 from packaging.version import InvalidVersion, Version
 
+from wxreg import revocations
 from wxreg.digest import dirhash
+from wxreg.revocations import Revocation
 from wxreg.store import atomic_write
+from wxreg.trust import TrustedRegistry, TrustedSource, VerificationError
 
 DEFAULT_TIMEOUT_SECONDS = 5.0
 MAX_REGISTRY_BYTES = 64 * 1024 * 1024
@@ -66,14 +75,20 @@ class RefreshResult:
     last_updated: str
     plugin_count: int
     attempts: tuple[SourceAttempt, ...]
+    verified: bool = False
+    """Signatures, freshness and hashes checked against the trusted TUF root."""
 
     def describe(self) -> str:
+        trust = "签名已验证" if self.verified else "未验证签名"
+        trust_en = "signature verified" if self.verified else "unverified"
         if self.from_cache:
             age = _human_age(self.cache_age_seconds or 0.0)
-            return f"所有源均不可用，使用 {age} 前的本地缓存 / all sources failed; using the cache from {age} ago"
+            return (f"所有源均不可用，使用 {age} 前的本地缓存（{trust}）/ all sources failed; using the cache from "
+                    f"{age} ago ({trust_en})")
         state = "未变化 (304)" if self.not_modified else "已更新"
         state_en = "not modified (304)" if self.not_modified else "updated"
-        return f"来自 {self.source}：{state}，{self.plugin_count} 个插件 / from {self.source}: {state_en}"
+        return (f"来自 {self.source}：{state}，{self.plugin_count} 个插件，{trust} / from {self.source}: "
+                f"{state_en}, {trust_en}")
 
 
 @dataclass(frozen=True)
@@ -92,6 +107,16 @@ class DownloadedPlugin:
     digest: str
     path: Path
     archive_url: str
+
+
+@dataclass(frozen=True)
+class AuditFinding:
+    plugin_id: str
+    version: str
+    path: Path
+    status: str
+    """``block`` or ``warn`` (revoked), or ``unlisted`` (no longer in the registry)."""
+    detail: str
 
 
 @dataclass(frozen=True)
@@ -164,6 +189,7 @@ class Marketplace:
         timeout: float = DEFAULT_TIMEOUT_SECONDS,
         session: requests.Session | None = None,
         clock: Callable[[], float] = time.time,
+        trusted_root: bytes | None = None,
     ) -> None:
         self.sources = sorted(sources, key=lambda source: (source.priority, source.name))
         if not self.sources:
@@ -176,6 +202,9 @@ class Marketplace:
         self.preferred: str | None = None
         self.current_source: str | None = None
         self._registry: dict[str, Any] | None = None
+        self._revocations: list[Revocation] | None = None
+        self.trust = (TrustedRegistry(trusted_root, cache_dir / "tuf", session=self.session, timeout=timeout)
+                      if trusted_root is not None else None)
 
     # -- sources -----------------------------------------------------------------------------
 
@@ -239,6 +268,8 @@ class Marketplace:
     # -- refresh -----------------------------------------------------------------------------
 
     def refresh_registry(self) -> RefreshResult:
+        if self.trust is not None:
+            return self._refresh_verified(self.trust)
         cached, state = self._read_cache()
         cached_updated = _parse_timestamp(cached.get("last_updated")) if cached else None
         attempts: list[SourceAttempt] = []
@@ -290,6 +321,35 @@ class Marketplace:
             None, False, True, age, str(cached["last_updated"]), len(cached["plugins"]), tuple(attempts)
         )
 
+    def _refresh_verified(self, trust: TrustedRegistry) -> RefreshResult:
+        sources = [TrustedSource(source.name, source.registry_url.rsplit("/", 1)[0])
+                   for source in self._ordered_sources()]
+        _, state = self._read_cache()
+        try:
+            verified = trust.refresh(sources)
+            attempts, source = verified.attempts, verified.source
+        except VerificationError as exc:
+            attempts, source = exc.attempts, None
+        tried = tuple(SourceAttempt(a.source, a.ok, a.detail, a.seconds) for a in attempts)
+        body = trust.read_target("registry.json")
+        if body is None:
+            raise ConsumerError("没有任何源给出可验证的注册表，且没有已验证的缓存 / no source gave a registry that "
+                                "verifies and there is no verified cache: "
+                                + "; ".join(attempt.detail for attempt in tried))
+        document = parse_registry_document(body, "application/json")
+        self._registry, self._revocations = document, None
+        if source is None:
+            age = None if state.fetched_at is None else max(0.0, self.clock() - state.fetched_at)
+            return RefreshResult(None, False, True, age, str(document["last_updated"]), len(document["plugins"]),
+                                 tried, verified=True)
+        state.fetched_at, state.source = self.clock(), source
+        self.cache_dir.mkdir(parents=True, exist_ok=True)
+        payload = {"source": state.source, "fetched_at": state.fetched_at, "etags": {}}
+        atomic_write(self._cache_state_path, json.dumps(payload, sort_keys=True).encode("utf-8"))
+        self.current_source = source
+        return RefreshResult(source, not verified.downloaded, False, 0.0, str(document["last_updated"]),
+                             len(document["plugins"]), tried, verified=True)
+
     def _result(
         self, source: str, document: Mapping[str, Any], attempts: list[SourceAttempt], *, not_modified: bool
     ) -> RefreshResult:
@@ -299,12 +359,46 @@ class Marketplace:
 
     @property
     def registry(self) -> dict[str, Any]:
+        if self._registry is None and self.trust is not None:
+            body = self.trust.read_target("registry.json")
+            if body is None:
+                raise ConsumerError("尚未获取注册表，请先刷新 / no registry yet: refresh first")
+            self._registry = parse_registry_document(body, "application/json")
         if self._registry is None:
             cached, _ = self._read_cache()
             if cached is None:
                 raise ConsumerError("尚未获取注册表，请先刷新 / no registry yet: refresh first")
             self._registry = cached
         return self._registry
+
+    @property
+    def revocations(self) -> list[Revocation]:
+        """The verified revocation list (empty for an unverified registry: nothing signed to trust)."""
+        if self._revocations is None:
+            body = self.trust.read_target("revoked.json") if self.trust is not None else None
+            try:
+                self._revocations = revocations.parse(body) if body is not None else []
+            except (ValueError, revocations.RevocationError) as exc:
+                raise ConsumerError(f"revoked.json 无效 / revoked.json is invalid: {exc}") from exc
+        return self._revocations
+
+    def audit_installed(self, installed_dir: Path) -> list[AuditFinding]:
+        """Installed plugins (``<dir>/<folder>/plugin.json``) that are revoked or no longer listed."""
+        listed = {entry["plugin_id"] for entry in self.plugins()}
+        findings = []
+        for manifest_path in sorted(installed_dir.glob("*/plugin.json")):
+            try:
+                manifest = json.loads(manifest_path.read_text("utf-8"))
+                plugin_id, version = str(manifest["plugin_id"]), str(manifest["version"])
+            except (OSError, ValueError, KeyError, TypeError):
+                continue
+            for revocation in revocations.revoked(self.revocations, plugin_id, version):
+                findings.append(AuditFinding(plugin_id, version, manifest_path.parent, revocation.severity,
+                                             revocation.message()))
+            if plugin_id not in listed:
+                findings.append(AuditFinding(plugin_id, version, manifest_path.parent, "unlisted",
+                                             f"{plugin_id} 已不在注册表中 / {plugin_id} is no longer listed"))
+        return findings
 
     # -- queries -----------------------------------------------------------------------------
 
@@ -419,6 +513,11 @@ class Marketplace:
             )
         listed = str(entry.get("versions", {}).get("latest", ""))
         tag = str(release.get("tag", ""))
+        # The version asked for, and the one that would be installed: a revoked one is named as such.
+        blocked = [item for wanted in {version or listed, listed}
+                   for item in revocations.revoked(self.revocations, plugin_id, wanted) if item.severity == "block"]
+        if blocked:
+            raise ConsumerError(f"拒绝下载已撤销的版本 / refusing a revoked version: {blocked[0].message()}")
         if version is not None and version.lstrip("v") not in {listed.lstrip("v"), tag.lstrip("v")}:
             raise ConsumerError(
                 f"注册表只固定了 {plugin_id} 的 {listed} 版本，无法验证 {version} / "

@@ -35,13 +35,23 @@ def sources_from(args: argparse.Namespace) -> list[RegistrySource]:
     return [RegistrySource(name, url, priority) for priority, (name, url) in enumerate(urls)]
 
 
+def trusted_root_from(args: argparse.Namespace) -> bytes | None:
+    """The TUF root to verify with: ``--trusted-root``, else (for this registry's own sources) the root this
+    checkout ships in ``registry/metadata/root.json``; ``None`` (unverified) only when neither exists."""
+    if args.trusted_root is not None:
+        return Path(args.trusted_root).read_bytes()
+    shipped = args.config.parent / "metadata" / "root.json"
+    return shipped.read_bytes() if not args.source and shipped.is_file() else None
+
+
 def _print(data: Any) -> None:
     print(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
 def run_client(args: argparse.Namespace) -> int:
     try:
-        market = Marketplace(sources_from(args), args.cache_dir, timeout=args.timeout)
+        market = Marketplace(sources_from(args), args.cache_dir, timeout=args.timeout,
+                             trusted_root=trusted_root_from(args))
         if args.prefer:
             market.switch_source(args.prefer)
         if args.action == "sources":
@@ -80,6 +90,10 @@ def run_client(args: argparse.Namespace) -> int:
             _print(downloaded.__dict__)
         elif args.action == "stats":
             _print(market.get_plugin_statistics())
+        elif args.action == "audit":
+            findings = market.audit_installed(args.installed)
+            _print([{**finding.__dict__, "path": str(finding.path)} for finding in findings])
+            return 1 if any(finding.status == "block" for finding in findings) else 0
     except ConsumerError as exc:
         print(f"错误 / error: {exc}", file=sys.stderr)
         return 1
@@ -99,6 +113,9 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     client.add_argument("--cache-dir", type=Path, default=DEFAULT_CACHE)
     client.add_argument("--timeout", type=float, default=5.0, help="seconds per source before failing over")
     client.add_argument("--prefer", help="try this source first (switch_source)")
+    client.add_argument("--trusted-root", type=Path,
+                        help="受信任的 TUF root.json（默认本仓库附带的）/ trusted TUF root "
+                             "(default: the one shipped here)")
     actions = client.add_subparsers(dest="action", required=True)
     actions.add_parser("refresh", help="fetch the registry (conditional request, failover, cache)")
     actions.add_parser("sources", help="check every source's connectivity")
@@ -115,4 +132,6 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     download.add_argument("plugin_id")
     download.add_argument("--version")
     download.add_argument("--dest", type=Path, default=Path("plugins"))
+    audit = actions.add_parser("audit", help="已安装插件中被撤销或下架的 / installed plugins revoked or unlisted")
+    audit.add_argument("--installed", type=Path, required=True, help="插件安装目录 / the plugins folder")
     client.set_defaults(handler=run_client)

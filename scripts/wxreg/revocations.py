@@ -22,6 +22,7 @@ from packaging.version import InvalidVersion, Version
 
 from wxreg.config import REPO_ROOT, RegistryConfig
 from wxreg.errors import Problem, json_pointer
+from wxreg.forge.interface import Forge, ForgeError
 from wxreg.schema import SCHEMA_DIR, CompiledSchema, compile_schema, load_schema
 
 REVOKED_FILE = "registry/revoked.json"
@@ -174,39 +175,35 @@ def revoke_local(root: Path, new: Revocation) -> Path:
     return path
 
 
-def revoke_pull(repo: Any, owner: str, base_branch: str, new: Revocation) -> str:
+def revoke_pull(forge: Forge, base_branch: str, new: Revocation) -> str:
     """Open (or update) the PR ``revoke/<plugin_id>`` with the new ``revoked.json``: the main commit's file
     plus this entry, committed by the registry publisher (git data API). Returns the PR URL."""
-    from github import GithubException
-
     from wxreg.approval.publisher import RegistryChange, RegistryPublisher
 
-    base_sha = repo.get_branch(base_branch).commit.sha
-    try:
-        current = parse(repo.get_contents(REVOKED_FILE, ref=base_sha).decoded_content)
-    except GithubException as exc:
-        if exc.status != 404:
-            raise
-        current = []
+    base_sha = forge.branch_sha(base_branch)
+    if base_sha is None:
+        raise RevocationError(f"分支 {base_branch} 不存在 / branch {base_branch} does not exist")
+    data = forge.file_at(base_sha, REVOKED_FILE)
+    current = parse(data) if data is not None else []
     title = f"撤销 / Revoke {new.plugin_id} {', '.join(new.versions)} ({new.severity})"
     body = f"{new.message()}\n\n由 `wxreg revoke` 创建 / opened by `wxreg revoke`."
     change = RegistryChange(new.plugin_id, base_sha, {REVOKED_FILE: dump(merged(current, new))}, title, body,
                             title, new.date)
-    publisher = RegistryPublisher(repo, owner=owner, base_branch=base_branch)
     branch = f"{REVOKE_BRANCH_PREFIX}{new.plugin_id}"
-    sha = publisher.commit(change)
-    pulls = list(repo.get_pulls(state="open", head=f"{owner}:{branch}", base=base_branch))
-    publisher.move_branch(branch, sha, exists=bool(pulls))
+    sha = RegistryPublisher(forge, base_branch=base_branch).commit(change)
+    pulls = [p for p in forge.open_pulls(base_branch) if p.head_ref == branch and p.head_repo == forge.repo]
+    if pulls or not forge.create_branch(branch, sha):
+        forge.move_branch(branch, sha)
     if pulls:
-        pulls[0].edit(title=title, body=body)
-        return str(pulls[0].html_url)
-    return str(repo.create_pull(base=base_branch, head=branch, title=title, body=body,
-                                maintainer_can_modify=True).html_url)
+        forge.edit_pull(pulls[0].number, title=title, body=body)
+        return pulls[0].html_url
+    return forge.create_pull(base_branch, branch, title, body).html_url
 
 
 def run_revoke(args: argparse.Namespace) -> int:
-    from wxreg.approval.forge import make_client, timestamp
-    from wxreg.review.github import GitHubConfig
+    from wxreg.approval.forge import timestamp
+    from wxreg.forge.config import GitHubConfig
+    from wxreg.forge.github import GitHubForge
 
     versions = (ALL_VERSIONS,) if args.all_versions else tuple(args.version)
     if not versions:
@@ -230,10 +227,10 @@ def run_revoke(args: argparse.Namespace) -> int:
             return 2
         config = RegistryConfig.load(args.root / "registry" / "config.json")
         repo_name = args.github_repo or f"{config.github.owner}/{config.github.repo}"
-        client = make_client(GitHubConfig(token=token, repo=repo_name, api_url=args.github_api_url,
-                                          throttle=not args.no_throttle))
-        url = revoke_pull(client.get_repo(repo_name), repo_name.split("/")[0], config.github.branch, new)
-    except RevocationError as exc:
+        forge = GitHubForge(GitHubConfig(token=token, repo=repo_name, api_url=args.github_api_url,
+                                         throttle=not args.no_throttle))
+        url = revoke_pull(forge, config.github.branch, new)
+    except (RevocationError, ForgeError) as exc:
         print(exc, file=sys.stderr)
         return 1
     print(url)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import json
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,6 +47,10 @@ UPDATER_CONFIG = UpdaterConfig(
 
 class VerificationError(Exception):
     """No source gave a registry that verifies; the message names each source and the attack refused."""
+
+    def __init__(self, message: str, attempts: Sequence[Attempt] = ()) -> None:
+        super().__init__(message)
+        self.attempts = tuple(attempts)
 
 
 @dataclass
@@ -163,7 +168,8 @@ ATTACKS: dict[str, tuple[str, str]] = {
     "endless-data": ("无尽数据攻击（文件超过上限）", "endless data (a file larger than allowed)"),
     "freeze": ("冻结攻击（元数据已过期）", "freeze attack (expired metadata)"),
     "untrusted-key": ("不受信任的签名（密钥不在受信任的 root 中）", "signature by a key not in the trusted root"),
-    "mix-and-match": ("混合匹配攻击（元数据之间哈希或版本不符）", "mix-and-match (metadata hashes or versions disagree)"),
+    "mix-and-match": ("混合匹配攻击（元数据之间哈希或版本不符）",
+                      "mix-and-match (metadata hashes or versions disagree)"),
     "arbitrary-registry": ("任意注册表（文件与签名的哈希不符）",
                            "arbitrary registry (a file does not match its signed hash)"),
     "rollback": ("回滚攻击（比已信任的版本旧）", "rollback attack (older than the version already trusted)"),
@@ -176,7 +182,9 @@ def classify(exc: BaseException, *, target_phase: bool) -> str:
     """The attack (or plain failure) that ngclient's exception stands for."""
     message = str(exc)
     if isinstance(exc, tuf_errors.DownloadLengthMismatchError):
-        return "endless-data"
+        # A target's signed length is exact: more bytes than that is a different file, cut off where it went
+        # wrong. A metadata file over its ceiling is endless data.
+        return "arbitrary-registry" if target_phase else "endless-data"
     if isinstance(exc, tuf_errors.ExpiredMetadataError):
         return "freeze"
     if isinstance(exc, tuf_errors.UnsignedMetadataError):
@@ -196,6 +204,8 @@ def classify(exc: BaseException, *, target_phase: bool) -> str:
 def describe(source: str, kind: str, exc: BaseException) -> str:
     zh, en = ATTACKS[kind]
     detail = str(exc) or type(exc).__name__
+    if exc.__cause__ is not None:
+        detail += f" ({type(exc.__cause__).__name__})"
     if kind in ("unavailable", "invalid"):
         return f"{source}：{zh}：{detail} / {source}: {en}: {detail}"
     return f"已拒绝来自 {source} 的{zh} / refused {en} from {source}: {detail}"
@@ -218,6 +228,7 @@ class Attempt:
     kind: str
     """``ok`` or a key of :data:`ATTACKS`."""
     detail: str
+    seconds: float
 
 
 @dataclass(frozen=True)
@@ -273,12 +284,13 @@ class TrustedRegistry:
                 return VerifiedRefresh(result[0], result[1], result[2], result[3], tuple(attempts), stats)
         finally:
             cache.save()
-        raise VerificationError("；".join(a.detail for a in attempts) if attempts else
-                                "没有配置任何源 / no source configured")
+        raise VerificationError("; ".join(a.detail for a in attempts) if attempts else
+                                "没有配置任何源 / no source configured", attempts)
 
     def _refresh_from(self, source: TrustedSource, fetcher: ConditionalFetcher,
                       attempts: list[Attempt]) -> tuple[str, tuple[str, ...], int, int]:
         base = source.base_url.rstrip("/") + "/"
+        started = time.monotonic()
         target_phase = False
         try:
             updater = Updater(str(self.metadata_dir), base + "metadata/", str(self.targets_dir), base,
@@ -298,11 +310,16 @@ class TrustedRegistry:
                     downloaded.append(name)
         except (tuf_errors.RepositoryError, tuf_errors.DownloadError, OSError, ValueError) as exc:
             kind = classify(exc, target_phase=target_phase)
-            attempts.append(Attempt(source.name, False, kind, describe(source.name, kind, exc)))
+            attempts.append(Attempt(source.name, False, kind, describe(source.name, kind, exc),
+                                    time.monotonic() - started))
             raise VerificationError(kind) from exc
-        attempts.append(Attempt(source.name, True, "ok", "verified"))
-        trusted = updater._trusted_set
-        return source.name, tuple(downloaded), int(trusted.root.version), int(trusted.timestamp.version)
+        attempts.append(Attempt(source.name, True, "ok", "verified", time.monotonic() - started))
+        return source.name, tuple(downloaded), self._version("root"), self._version("timestamp")
+
+    def _version(self, role: str) -> int:
+        """The version of the trusted (just verified) ``role`` in the local store."""
+        signed = json.loads((self.metadata_dir / f"{role}.json").read_bytes())["signed"]
+        return int(signed["version"])
 
 
 def load_json_target(data: bytes | None) -> Any:

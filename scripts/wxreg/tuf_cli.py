@@ -17,8 +17,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from wxreg.config import REPO_ROOT, RegistryConfig
+from wxreg.forge.interface import Forge, ForgeError
 from wxreg.tuf_repo import (
     ONLINE_KEY_ENV,
+    RENEW_BEFORE,
     TufRepoError,
     TufRepository,
     generate_key,
@@ -56,7 +58,8 @@ def run_init(args: argparse.Namespace) -> int:
 
 def run_sign(args: argparse.Namespace) -> int:
     repo = TufRepository(args.root)
-    written = repo.sign(online_key_from_env(), _now(args.date), force_timestamp=args.force_timestamp)
+    force = args.force_timestamp or args.tuf_action == "resign-timestamp"
+    written = repo.sign(online_key_from_env(), _now(args.date), force_timestamp=force)
     print(f"已签名 / signed: {', '.join(written) or '无需签名 / nothing due'}")
     return 0
 
@@ -64,11 +67,7 @@ def run_sign(args: argparse.Namespace) -> int:
 def run_publish(args: argparse.Namespace) -> int:
     """Validate the checkout, sign what is due and commit the metadata onto the branch it was checked out
     from, through the API (a fast-forward: when main moved meanwhile, the newer run signs instead)."""
-    from github import GithubException
-
-    from wxreg.approval.forge import make_client
     from wxreg.approval.publisher import RegistryChange, RegistryPublisher
-    from wxreg.review.github import GitHubConfig
     from wxreg.validate import validate_registry
 
     repo = TufRepository(args.root)
@@ -83,13 +82,16 @@ def run_publish(args: argparse.Namespace) -> int:
         print("::error::注册表无效，拒绝签名 / the registry is invalid: refusing to sign", file=sys.stderr)
         return 1
     now = _now(args.date)
+    root = repo.load("root").signed
+    if root.expires - RENEW_BEFORE["root"] <= now:
+        print(f"::warning::root 将于 {root.expires:%Y-%m-%d} 过期：维护者须用 wxreg tuf rotate-root 续签 / "
+              f"root expires {root.expires:%Y-%m-%d}: maintainers must renew it with `wxreg tuf rotate-root`")
     written = repo.sign(online_key_from_env(), now)
     if not written:
         print("无需签名 / nothing due")
+        _output(args, committed=False)
         return 0
-    token = os.environ.get("GITHUB_TOKEN", "")
-    config = RegistryConfig.load(args.root / "registry" / "config.json")
-    name = os.environ.get("GITHUB_REPOSITORY") or f"{config.github.owner}/{config.github.repo}"
+    forge, config = _forge(args)
     base = os.environ.get("GITHUB_SHA") or subprocess.run(
         ["git", "-C", str(args.root), "rev-parse", "HEAD"], check=True, capture_output=True, text=True,
         timeout=30).stdout.strip()
@@ -97,19 +99,51 @@ def run_publish(args: argparse.Namespace) -> int:
     stamp = now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     message = f"Sign registry metadata ({', '.join(written)}) at {stamp}"
     change = RegistryChange("tuf-metadata", base, files, message, "", message, stamp)
-    client = make_client(GitHubConfig(token=token, repo=name,
-                                      api_url=os.environ.get("GITHUB_API_URL", "https://api.github.com"),
-                                      throttle=not args.no_throttle))
-    publisher = RegistryPublisher(client.get_repo(name), owner=name.split("/")[0], base_branch=config.github.branch)
+    publisher = RegistryPublisher(forge, base_branch=config.github.branch)
     try:
         sha = publisher.commit_to_base(change)
-    except GithubException as exc:
+    except ForgeError as exc:
         if exc.status != 422:
             raise
         print(f"::notice::{config.github.branch} 已前进，交给更新的运行签名 / {config.github.branch} moved on: "
               "the newer run signs it")
+        _output(args, committed=False)
         return 0
     print(f"已提交签名 / committed the signed metadata: {sha} ({', '.join(written)})")
+    _output(args, committed=True)
+    return 0
+
+
+def _output(args: argparse.Namespace, *, committed: bool) -> None:
+    """``committed=true|false`` for the workflow (a value this program computed, never input text)."""
+    if args.output is not None:
+        with args.output.open("a", encoding="utf-8") as handle:
+            handle.write(f"committed={'true' if committed else 'false'}\n")
+
+
+def _forge(args: argparse.Namespace) -> tuple[Forge, RegistryConfig]:
+    from wxreg.forge.config import GitHubConfig
+    from wxreg.forge.github import GitHubForge
+
+    config = RegistryConfig.load(args.root / "registry" / "config.json")
+    name = os.environ.get("GITHUB_REPOSITORY") or f"{config.github.owner}/{config.github.repo}"
+    forge = GitHubForge(GitHubConfig(token=os.environ.get("GITHUB_TOKEN", ""), repo=name,
+                                     api_url=os.environ.get("GITHUB_API_URL", "https://api.github.com"),
+                                     throttle=not args.no_throttle))
+    return forge, config
+
+
+def run_dispatch(args: argparse.Namespace) -> int:
+    """Start ``workflow`` on the registry branch: how the signing commit (a bot push, which starts nothing)
+    reaches the mirror. ``POST /repos/{repo}/actions/workflows/{file}/dispatches`` answers 204."""
+    forge, config = _forge(args)
+    try:
+        forge.dispatch_workflow(args.workflow, config.github.branch)
+    except ForgeError as exc:
+        print(f"::error::无法启动 {args.workflow}（{exc}）/ could not dispatch {args.workflow} ({exc})",
+              file=sys.stderr)
+        return 1
+    print(f"已启动 / dispatched {args.workflow} on {config.github.branch}")
     return 0
 
 
@@ -155,6 +189,7 @@ def _guard(handler: object) -> object:
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     tuf = subparsers.add_parser("tuf", help="TUF 元数据：创建、签名、轮换 / TUF metadata: init, sign, rotate")
     tuf.add_argument("--root", type=Path, default=REPO_ROOT, help="repository root that holds registry/")
+    tuf.add_argument("--no-throttle", action="store_true", help=argparse.SUPPRESS)
     tuf.add_argument("--date", help="当前时间 / the time to sign at (default now), YYYY-MM-DDTHH:MM:SSZ")
     actions = tuf.add_subparsers(dest="tuf_action", required=True)
     init = actions.add_parser("init", help="生成密钥并创建元数据 / generate keys and create the metadata")
@@ -165,9 +200,15 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     sign = actions.add_parser("sign", help=f"重新签名到期的角色（{ONLINE_KEY_ENV}）/ re-sign what is due")
     sign.add_argument("--force-timestamp", action="store_true", help="总是重签 timestamp / always re-sign it")
     sign.set_defaults(handler=_guard(run_sign))
+    resign = actions.add_parser("resign-timestamp", help="总是重签 timestamp（即 sign --force-timestamp）/ "
+                                "always re-sign the timestamp (sign --force-timestamp)")
+    resign.set_defaults(handler=_guard(run_sign), force_timestamp=True)
     publish = actions.add_parser("publish", help="CI：校验、签名并提交 / CI: validate, sign, commit to main")
-    publish.add_argument("--no-throttle", action="store_true", help=argparse.SUPPRESS)
+    publish.add_argument("--output", type=Path, help="追加 committed=true|false / append committed=true|false")
     publish.set_defaults(handler=_guard(run_publish))
+    dispatch = actions.add_parser("dispatch", help="启动工作流（镜像）/ dispatch a workflow (the mirror)")
+    dispatch.add_argument("--workflow", default="mirror.yml")
+    dispatch.set_defaults(handler=_guard(run_dispatch))
     rotate = actions.add_parser("rotate-root", help="轮换 root 密钥 / rotate the root keys")
     rotate.add_argument("--keys", type=Path, action="append", required=True,
                         help="当前 root 私钥目录（可重复）/ directory with current root keys (repeatable)")

@@ -22,6 +22,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
@@ -155,14 +156,14 @@ class TufRepository:
     def path(self, role: str) -> Path:
         return self.metadata_dir / f"{role}.json"
 
-    def load(self, role: str) -> Metadata:
+    def load(self, role: str) -> Metadata[Any]:
         try:
             return Metadata.from_bytes(self.path(role).read_bytes())
         except FileNotFoundError as exc:
             raise TufRepoError(f"缺少 {METADATA_DIR}/{role}.json，请先运行 wxreg tuf init / "
                                f"{METADATA_DIR}/{role}.json is missing: run `wxreg tuf init` first") from exc
 
-    def _write(self, metadata: Metadata) -> bytes:
+    def _write(self, metadata: Metadata[Any]) -> bytes:
         data = metadata.to_bytes(_SERIALIZER) + b"\n"
         self.metadata_dir.mkdir(parents=True, exist_ok=True)
         role = metadata.signed.type
@@ -249,12 +250,12 @@ class TufRepository:
                     f"root lists for {role} (rotated? update the secret)")
         return self._sign_online(online, _utc(now), force=force_timestamp)
 
-    def _due(self, metadata: Metadata, now: datetime) -> bool:
+    def _due(self, metadata: Metadata[Any], now: datetime) -> bool:
         role = metadata.signed.type
         keyids = self.load(Root.type).signed.roles[role].keyids
         return metadata.signed.expires - RENEW_BEFORE[role] <= now or set(metadata.signatures) != set(keyids)
 
-    def _load_or_none(self, role: str) -> Metadata | None:
+    def _load_or_none(self, role: str) -> Metadata[Any] | None:
         return self.load(role) if self.path(role).is_file() else None
 
     def _sign_online(self, online: Signer, now: datetime, *, force: bool) -> list[str]:
@@ -284,7 +285,7 @@ class TufRepository:
             self._finish(timestamp, online, True)
         return written
 
-    def _finish(self, metadata: Metadata, online: Signer, changed: bool) -> bytes:
+    def _finish(self, metadata: Metadata[Any], online: Signer, changed: bool) -> bytes:
         if not changed:
             return self.path(metadata.signed.type).read_bytes()
         metadata.sign(online)

@@ -26,7 +26,8 @@ from wxreg.errors import ModelError, Problem, json_pointer
 from wxreg.models import Category, PluginEntry, Tombstone, canonical_entry, normalized_id
 from wxreg.schema import CompiledSchema, SchemaIssue, registry_schema
 
-CATEGORY_IDS = ("ai_platform", "automation", "integration", "utility", "entertainment", "other")
+# The six category ids: one list, the schema's ``category_id`` enum; categories.json must name exactly these.
+CATEGORY_IDS: tuple[str, ...] = tuple(registry_schema().document["$defs"]["category_id"]["enum"])
 CONFIG_FILE = "registry/config.json"
 CATEGORIES_FILE = "registry/categories.json"
 REMOVED_FILE = "registry/removed.json"
@@ -48,6 +49,15 @@ _PATTERN_HINTS: dict[str, tuple[str, str, str]] = {
     "^h1:[A-Za-z0-9+/]{43}=$": ("h1: 内容摘要（wxreg.digest）", "an h1: content digest (wxreg.digest)",
                                 "h1:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="),
     "^https?://[^\\s]+$": ("http(s) 链接", "an http(s) URL", "https://github.com/owner/repo"),
+    # plugin.json (schemas/plugin-manifest.schema.json)
+    "^(?!/)(?!.*(^|/)\\.\\.(/|$))[A-Za-z0-9_./-]+\\.py$": ("插件内的相对 .py 路径，不含 ..",
+                                                         "a relative .py path inside the plugin, without ..",
+                                                         "main.py"),
+    "^[A-Za-z_][A-Za-z0-9_]*$": ("Python 标识符", "a Python identifier", "Plugin"),
+    "^https://": ("https 链接", "an https URL", "https://github.com/owner/repo"),
+    "^v?[0-9]+(\\.[0-9]+){1,3}$": ("2 到 4 段纯数字版本号", "a version of 2 to 4 all-digit parts", "1.2.0"),
+    "^\\s*(~=|==|!=|<=|>=|<|>|===)\\s*[0-9]+(\\.[0-9]+)*(\\.\\*)?\\s*(,\\s*(~=|==|!=|<=|>=|<|>|===)\\s*[0-9]+(\\.[0-9]+)*(\\.\\*)?\\s*)*$":
+        ("版本约束", "a version constraint", ">=3.8"),
 }
 
 
@@ -64,9 +74,9 @@ def _schema_problem(file: str, issue: SchemaIssue, value: Any) -> Problem:
     shown = _shorten(value)
     if issue.keyword == "required":
         nested_in_entry = file.startswith(PLUGINS_DIR) and len(issue.path) > 1
-        where = "客户端要求此字段，缺少会丢弃整个条目" if nested_in_entry else "注册表要求此字段"
+        where = "客户端要求此字段，缺少会丢弃整个条目" if nested_in_entry else "模式要求此字段"
         where_en = ("the client needs it and drops the whole entry without it" if nested_in_entry
-                    else "the registry requires it")
+                    else "the schema requires it")
         return Problem(file, pointer, f"缺少必填字段 {key}（{where}） / required key {key} is missing ({where_en})",
                        f"添加 {key} / add {key}")
     if issue.keyword == "additionalProperties":
@@ -78,12 +88,11 @@ def _schema_problem(file: str, issue: SchemaIssue, value: Any) -> Problem:
                            f"删除它；新数据放在条目顶层 / remove it; new data belongs at the top level. "
                            f"Allowed: {allowed}")
         return Problem(file, pointer, f"未知字段 {key} / unknown key {key}",
-                       "删除它，或先在 schemas/registry.schema.json 中定义 / "
-                       f"remove it or define it in the schema first. Allowed: {allowed}")
+                       f"删除它 / remove it. 允许 / Allowed: {allowed}")
     if issue.keyword == "pattern":
-        zh, en, example = _PATTERN_HINTS.get(expected, ("符合模式 " + expected, "matching " + expected, ""))
+        zh, en, example = _PATTERN_HINTS.get(expected, ("规定的格式", "the documented format", ""))
         return Problem(file, pointer, f"格式不对，应为{zh}：{shown} / malformed, expected {en}: {shown}",
-                       f"例如 / e.g. {example}" if example else f"使其匹配 / make it match {expected}")
+                       f"例如 / e.g. {example}" if example else "见该字段在模式中的说明 / see the field in the schema")
     if issue.keyword == "type":
         return Problem(file, pointer, f"类型错误，应为 {expected}：{shown} / wrong type, expected {expected}: {shown}",
                        f"改为 JSON {expected} / use a JSON {expected}")
@@ -117,7 +126,8 @@ def _lookup(document: Any, path: Iterable[str | int]) -> Any:
 
 
 def schema_problems(file: str, value: Any, definition: str, schema: CompiledSchema | None = None) -> list[Problem]:
-    """Problems of ``value`` against ``$defs/definition`` ("" for the root) of the registry schema."""
+    """Problems of ``value`` against ``$defs/definition`` ("" for the root) of ``schema`` (the registry's by
+    default), each a bilingual message with a hint; never a raw pattern."""
     compiled = schema or registry_schema()
     if compiled.is_valid(value, definition):
         return []

@@ -575,6 +575,9 @@ def _write_action_stubs(directory: Path, venv_bin: Path) -> _Stubs:
         "actions--checkout": _CHECKOUT_STAND_IN,
         "actions--upload-artifact": _UPLOAD_ARTIFACT_STAND_IN,
         "actions--download-artifact": _DOWNLOAD_ARTIFACT_STAND_IN,
+        "actions--configure-pages": _CONFIGURE_PAGES_STAND_IN,
+        "actions--upload-pages-artifact": _UPLOAD_PAGES_ARTIFACT_STAND_IN,
+        "actions--deploy-pages": _DEPLOY_PAGES_STAND_IN,
     }
     for name, text in stand_ins.items():
         (directory / name).mkdir(parents=True, exist_ok=True)
@@ -737,6 +740,94 @@ runs:
         if [ ! -d "$source" ]; then echo "::error::Artifact not found: $ARTIFACT_NAME"; exit 1; fi
         mkdir -p "$ARTIFACT_PATH"
         cp -R "$source/." "$ARTIFACT_PATH/"
+"""
+
+# GitHub Pages from a workflow: the three actions GitHub's Pages starter workflow uses, speaking to the
+# stand-in's Pages API (routes/pages.py) with the token the job passes them.
+_CONFIGURE_PAGES_STAND_IN = """\
+name: configure-pages (sandbox stand-in)
+description: Reads the repository's Pages settings; fails when Pages is not enabled, as the real action does
+inputs:
+  token:
+    default: ${{ github.token }}
+  enablement:
+    default: "false"
+outputs:
+  base_url:
+    value: ${{ steps.pages.outputs.base_url }}
+  base_path:
+    value: ${{ steps.pages.outputs.base_path }}
+runs:
+  using: composite
+  steps:
+    - id: pages
+      shell: bash
+      env:
+        TOKEN: ${{ inputs.token }}
+      run: |
+        answer=$(curl -fsS -H "Authorization: token $TOKEN" "$GITHUB_API_URL/repos/$GITHUB_REPOSITORY/pages") || {
+          echo "::error::Get Pages site failed. Please verify that the repository has Pages enabled"; exit 1; }
+        url=$(printf '%s' "$answer" | sed -n 's/.*"html_url": *"\\([^"]*\\)".*/\\1/p')
+        echo "base_url=${url%/}" >> "$GITHUB_OUTPUT"
+        echo "base_path=/${GITHUB_REPOSITORY#*/}" >> "$GITHUB_OUTPUT"
+"""
+
+_UPLOAD_PAGES_ARTIFACT_STAND_IN = """\
+name: upload-pages-artifact (sandbox stand-in)
+description: Tars the site into the run's github-pages artifact, as the real composite action does
+inputs:
+  name:
+    default: github-pages
+  path:
+    default: _site/
+  retention-days:
+    default: "1"
+  include-hidden-files:
+    default: "false"
+runs:
+  using: composite
+  steps:
+    - shell: bash
+      env:
+        ARTIFACT_NAME: ${{ inputs.name }}
+        INPUT_PATH: ${{ inputs.path }}
+      run: |
+        mkdir -p "$WXSANDBOX_ARTIFACTS/$ARTIFACT_NAME"
+        tar --dereference --hard-dereference --directory "$INPUT_PATH" \\
+          -cf "$WXSANDBOX_ARTIFACTS/$ARTIFACT_NAME/artifact.tar" --exclude=.git --exclude=.github --exclude='.[^/]*' .
+"""
+
+_DEPLOY_PAGES_STAND_IN = """\
+name: deploy-pages (sandbox stand-in)
+description: Deploys the run's github-pages artifact through the stand-in's Pages deployments API
+inputs:
+  token:
+    default: ${{ github.token }}
+  artifact_name:
+    default: github-pages
+outputs:
+  page_url:
+    value: ${{ steps.deploy.outputs.page_url }}
+runs:
+  using: composite
+  steps:
+    - id: deploy
+      shell: bash
+      env:
+        TOKEN: ${{ inputs.token }}
+        ARTIFACT_NAME: ${{ inputs.artifact_name }}
+      run: |
+        tarball="$WXSANDBOX_ARTIFACTS/$ARTIFACT_NAME/artifact.tar"
+        if [ ! -f "$tarball" ]; then echo "::error::Artifact not found: $ARTIFACT_NAME"; exit 1; fi
+        body=$(printf '{"artifact_url": "file://%s", "pages_build_version": "%s", "oidc_token": "sandbox"}' \\
+          "$tarball" "$GITHUB_SHA")
+        answer=$(curl -sS -w '\\n%{http_code}' -X POST -H "Authorization: token $TOKEN" \\
+          -H "Content-Type: application/json" --data "$body" \\
+          "$GITHUB_API_URL/repos/$GITHUB_REPOSITORY/pages/deployments")
+        status=${answer##*$'\\n'}
+        if [ "$status" != 200 ]; then echo "::error::Creating Pages deployment failed: $answer"; exit 1; fi
+        url=$(printf '%s' "$answer" | sed -n 's/.*"page_url": *"\\([^"]*\\)".*/\\1/p')
+        echo "page_url=$url" >> "$GITHUB_OUTPUT"
 """
 
 _UNKNOWN_ACTION = """\

@@ -31,8 +31,10 @@ from wxsandbox.osv import OsvStandIn
 
 REGISTRY = "wxauto/registry"
 MIRROR_USER = "maria"
-SKIPPED_BY_DEFAULT = ("ci.yml",)
-"""The registry's CI runs this very test suite (``make test``): inside a test it would recurse for 20 minutes."""
+SKIPPED_BY_DEFAULT = ("ci.yml", "pages.yml")
+"""The registry's CI runs this very test suite (``make test``): inside a test it would recurse for 20 minutes.
+pages.yml deploys the catalog on every push to main, which needs Pages set to deploy from Actions
+(``github.enable_pages(..., build_type="workflow")``): the demo and the catalog tests turn both on."""
 CHECKOUT = Path(__file__).resolve().parents[2]
 
 
@@ -163,6 +165,8 @@ class World:
                 self.github.set_role(REGISTRY, member.login, member.role)
         # The workflow token may write only to the repository its workflow runs in.
         self.github.set_bot_scope([REGISTRY])
+        # Branch protection as CONTRIBUTING's fork checklist sets it: merges need the registry PR status.
+        self.github.protect_branch(REGISTRY, "main", ["wxreg/registry-pr"])
         self.gitee.create_repo(owner, name, default_branch="main")
         self.gitee.set_role(REGISTRY, MIRROR_USER, "write")
         seed = self._seed_directory()
@@ -200,6 +204,13 @@ class World:
 
         token = self.github.bot_token if login == self.github.bot_login else self.token(login)
         return pygithub(self.github, token, **options)
+
+    def forge(self, login: str) -> Any:
+        """Our production forge for the registry repository, acting as ``login``."""
+        from wxsandbox.github.testing import forge
+
+        token = self.github.bot_token if login == self.github.bot_login else self.token(login)
+        return forge(self.github, token, self.registry, bot_login=login)
 
     def make_plugin_repo(self, owner: str, name: str, directory: Path, tag: str | None = None, *,
                          mirror: bool = False) -> str:

@@ -29,6 +29,7 @@ from wxreg.approval.forge import ApprovalSettings  # noqa: E402
 from wxreg.approval.handlers import Outcome, handle_label_event  # noqa: E402
 from wxreg.approval.refresh import refresh_open_pulls  # noqa: E402
 from wxreg.config import RegistryConfig  # noqa: E402
+from wxreg.forge.github import GitHubForge  # noqa: E402
 from wxreg.review.context import ToolConfig  # noqa: E402
 from wxreg.review.engine import ReviewOptions  # noqa: E402
 from wxreg.review.github import GitHubConfig, GitHubReviewer  # noqa: E402
@@ -71,6 +72,7 @@ class World:
     options: ReviewOptions
     settings: ApprovalSettings
     reviewer: GitHubReviewer
+    forge: GitHubForge
     plugins: dict[str, str] = field(default_factory=dict)
 
     def client(self, login: str) -> Any:
@@ -80,14 +82,15 @@ class World:
         return self.client(login).get_repo(REGISTRY)
 
     def plugin(self, plugin_id: str = "daily_quote_reply", *, owner: str = "alice", repo: str | None = None,
-               version: str = "1.0.0", name: str | None = None) -> str:
+               version: str = "1.0.0", name: str | None = None, **manifest: Any) -> str:
         """A plugin repository on the stand-in with ``plugin_id`` at tag ``v<version>``; its URL."""
         repo = repo or plugin_id.replace("_", "-")
         full = f"{owner}/{repo}"
         work = self.tmp / "plugins" / full / version
         shutil.copytree(GOOD_PLUGIN, work)
         (work / "plugin.json").write_text(edit_manifest(plugin_id=plugin_id, version=version,
-                                                        name=name or f"Quote {plugin_id}"), encoding="utf-8")
+                                                        name=name or f"Quote {plugin_id}", **manifest),
+                                          encoding="utf-8")
         if full not in self.plugins:
             self.gh.create_repo(owner, repo)
             self.plugins[full] = f"{self.gh.url}/{full}"
@@ -121,7 +124,7 @@ class World:
             "issue": {"number": number, "updated_at": at,
                       "labels": [{"name": item.name} for item in issue.labels]},
         }
-        return handle_label_event(payload, self.settings)
+        return handle_label_event(payload, self.settings, self.forge)
 
     def pulls(self, state: str = "open") -> list[Any]:
         return list(self.repo().get_pulls(state=state))
@@ -142,7 +145,7 @@ class World:
         self.sync_checkout()
         problems = validate_registry(self.checkout)
         assert problems == [], problems
-        refresh_open_pulls(self.settings)
+        refresh_open_pulls(self.settings, self.forge)
 
     def api_calls(self, since: int) -> list[Any]:
         """The bot's REST calls since ``since`` (git traffic and the users' own calls excluded)."""
@@ -168,8 +171,9 @@ def make_world(tmp: Path, osv: OsvStub, *, fast_review: bool = False) -> tuple[W
                           bot_login=gh.bot_login, throttle=False)
     settings = ApprovalSettings(github=config, checkout=checkout, review=options,
                                 registry=RegistryConfig.load(checkout / "registry" / "config.json"))
-    reviewer = GitHubReviewer(config, options)
-    return World(gh, tmp, checkout, options, settings, reviewer), gh
+    forge = GitHubForge(config)
+    reviewer = GitHubReviewer(config, options, forge=forge)
+    return World(gh, tmp, checkout, options, settings, reviewer, forge), gh
 
 
 @pytest.fixture(scope="session")

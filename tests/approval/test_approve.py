@@ -118,12 +118,12 @@ def test_refresh_never_overwrites_a_branch_that_moved_meanwhile(world: World) ->
     opened = world.label(number, "approved")
     assert opened.pull is not None
     repo = world.client("maria").get_repo(REGISTRY)
-    publisher = RegistryPublisher(world.client("wxauto").get_repo(REGISTRY), owner="wxauto")
-    pull = repo.get_pull(opened.pull.number)
+    publisher = RegistryPublisher(world.forge)
+    pull = world.forge.pull(opened.pull.number)
     base = repo.get_branch("main").commit.sha
     change = RegistryChange("daily_quote_reply", base, {"registry/extra.txt": b"x\n"}, "t", "b", "m")
     assert publisher.refresh(pull, change, expected_head="0" * 40) is None  # a re-approval moved it first
-    assert repo.get_branch(pull.head.ref).commit.sha == opened.pull.commit
+    assert repo.get_branch(pull.head_ref).commit.sha == opened.pull.commit
 
 
 def test_a_forged_review_record_is_not_trusted(world: World) -> None:

@@ -114,12 +114,12 @@ def test_stats_refresh_uses_conditional_requests_and_commits_only_movement(world
     assert opened.pull is not None
     world.merge(opened.pull.number)
     root = world.checkout
-    first = refresh_stats(root, ConditionalClient(world.gh.bot_token, world.gh.api_url))
+    first = refresh_stats(root, ConditionalClient(world.forge, world.gh.api_url))
     assert first.changed == ("daily_quote_reply",) and first.not_modified == 0
     entry = RegistryStore(root).get("daily_quote_reply")
     assert entry is not None and entry.stats is not None and entry.stats.stars == 0 and entry.stats.downloads == 0
     assert (root / STATE_FILE).exists() and set(first.files) >= {STATE_FILE, "registry/registry.json"}
-    second = refresh_stats(root, ConditionalClient(world.gh.bot_token, world.gh.api_url))
+    second = refresh_stats(root, ConditionalClient(world.forge, world.gh.api_url))
     assert second.changed == () and second.files == {} and second.requests == second.not_modified == 2
 
 

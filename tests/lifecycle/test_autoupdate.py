@@ -10,9 +10,12 @@ from typing import Any
 from support import GOOD_PLUGIN, edit_manifest
 
 from tests.lifecycle.conftest import list_plugin
-from wxreg.lifecycle.autoupdate import AUTO_MERGED_LABEL, NEEDS_MAINTAINER_LABEL, REQUIRED_CONTEXT, auto_update
+from wxreg.approval.texts import STATUS_CONTEXT
+from wxreg.lifecycle.autoupdate import AUTO_MERGED_LABEL, NEEDS_MAINTAINER_LABEL, auto_update
 from wxreg.lifecycle.issue_body import render_body, update_answers, update_title
 from wxreg.lifecycle.policy import AutoMergePolicy
+from wxreg.lifecycle.watch import WATCH_LABEL
+from wxreg.review.checks.ownership import acting_submitter
 from wxreg.review.form import load_form
 from wxreg.store import RegistryStore
 
@@ -58,8 +61,8 @@ def test_safe_update_merges_itself_and_the_diff_is_in_the_comment(life: Any) -> 
     assert outcome.action == "merged", outcome
     pull = life.repo().get_pull(outcome.pull)
     assert pull.merged and merged == ["dispatched"]
-    statuses = life.gh._hub.state.repos["wxauto/registry"].statuses[pull.head.sha]
-    assert [s["context"] for s in statuses] == [REQUIRED_CONTEXT]
+    statuses = life.repo().get_commit(pull.head.sha).get_combined_status().statuses
+    assert [(s.context, s.state) for s in statuses] == [(STATUS_CONTEXT, "success")]
     life.sync_checkout()
     entry = RegistryStore(life.checkout).get("daily_quote_reply")
     assert entry is not None and entry.versions.latest == "1.1.0"
@@ -84,3 +87,50 @@ def test_update_adding_a_permission_waits_for_a_maintainer_with_the_reason(life:
     again = auto_update(life.settings, number, AutoMergePolicy(), now=NOW, after_merge=lambda repo: [])
     assert again.action == "needs-maintainer"
     assert len([c for c in life.comments(number) if "wxreg-auto-update:v1" in c.body]) == 1
+
+
+def test_only_the_bots_own_issue_for_the_listed_repository_stands_for_the_owner(life: Any) -> None:
+    """Eve copies the watcher's issue exactly (body, title, the watcher's label): she is checked as herself."""
+    list_plugin(life)
+    life.sync_checkout()
+    _release(life, "1.1.0")
+    entry = RegistryStore(life.checkout).get("daily_quote_reply")
+    assert entry is not None
+    form = load_form()
+    body = render_body(form, update_answers(entry, {"version": "1.1.0"}, "1.1.0", "v1.1.0", form))
+    number = int(life.repo("eve").create_issue(title=update_title("daily_quote_reply", "1.1.0"), body=body).number)
+    life.repo("maria").get_issue(number).add_to_labels("plugin-submission", WATCH_LABEL)
+    outcome = life.review(number)
+    assert outcome.result is not None and not outcome.result.passed
+    assert "WXR-O004" in {f.id for f in outcome.result.findings}
+    decided = auto_update(life.settings, number, AutoMergePolicy(), now=NOW, after_merge=lambda forge: [])
+    assert decided.action == "needs-maintainer" and life.pulls() == []
+
+
+def test_acting_submitter_rule() -> None:
+    listed = "https://github.com/alice/daily-quote-reply"
+    bot = "github-actions[bot]"
+    assert acting_submitter(bot, bot, listed + "/", listed, "alice") == "alice"
+    assert acting_submitter(bot, bot, "https://github.com/eve/daily-quote-reply", listed, "alice") == bot
+    assert acting_submitter("eve", bot, listed, listed, "alice") == "eve"
+    assert acting_submitter(bot, bot, listed, None, None) == bot  # not listed: the bot owns nothing
+    assert acting_submitter(bot, "", listed, listed, "alice") == bot  # no bot login known: nobody stands in
+
+
+def test_auto_merge_respects_branch_protection(life: Any) -> None:
+    """Main requires one more status than the bot sets: the merge gets 405 and a maintainer is asked; once that
+    status is green the same decision merges."""
+    list_plugin(life)
+    life.sync_checkout()
+    life.gh.protect_branch("wxauto/registry", "main", [STATUS_CONTEXT, "ci/extra"])
+    _release(life, "1.1.0")
+    number = _file_update(life, "1.1.0", {})
+    refused = auto_update(life.settings, number, AutoMergePolicy(), now=NOW, after_merge=lambda forge: [])
+    assert refused.action == "refused" and "405" in refused.reasons[0], refused
+    assert NEEDS_MAINTAINER_LABEL in life.labels(number)
+    assert "405" in _sticky(life, number, "wxreg-auto-update:v1")
+    [pull] = life.pulls()
+    assert not pull.merged
+    life.repo().get_commit(pull.head.sha).create_status("success", context="ci/extra")
+    merged = auto_update(life.settings, number, AutoMergePolicy(), now=NOW, after_merge=lambda forge: [])
+    assert merged.action == "merged" and life.repo().get_pull(pull.number).merged, merged

@@ -21,9 +21,8 @@ def _writes(world: Any, since: int) -> list[Any]:
 
 
 def _run(world: Any) -> list[Any]:
-    repo = world.client(world.gh.bot_login).withLazy(True).get_repo("wxauto/registry")
     audits = scan(RegistryStore(world.checkout).load_entries(), world.options)
-    return report(audits, repo, world.gh.bot_login, revoke_through(repo, "wxauto", "main"), NOW)
+    return report(audits, world.forge, revoke_through(world.forge, "main"), NOW)
 
 
 def test_new_advisory_opens_one_issue_and_one_revocation_pr_then_nothing(life: Any, osv_stub: Any) -> None:
@@ -66,5 +65,4 @@ def test_an_audit_that_cannot_run_is_not_an_advisory(life: Any, osv_stub: Any) -
     finally:
         osv_stub.status = 200
     assert audits[0].problems == () and audits[0].unknown
-    repo = life.client(life.gh.bot_login).withLazy(True).get_repo("wxauto/registry")
-    assert report(audits, repo, life.gh.bot_login, revoke_through(repo, "wxauto", "main"), NOW) == []
+    assert report(audits, life.forge, revoke_through(life.forge, "main"), NOW) == []

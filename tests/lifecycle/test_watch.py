@@ -16,17 +16,14 @@ from wxsandbox.github.issueforms import render_issue_form
 
 
 def _watch(world: Any, dispatched: list[int], **kwargs: Any) -> Any:
-    client = ConditionalClient(world.gh.bot_token, world.gh.api_url)
-    bot = world.client(world.gh.bot_login).withLazy(True)
-    repo = bot.get_repo("wxauto/registry")
+    client = ConditionalClient(world.forge, world.gh.api_url)
     entries = RegistryStore(world.checkout).load_entries()
 
     def reader(release: NewRelease) -> dict[str, Any]:
         full = release.entry.repository.primary.url.removeprefix(world.gh.url + "/")
-        return read_manifest(full, release.tag, bot)
+        return read_manifest(world.forge, world.gh.api_url, full, release.tag)
 
-    return watch(entries, repo, client, bot_login=world.gh.bot_login, manifest_reader=reader,
-                 dispatch=dispatched.append, **kwargs)
+    return watch(entries, world.forge, client, manifest_reader=reader, dispatch=dispatched.append, **kwargs)
 
 
 def _branch_sha(world: Any) -> str | None:

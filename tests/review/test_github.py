@@ -3,13 +3,14 @@ date, labels in sync, ownership from the forge, forged markers ignored, approval
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import pytest
-from support import GOOD_PLUGIN
+from support import GOOD_PLUGIN, edit_manifest
 from test_submission import good_body
 
 from wxreg.review.engine import ReviewOptions
@@ -114,12 +115,19 @@ def test_forged_marker_from_someone_else_is_never_edited(forge: Forge) -> None:
     assert comments[1].user.login == forge.gh.bot_login
 
 
-def test_submitter_must_own_the_repository(forge: Forge) -> None:
+def test_submitter_must_own_the_repository(forge: Forge, tmp_path: Path) -> None:
     number = forge.open_submission("stranger", good_body(github_repo=forge.plugin_url))
     outcome = forge.reviewer.review_issue(number)
     assert outcome.result is not None and "WXR-O001" in {f.id for f in outcome.result.findings}
-    forge.gh.set_role("author/daily-quote-reply", "stranger", "write")
-    outcome = forge.reviewer.review_issue(number)
+    # A collaborator role on someone else's repository cannot be read with the registry's token; the
+    # repository names who may submit in plugin.json's ``maintainers`` (only a writer could put it there).
+    work = tmp_path / "named"
+    shutil.copytree(GOOD_PLUGIN, work)
+    (work / "plugin.json").write_text(edit_manifest(version="1.0.1", maintainers=["stranger"]), encoding="utf-8")
+    forge.gh.push_directory("author/daily-quote-reply", work, tag="v1.0.1")
+    named = forge.open_submission("stranger", good_body(github_repo=forge.plugin_url, version="1.0.1",
+                                                        release_tag="v1.0.1"))
+    outcome = forge.reviewer.review_issue(named)
     assert outcome.result is not None and "WXR-O001" not in {f.id for f in outcome.result.findings}
 
 

@@ -140,8 +140,13 @@ def build_entry(
     issue_url: str | None,
     forges: Forges,
     reviewer: str = REVIEWER,
+    submitter: str | None = None,
 ) -> PluginEntry:
-    """The entry for ``release``; :class:`EntryRefused` when it may not be published."""
+    """The entry for ``release``; :class:`EntryRefused` when it may not be published.
+
+    Identity (author, repository, mirror) of a listed plugin is kept from the entry on record: it changes
+    only through a maintainer's ``wxreg transfer``, never from a form. A new listing's ``author.github``
+    is the submitter whose ownership was checked (``submitter``), not what the form says."""
     reasons: list[str] = []
     if submission.plugin_id and submission.plugin_id != release.plugin_id:
         reasons.append(f"提交的 plugin_id {submission.plugin_id} 与审核记录 {release.plugin_id} 不一致 / "
@@ -187,14 +192,16 @@ def build_entry(
             kept_prerelease = previous.prerelease
     owner = primary.url.rstrip("/").split("/")[-2]
     description = submission.description or str(manifest.get("description") or "")
+    github_login = submitter or submission.author_github or owner
     author = Author(
-        submission.author_name or str(manifest.get("author") or owner),
-        submission.author_github or owner,
-        submission.author_email or f"{owner}@users.noreply.github.com",
+        submission.author_name or str(manifest.get("author") or github_login),
+        github_login,
+        submission.author_email or f"{github_login}@users.noreply.github.com",
     )
-    if previous is not None and submission.source == "manifest":
-        # A maintainer's update command has no form: who the author is stays as the submission said.
-        author = previous.author
+    repository = Repository(primary, mirror, "git")
+    if previous is not None:
+        # Identity stays as on record; only ``wxreg transfer`` changes it.
+        author, repository = previous.author, previous.repository
     homepage = manifest.get("homepage")
     return PluginEntry(
         plugin_id=release.plugin_id,
@@ -206,7 +213,7 @@ def build_entry(
         author=author,
         license=submission.license or str(manifest.get("license") or ""),
         homepage=homepage if isinstance(homepage, str) and homepage.startswith(("https://", "http://")) else None,
-        repository=Repository(primary, mirror, "git"),
+        repository=repository,
         versions=versions,
         compatibility=Compatibility(
             submission.min_wxauto_version or str(manifest.get("min_wxauto_version") or ""),

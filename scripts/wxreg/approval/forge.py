@@ -1,17 +1,15 @@
-"""How the approval code reaches GitHub and the registry checkout: one settings object, one client."""
+"""How the approval code reaches GitHub and the registry checkout: one settings object, one forge."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
-
-from github import Auth, Github
 
 from wxreg.config import REPO_ROOT, RegistryConfig
+from wxreg.forge.config import GitHubConfig
+from wxreg.forge.interface import Forge
 from wxreg.review.engine import ReviewOptions
-from wxreg.review.github import GitHubConfig
 
 
 @dataclass(frozen=True)
@@ -31,11 +29,11 @@ class ApprovalSettings:
         return self.github.repo.split("/")[0]
 
 
-def make_client(config: GitHubConfig) -> Github:
-    kwargs: dict[str, Any] = {"base_url": config.api_url, "auth": Auth.Token(config.token)}
-    if not config.throttle:
-        kwargs.update(retry=None, seconds_between_requests=None, seconds_between_writes=None)
-    return Github(**kwargs)
+def make_forge(settings: ApprovalSettings) -> Forge:
+    """The one forge client of a command (PyGithub is imported only by its implementation)."""
+    from wxreg.forge.github import GitHubForge
+
+    return GitHubForge(settings.github)
 
 
 def timestamp(value: str | datetime | None) -> str:

@@ -12,22 +12,27 @@ import os
 import subprocess
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from wxreg.approval.changes import apply_removal, apply_upsert
+from wxreg.approval.changes import apply_removal, apply_upsert, plugin_file
+from wxreg.approval.claims import claims, entry_sha256, pr_marker
 from wxreg.approval.entry import EntryRefused, ReviewedRelease, build_entry
-from wxreg.approval.forge import ApprovalSettings, make_client, timestamp
+from wxreg.approval.forge import ApprovalSettings, make_forge, timestamp
 from wxreg.approval.pinned import recheck
-from wxreg.approval.release import forges_for, prepare_release, prepare_removal, publish
+from wxreg.approval.publisher import RegistryChange
+from wxreg.approval.release import ClaimRefused, forges_for, prepare_release, prepare_removal, publish
+from wxreg.approval.workspace import main_snapshot
 from wxreg.config import REPO_ROOT, RegistryConfig
 from wxreg.errors import RegistryError
+from wxreg.forge.config import GitHubConfig
+from wxreg.forge.interface import Forge
 from wxreg.models import SEVERITIES, Tombstone
 from wxreg.review.checks.manifest import MANIFEST, load_manifest
 from wxreg.review.context import ToolConfig
 from wxreg.review.engine import ReviewOptions, ReviewRequest, ReviewResult, review
-from wxreg.review.github import GitHubConfig
 from wxreg.review.policy import load_policy
+from wxreg.review.report import code_span, neutralise
 from wxreg.review.source import SourceError, git_env
 from wxreg.store import RegistryStore
 from wxreg.versions import tag_version
@@ -91,8 +96,7 @@ def publish_reviewed(settings: ApprovalSettings, plugin_id: str, url: str, tag: 
         files = apply_upsert(settings.checkout, entry)
         return Done(plugin_id, ", ".join(sorted(files)))
     prepared = prepare_release(settings, release, result.submission, manifest, now=now, issue=None, issue_url=None)
-    repo = make_client(settings.github).withLazy(True).get_repo(settings.github.repo)
-    return Done(plugin_id, publish(settings, repo, prepared.change).url)
+    return Done(plugin_id, publish(settings, make_forge(settings), prepared.change).url)
 
 
 def add_plugin(settings: ApprovalSettings, plugin_id: str, url: str, tag: str | None, *, local: bool,
@@ -125,8 +129,58 @@ def remove_plugin(settings: ApprovalSettings, plugin_id: str, reason: str, sever
         files = apply_removal(settings.checkout, stone)
         return Done(plugin_id, ", ".join(sorted(files)))
     change = prepare_removal(settings, stone)
-    repo = make_client(settings.github).withLazy(True).get_repo(settings.github.repo)
-    return Done(plugin_id, publish(settings, repo, change).url)
+    return Done(plugin_id, publish(settings, make_forge(settings), change).url)
+
+
+def transfer_plugin(settings: ApprovalSettings, plugin_id: str, *, author_github: str | None,
+                    author_name: str | None, author_email: str | None, repo_url: str | None,
+                    mirror_url: str | None, now: str) -> Done:
+    """The one way identity (author, repository, mirror) changes: a maintainer's explicit command, as a PR."""
+    forges = forges_for(settings)
+    with main_snapshot(settings.checkout, settings.base_branch, fetch=settings.fetch) as snapshot:
+        listed = RegistryStore(snapshot.root).get(plugin_id)
+        if listed is None:
+            raise MaintenanceError(f"{plugin_id} 未上架 / {plugin_id} is not listed")
+        author = replace(listed.author, github=author_github or listed.author.github,
+                         name=author_name or listed.author.name, email=author_email or listed.author.email)
+        repository = listed.repository
+        if repo_url:
+            primary = forges.location(repo_url)
+            if primary is None:
+                raise MaintenanceError(f"不支持的仓库地址 {repo_url} / unsupported repository URL {repo_url}")
+            repository = replace(repository, primary=primary)
+        if mirror_url:
+            mirror = forges.location(mirror_url)
+            if mirror is None:
+                raise MaintenanceError(f"不支持的镜像地址 {mirror_url} / unsupported mirror URL {mirror_url}")
+            repository = replace(repository, mirror=mirror)
+        entry = replace(listed, author=author, repository=repository, updated_at=max(now, listed.updated_at))
+        files = apply_upsert(snapshot.root, entry)
+        title = f"转移插件 / Transfer plugin: {plugin_id}"
+        digest = entry_sha256(files[plugin_file(plugin_id)])
+        body = (f"{pr_marker({'plugin_id': plugin_id, 'transfer': True, 'entry_sha256': digest})}\n"
+                f"## 转移插件 / Plugin transfer\n\n维护者命令 `wxreg transfer` 修改了身份字段 / identity fields "
+                f"changed by a maintainer's `wxreg transfer`:\n\n"
+                f"| | |\n|---|---|\n| author.github | {code_span(author.github)} |\n"
+                f"| repository | {neutralise(repository.primary.url, 200)} |\n"
+                f"| mirror | {neutralise(repository.mirror.url if repository.mirror else '—', 200)} |\n")
+        change = RegistryChange(plugin_id, snapshot.sha, files, title, body, title, now)
+    return Done(plugin_id, publish(settings, make_forge(settings), change).url)
+
+
+def release_claim(settings: ApprovalSettings, plugin_id: str, forge: Forge) -> Done:
+    """Close the open registry PR that claims ``plugin_id``, so another submission may be approved."""
+    held = [c for c in claims(forge.open_pulls(settings.base_branch), forge) if c.plugin_id == plugin_id]
+    if not held:
+        raise MaintenanceError(f"{plugin_id} 没有打开的注册表 PR / no open registry PR claims {plugin_id}")
+    for claim in held:
+        note = (f"维护者释放了 `{plugin_id}` 的占用，此 PR 已关闭。 / A maintainer released the claim on "
+                f"`{plugin_id}`; this PR is closed.")
+        forge.create_comment(claim.pull.number, note)
+        forge.close_pull(claim.pull.number)
+        if claim.issue is not None:
+            forge.create_comment(claim.issue, note)
+    return Done(plugin_id, ", ".join(f"#{c.pull.number}" for c in held))
 
 
 # -- command line --------------------------------------------------------------------------------------
@@ -173,8 +227,18 @@ def run(action: str, args: argparse.Namespace) -> int:
             done = add_plugin(settings, args.plugin_id, args.repo, args.tag, local=args.local, now=now)
         elif action == "update":
             done = update_plugin(settings, args.plugin_id, args.version, local=args.local, now=now)
+        elif action == "transfer":
+            done = transfer_plugin(settings, args.plugin_id, author_github=args.author_github,
+                                   author_name=args.author_name, author_email=args.author_email,
+                                   repo_url=args.repo, mirror_url=args.mirror, now=now)
+        elif action == "release-claim":
+            done = release_claim(settings, args.plugin_id, make_forge(settings))
         else:
             done = remove_plugin(settings, args.plugin_id, args.reason, args.severity, local=args.local, now=now)
+    except ClaimRefused as exc:
+        print(f"{exc.claim.plugin_id} 已被 #{exc.claim.issue} 占用 / is claimed by #{exc.claim.issue} "
+              f"({exc.claim.pull.html_url}): wxreg release-claim --plugin-id {exc.claim.plugin_id}", file=sys.stderr)
+        return EXIT_REFUSED
     except (MaintenanceError, EntryRefused) as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_REFUSED
@@ -198,6 +262,26 @@ def update_parser(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     parser.add_argument("--plugin-id", required=True)
     parser.add_argument("--version", required=True, help="新版本（标签 vX 或 X）/ new version (tag vX or X)")
     add_common_arguments(parser)
+    return parser
+
+
+def transfer_parser(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    parser.add_argument("--plugin-id", required=True)
+    parser.add_argument("--author-github", help="新的所有者登录名 / the new owner's GitHub login")
+    parser.add_argument("--author-name", help="新的作者名 / the new author name")
+    parser.add_argument("--author-email", help="新的作者邮箱 / the new author e-mail")
+    parser.add_argument("--repo", help="新的主仓库地址 / the new primary repository URL")
+    parser.add_argument("--mirror", help="新的镜像仓库地址 / the new mirror repository URL")
+    parser.add_argument("--date", help="时间戳 YYYY-MM-DDTHH:MM:SSZ（默认当前时间）/ timestamp (default: now)")
+    parser.set_defaults(local=False)
+    add_github_arguments(parser)
+    return parser
+
+
+def claim_parser(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    parser.add_argument("--plugin-id", required=True)
+    parser.set_defaults(local=False, date=None)
+    add_github_arguments(parser)
     return parser
 
 

@@ -11,13 +11,12 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from github import Github
-
 from wxreg.approval import texts
-from wxreg.approval.forge import ApprovalSettings, make_client
+from wxreg.approval.forge import ApprovalSettings
 from wxreg.approval.workspace import read_file
 from wxreg.config import RegistryConfig
 from wxreg.errors import ModelError
+from wxreg.forge.interface import Forge
 from wxreg.models import PluginEntry
 from wxreg.review.source import git_env
 from wxreg.validate import PLUGINS_DIR
@@ -67,23 +66,17 @@ def listing_urls(config: RegistryConfig, plugin_id: str) -> list[str]:
     return list(dict.fromkeys(urls))
 
 
-def announce(settings: ApprovalSettings, listed: list[Listed], client: Github | None = None) -> int:
+def announce(settings: ApprovalSettings, listed: list[Listed], forge: Forge) -> int:
     """One publication comment per issue (edited when a later release is published); comments written."""
-    if not listed:
-        return 0
-    client = client or make_client(settings.github)
-    repo = client.withLazy(True).get_repo(settings.github.repo)
-    bot = settings.github.bot_login or str(client.get_user().login)
     written = 0
     for item in listed:
-        issue = repo.get_issue(item.issue)
         body = texts.published(item.plugin_id, item.version, listing_urls(settings.registry, item.plugin_id))
-        mine = next((c for c in issue.get_comments()
-                     if texts.PUBLICATION_MARKER in (c.body or "") and c.user.login == bot), None)
+        mine = next((c for c in forge.comments(item.issue)
+                     if texts.PUBLICATION_MARKER in c.body and c.user == forge.bot_login), None)
         if mine is None:
-            issue.create_comment(body)
+            forge.create_comment(item.issue, body)
             written += 1
         elif mine.body != body:
-            mine.edit(body)
+            forge.edit_comment(mine.id, body)
             written += 1
     return written

@@ -5,6 +5,11 @@ Two such PRs would conflict on ``registry.json`` alone, so after every push to m
 is re-made as one commit on the new main: the plugin's file from the branch, everything else from
 main, the index regenerated and validated. Merging them in any order then never needs a person.
 
+Only the bot's own PRs from the registry repository are considered (a fork's PR named like ours is
+ignored), and a branch is rebuilt only when its entry file still hashes to what the bot recorded in the
+PR (``entry_sha256``): a hand edit is refused with a comment and a label, never re-committed. Each PR
+is reported on its own; one bad PR never fails the others or the job.
+
 Branches are read with an anonymous ``git fetch`` (no API calls); per PR that is behind main the
 publisher spends five calls (parent, tree, commit, ref read, ref move), plus one call to list PRs.
 """
@@ -14,13 +19,15 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from github import Github
-
+from wxreg.approval import texts
 from wxreg.approval.changes import apply_removal, apply_upsert, plugin_file
-from wxreg.approval.forge import ApprovalSettings, make_client
+from wxreg.approval.claims import Claim, claims, entry_sha256
+from wxreg.approval.forge import ApprovalSettings
 from wxreg.approval.publisher import BRANCH_PREFIX, RegistryChange, RegistryPublisher
+from wxreg.approval.release import removal_digest
 from wxreg.approval.workspace import fetch_branches, main_snapshot, newest_main, parent_of, read_file
-from wxreg.errors import ModelError, RegistryError
+from wxreg.forge import labels
+from wxreg.forge.interface import Forge
 from wxreg.models import PluginEntry, Tombstone
 from wxreg.validate import REMOVED_FILE
 
@@ -31,8 +38,13 @@ class Refreshed:
     branch: str
     action: str
     """``rebuilt``, ``current`` (already on main), ``superseded`` (the branch moved while it was rebuilt:
-    a re-approval wrote it, and the next push's refresh sees that build) or ``failed``."""
+    a re-approval wrote it, and the next push's refresh sees that build), ``tampered`` (the branch no
+    longer holds what the bot wrote: refused) or ``failed``."""
     detail: str = ""
+
+
+class Tampered(Exception):
+    pass
 
 
 def _tombstone(data: bytes | None, plugin_id: str) -> Tombstone | None:
@@ -44,42 +56,55 @@ def _tombstone(data: bytes | None, plugin_id: str) -> Tombstone | None:
     return None
 
 
-def refresh_open_pulls(settings: ApprovalSettings, client: Github | None = None) -> list[Refreshed]:
-    client = client or make_client(settings.github)
-    repo = client.withLazy(True).get_repo(settings.github.repo)
-    publisher = RegistryPublisher(repo, owner=settings.owner, base_branch=settings.base_branch)
-    pulls = [pull for pull in repo.get_pulls(state="open", base=settings.base_branch)
-             if pull.head.ref.startswith(BRANCH_PREFIX)]
-    if not pulls:
+def _rebuild(settings: ApprovalSettings, publisher: RegistryPublisher, claim: Claim, main_sha: str,
+             head: str) -> str:
+    pull, plugin_id = claim.pull, claim.plugin_id
+    with main_snapshot(settings.checkout, settings.base_branch, sha=main_sha) as snapshot:
+        data = read_file(settings.checkout, head, plugin_file(plugin_id))
+        if data is not None:
+            if claim.entry_sha256 != entry_sha256(data):
+                raise Tampered(f"{plugin_file(plugin_id)} sha256 {entry_sha256(data)[:12]}… ≠ "
+                               f"{(claim.entry_sha256 or '—')[:12]}…")
+            entry = PluginEntry.from_dict(json.loads(data))
+            files = apply_upsert(snapshot.root, entry)
+            date = entry.updated_at
+        else:
+            stone = _tombstone(read_file(settings.checkout, head, REMOVED_FILE), plugin_id)
+            if stone is None or claim.entry_sha256 != removal_digest(stone):
+                raise Tampered(f"{REMOVED_FILE}: {plugin_id}")
+            files = apply_removal(snapshot.root, stone)
+            date = stone.date
+        change = RegistryChange(plugin_id, main_sha, files, pull.title, pull.body,
+                                f"{pull.title}\n\nRebuilt on {main_sha}", date)
+        moved = publisher.refresh(pull, change, expected_head=head) is None
+    return "superseded" if moved else "rebuilt"
+
+
+def refresh_open_pulls(settings: ApprovalSettings, forge: Forge) -> list[Refreshed]:
+    publisher = RegistryPublisher(forge, base_branch=settings.base_branch)
+    held = sorted(claims(forge.open_pulls(settings.base_branch), forge), key=lambda c: c.pull.number)
+    if not held:
         return []
     main_sha = newest_main(settings.checkout, settings.base_branch, fetch=settings.fetch)
     heads = fetch_branches(settings.checkout, BRANCH_PREFIX)
     done: list[Refreshed] = []
-    for pull in sorted(pulls, key=lambda p: p.number):
-        branch = pull.head.ref
-        head = heads.get(branch, pull.head.sha)
-        if parent_of(settings.checkout, head) == main_sha:
-            done.append(Refreshed(pull.number, branch, "current"))
-            continue
-        plugin_id = branch.removeprefix(BRANCH_PREFIX)
+    for claim in held:
+        pull = claim.pull
+        branch = pull.head_ref
+        head = heads.get(branch, pull.head_sha)
         try:
-            with main_snapshot(settings.checkout, settings.base_branch, sha=main_sha) as snapshot:
-                data = read_file(settings.checkout, head, plugin_file(plugin_id))
-                if data is not None:
-                    entry = PluginEntry.from_dict(json.loads(data))
-                    files = apply_upsert(snapshot.root, entry)
-                    date = entry.updated_at
-                else:
-                    stone = _tombstone(read_file(settings.checkout, head, REMOVED_FILE), plugin_id)
-                    if stone is None:
-                        raise RegistryError([])
-                    files = apply_removal(snapshot.root, stone)
-                    date = stone.date
-                change = RegistryChange(plugin_id, main_sha, files, pull.title, pull.body or "",
-                                        f"{pull.title}\n\nRebuilt on {main_sha}", date)
-                moved = publisher.refresh(pull, change, expected_head=head) is None
-        except (RegistryError, ModelError, ValueError) as exc:
-            done.append(Refreshed(pull.number, branch, "failed", str(exc)[:500]))
-            continue
-        done.append(Refreshed(pull.number, branch, "superseded" if moved else "rebuilt"))
+            if parent_of(settings.checkout, head) == main_sha:
+                done.append(Refreshed(pull.number, branch, "current"))
+                continue
+            done.append(Refreshed(pull.number, branch, _rebuild(settings, publisher, claim, main_sha, head)))
+        except Tampered as exc:
+            done.append(Refreshed(pull.number, branch, "tampered", str(exc)))
+            try:
+                if labels.TAMPERED not in forge.issue(pull.number).labels:
+                    forge.add_label(pull.number, labels.TAMPERED)
+                    forge.create_comment(pull.number, texts.tampered(branch, str(exc)))
+            except Exception as note:  # the report below still says what happened
+                done.append(Refreshed(pull.number, branch, "failed", f"{type(note).__name__}: {note}"[:500]))
+        except Exception as exc:  # one bad PR never stops the others: reported per PR
+            done.append(Refreshed(pull.number, branch, "failed", f"{type(exc).__name__}: {exc}"[:500]))
     return done

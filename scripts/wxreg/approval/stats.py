@@ -14,15 +14,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-import requests
-
 from wxreg.build import render_json
+from wxreg.forge.interface import Forge
 from wxreg.models import PluginEntry, Stats
 from wxreg.store import RegistryStore, atomic_write
 
 STATE_FILE = ".wxreg/stats-state.json"
 STATE_VERSION = 1
-TIMEOUT_SECONDS = 30
 
 
 @dataclass
@@ -55,29 +53,23 @@ class StatsRun:
 
 
 class ConditionalClient:
-    """GET JSON with ``If-None-Match``; ``None`` on 304."""
+    """GET JSON through the forge with ``If-None-Match``; ``None`` on 304. Counts requests and 304s."""
 
-    def __init__(self, token: str, api_url: str, session: requests.Session | None = None) -> None:
+    def __init__(self, forge: Forge, api_url: str) -> None:
+        self.forge = forge
         self.api_url = api_url.rstrip("/")
-        self.session = session or requests.Session()
-        self.session.headers.update({"Accept": "application/vnd.github+json", "X-GitHub-Api-Version": "2022-11-28"})
-        if token:
-            self.session.headers["Authorization"] = f"Bearer {token}"
         self.requests = 0
         self.not_modified = 0
 
     def get(self, url: str, etag: str | None) -> tuple[Any, str | None] | None:
         if not url.startswith(self.api_url + "/"):
             raise ValueError(f"not on the configured API: {url}")  # never send the token elsewhere
-        headers = {"If-None-Match": etag} if etag else {}
         self.requests += 1
-        response = self.session.get(url, headers=headers, params={"per_page": "100"} if url.endswith("/releases")
-                                    else None, timeout=TIMEOUT_SECONDS)
-        if response.status_code == 304:
+        answer = self.forge.get_conditional(url, etag)
+        if answer.data is None:
             self.not_modified += 1
             return None
-        response.raise_for_status()
-        return response.json(), response.headers.get("ETag")
+        return answer.data, answer.etag
 
 
 def _fresh(client: ConditionalClient, url: str, cached: dict[str, Any], key: str) -> Any:

@@ -7,17 +7,9 @@ from wxreg.review.report import code_span
 APPROVAL_MARKER = "<!-- wxreg-approval:v1 -->"
 """Hidden marker of the bot's one approval comment per issue (found with the bot's login, as the review's)."""
 PUBLICATION_MARKER = "<!-- wxreg-published:v1 -->"
-PR_MARKER = "<!-- wxreg-registry-pr:v1 -->"
-
-APPROVED_LABEL = "approved"
-REJECTED_LABEL = "rejected"
-NEEDS_INFO_LABEL = "needs-info"
-PASSED_LABEL = "review-passed"
-FAILED_LABEL = "review-failed"
-SUBMISSION_LABEL = "plugin-submission"
-
-DECIDER_ROLES = frozenset({"admin", "maintain", "write"})
-"""``role_name`` values that may decide (FIELD-NOTES §2: triage can label, so labels alone prove nothing)."""
+STATUS_CONTEXT = "wxreg/registry-pr"
+"""The commit status the approval job and the PR check set on a registry PR's head; branch protection
+requires it (CONTRIBUTING, Maintainers: the fork checklist)."""
 
 
 def role_refused(label: str, login: str, role: str) -> str:
@@ -117,4 +109,34 @@ def published(plugin_id: str, version: str, urls: list[str]) -> str:
         f"{PUBLICATION_MARKER}\n"
         f"🎉 插件 `{plugin_id}` {version} 已上架。注册表地址：\n\n{lines}\n\n"
         f"🎉 Plugin `{plugin_id}` {version} is now listed. The registry is served at:\n\n{lines}"
+    )
+
+
+def claim_conflict(plugin_id: str, other_id: str, other_issue: int | None, pull_url: str, how: str) -> str:
+    first = f"#{other_issue}" if other_issue else pull_url
+    return (
+        f"无法批准：`{plugin_id}` 与已在处理中的 `{other_id}`（{first}，{pull_url}）冲突（{how.split(' / ')[0]}）。"
+        f"每个插件 id 同一时间只能有一个提交；如需改由本 issue 提交，"
+        f"请维护者先用 `wxreg release-claim` 释放 {first} 的占用。"
+        f"`approved` 已移除。\n\n"
+        f"Not approved: `{plugin_id}` collides with `{other_id}`, already claimed by {first} ({pull_url}; "
+        f"{how.split(' / ')[-1]}). One submission per plugin id at a time; a maintainer can release {first}'s "
+        f"claim with `wxreg release-claim`, then approve this one. `approved` was removed."
+    )
+
+
+def not_owner(reasons: list[str]) -> str:
+    zh, en = _split_bullets(reasons)
+    return (
+        f"无法批准：提交者不是该插件的所有者，`approved` 已移除。\n\n{zh}\n\n"
+        f"Not approved: the submitter is not an owner of this plugin, so `approved` was removed.\n\n{en}"
+    )
+
+
+def tampered(branch: str, detail: str) -> str:
+    return (
+        f"⚠️ 分支 `{branch}` 的内容与机器人写入的不一致（{detail}），自动重建已停止，不会重新提交。"
+        f"请维护者关闭本 PR 并重新批准原 issue。\n\n"
+        f"⚠️ Branch `{branch}` no longer holds what the bot wrote ({detail}), so it is not rebuilt or "
+        f"re-committed. A maintainer should close this PR and approve the original issue again."
     )

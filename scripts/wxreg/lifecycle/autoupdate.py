@@ -3,10 +3,11 @@
 Reads only what the bot wrote: the review record and the "changes since the listed version" diff in the
 bot's sticky comment (marker **and** login). :func:`~wxreg.lifecycle.policy.decide` says yes or lists
 every reason for no. Yes: the very approval code a maintainer's ``approved`` label runs (it re-checks the
-pinned tag, commit, digest and issue body, builds the entry from the record, opens the registry PR), the
-PR head gets the required commit status, and the bot merges it with the head sha pinned (a PR that moved
-meanwhile is not merged). A merge made with the workflow token starts no workflow, so the mirror and the
-publication workflows are dispatched (``workflow_dispatch`` is the exception GitHub makes).
+pinned tag, commit, digest and issue body, builds the entry from the record, opens the registry PR and
+sets the required commit status on its head); the bot merges only once that status is green, with the head
+sha pinned (a PR that moved meanwhile is not merged; branch protection answers 405 to a head without it).
+A merge made with the workflow token starts no workflow, so what a push to main starts (publish, sign,
+mirror, pages) is dispatched (``workflow_dispatch`` is the exception GitHub makes).
 No: the ``needs-maintainer`` label and one sticky comment with the reasons.
 """
 
@@ -15,16 +16,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from github import Github, GithubException
-from github.Repository import Repository
-
-from wxreg.approval.forge import ApprovalSettings, make_client, timestamp
+from wxreg.approval.forge import ApprovalSettings, make_forge, timestamp
 from wxreg.approval.handlers import Decision, LabelEvent, handle_approved
-from wxreg.approval.texts import APPROVED_LABEL
+from wxreg.approval.texts import STATUS_CONTEXT
 from wxreg.approval.workspace import main_snapshot
+from wxreg.forge import labels as forge_labels
+from wxreg.forge.interface import Forge, ForgeError
 from wxreg.lifecycle.policy import AutoMergePolicy, Listed, Verdict, decide
 from wxreg.review.compare import parse_diff
-from wxreg.review.github import SUBMISSION_LABEL
 from wxreg.review.report import MARKER, neutralise, parse_record
 from wxreg.review.submission import parse_issue_body
 from wxreg.store import RegistryStore
@@ -32,9 +31,10 @@ from wxreg.store import RegistryStore
 NEEDS_MAINTAINER_LABEL = "needs-maintainer"
 AUTO_MERGED_LABEL = "auto-merged"
 STATUS_MARKER = "<!-- wxreg-auto-update:v1 -->"
-REQUIRED_CONTEXT = "wxreg/registry-pr"
-"""The commit status branch protection requires on registry PRs (see CONTRIBUTING, fork checklist)."""
-AFTER_MERGE_WORKFLOWS = ("publish.yml", "mirror.yml")
+AFTER_MERGE_WORKFLOWS = ("publish.yml", "sign.yml", "mirror.yml", "pages.yml")
+"""What a push to main would start; a merge made with the workflow token starts none of them."""
+
+Standing = Callable[[Forge, int], str]
 
 
 @dataclass(frozen=True)
@@ -70,81 +70,83 @@ def merged_text(pull_url: str, version: str) -> str:
             f"no new capability, permission or dependency, scores not lower) and the bot merged it: {pull_url}\n")
 
 
-def set_required_status(repo: Repository, sha: str, target_url: str) -> None:
-    """The status branch protection requires, on the exact head the approval code just validated."""
-    repo.get_commit(sha).create_status(state="success", context=REQUIRED_CONTEXT, target_url=target_url,
-                                       description="registry PR validated / 注册表 PR 已校验")
-
-
-def dispatch_after_merge(repo: Repository, ref: str) -> list[str]:
+def dispatch_after_merge(forge: Forge, ref: str) -> list[str]:
     started: list[str] = []
     for name in AFTER_MERGE_WORKFLOWS:
         try:
-            if repo.get_workflow(name).create_dispatch(ref):
-                started.append(name)
-        except GithubException:
-            continue  # the merge stands; the next push to main publishes and mirrors everything
+            forge.dispatch_workflow(name, ref)
+            started.append(name)
+        except ForgeError:
+            continue  # the merge stands; the next push to main (or the hourly signing run) catches up
     return started
 
 
-def auto_update(settings: ApprovalSettings, number: int, policy: AutoMergePolicy, *, client: Github | None = None,
-                now: str | None = None, after_merge: Callable[[Repository], list[str]] | None = None,
-                standing: Callable[[Repository, int], str] | None = None) -> AutoOutcome:
+def status_missing(forge: Forge, sha: str) -> str | None:
+    """Why ``sha`` may not merge yet (the required status is not green), else ``None``."""
+    state = next((s.state for s in forge.statuses(sha) if s.context == STATUS_CONTEXT), None)
+    if state == "success":
+        return None
+    return (f"必需的状态 {STATUS_CONTEXT} 不是成功（{state or '缺失'}），未合并 / the required status {STATUS_CONTEXT} "
+            f"is {state or 'missing'}, so nothing was merged")
+
+
+def auto_update(settings: ApprovalSettings, number: int, policy: AutoMergePolicy, *, forge: Forge | None = None,
+                now: str | None = None, after_merge: Callable[[Forge], list[str]] | None = None,
+                standing: Standing | None = None) -> AutoOutcome:
     """Decide one reviewed submission; ``standing`` gives the queue line the status comment starts with."""
-    client = client or make_client(settings.github)
-    bot = settings.github.bot_login or str(client.get_user().login)
-    repo = client.withLazy(True).get_repo(settings.github.repo)
-    issue = repo.get_issue(number)
-    labels = {label.name for label in issue.labels}
-    if SUBMISSION_LABEL not in labels or issue.state != "open":
+    forge = forge or make_forge(settings)
+    issue = forge.issue(number)
+    if forge_labels.SUBMISSION not in issue.labels or issue.state != "open":
         return AutoOutcome("not-update", ("不是打开的插件提交 / not an open plugin submission",))
-    event = LabelEvent(APPROVED_LABEL, bot, number, timestamp(now), frozenset(labels))
-    decision = Decision(settings, client, repo, issue, event, bot)
+    event = LabelEvent(forge_labels.APPROVED, forge.bot_login, number, timestamp(now), issue.labels)
+    decision = Decision(settings, forge, issue, event)
     review_comment = decision.bot_comment(MARKER)
-    record = parse_record(review_comment.body or "") if review_comment else None
+    record = parse_record(review_comment.body) if review_comment else None
     if record is None or record.get("issue") not in (None, number):
         return AutoOutcome("no-review")
     listed = _listed(settings, str(record.get("plugin_id") or ""))
     if listed is None:  # first listings are always a maintainer's call
         if standing is not None:
-            decision.sticky(STATUS_MARKER, f"{STATUS_MARKER}\n{standing(repo, number)}\n")
+            decision.sticky(STATUS_MARKER, f"{STATUS_MARKER}\n{standing(forge, number)}\n")
         return AutoOutcome("not-update")
-    diff = parse_diff(review_comment.body or "") if review_comment else None
+    diff = parse_diff(review_comment.body) if review_comment else None
     submission = parse_issue_body(issue.body).submission
     verdict: Verdict = decide(policy, record, diff, listed, submission.author_github)
     if not verdict.automatic:
-        return _ask(decision, labels, verdict.reasons, standing)
+        return _ask(decision, verdict.reasons, standing)
+    # The approval code a maintainer's label runs: re-checks the pin, ownership, claims; opens the PR and
+    # sets the required status on its head.
     outcome = handle_approved(decision)
     if outcome.pull is None:
-        return _ask(decision, labels, (outcome.detail or outcome.action,), standing, action="refused")
+        return _ask(decision, (outcome.detail or outcome.action,), standing, action="refused")
     pull = outcome.pull
-    set_required_status(repo, pull.commit, str(issue.html_url))
+    missing = status_missing(forge, pull.commit)
+    if missing is not None:
+        return _ask(decision, (missing,), standing, action="refused")
     try:
-        repo.get_pull(pull.number).merge(merge_method="merge", sha=pull.commit,
-                                         commit_title=f"Merge #{pull.number}: automatic update")
-    except GithubException as exc:
-        return _ask(decision, labels, (f"合并失败 HTTP {exc.status} / merge failed: HTTP {exc.status}",), standing,
-                    action="refused")
-    started = (after_merge or (lambda r: dispatch_after_merge(r, settings.base_branch)))(repo)
-    if AUTO_MERGED_LABEL not in labels:
-        issue.add_to_labels(AUTO_MERGED_LABEL)
+        forge.merge_pull(pull.number, pull.commit, f"Merge #{pull.number}: automatic update")
+    except ForgeError as exc:  # 405: branch protection refused; 409: the head moved meanwhile
+        return _ask(decision, (f"合并被拒绝 HTTP {exc.status} / the merge was refused: HTTP {exc.status}",),
+                    standing, action="refused")
+    started = (after_merge or (lambda f: dispatch_after_merge(f, settings.base_branch)))(forge)
+    if AUTO_MERGED_LABEL not in issue.labels:
+        forge.add_label(number, AUTO_MERGED_LABEL)
     decision.sticky(STATUS_MARKER, _with_standing(merged_text(pull.url, str(record.get("version") or "")), standing,
-                                                  repo, number))
+                                                  forge, number))
     return AutoOutcome("merged", tuple(started), pull.number)
 
 
-def _with_standing(text: str, standing: Callable[[Repository, int], str] | None, repo: Repository,
-                   number: int) -> str:
+def _with_standing(text: str, standing: Standing | None, forge: Forge, number: int) -> str:
     if standing is None:
         return text
     head, _, rest = text.partition("\n")
-    return f"{head}\n{standing(repo, number)}\n\n{rest}"
+    return f"{head}\n{standing(forge, number)}\n\n{rest}"
 
 
-def _ask(decision: Decision, labels: set[str], reasons: tuple[str, ...],
-         standing: Callable[[Repository, int], str] | None, action: str = "needs-maintainer") -> AutoOutcome:
-    if NEEDS_MAINTAINER_LABEL not in labels:
-        decision.issue.add_to_labels(NEEDS_MAINTAINER_LABEL)
-    decision.sticky(STATUS_MARKER, _with_standing(needs_maintainer_text(reasons), standing, decision.repo,
-                                                  decision.event.issue_number))
+def _ask(decision: Decision, reasons: tuple[str, ...], standing: Standing | None,
+         action: str = "needs-maintainer") -> AutoOutcome:
+    if NEEDS_MAINTAINER_LABEL not in decision.issue.labels:
+        decision.forge.add_label(decision.issue.number, NEEDS_MAINTAINER_LABEL)
+    decision.sticky(STATUS_MARKER, _with_standing(needs_maintainer_text(reasons), standing, decision.forge,
+                                                  decision.issue.number))
     return AutoOutcome(action, reasons)

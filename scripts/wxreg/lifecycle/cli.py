@@ -15,7 +15,7 @@ from typing import Any
 
 from wxreg.approval import maintenance
 from wxreg.approval.cli import _summary
-from wxreg.approval.forge import make_client, timestamp
+from wxreg.approval.forge import make_forge, timestamp
 from wxreg.approval.stats import ConditionalClient
 from wxreg.lifecycle import queue as queue_module
 from wxreg.lifecycle.autoupdate import auto_update
@@ -56,19 +56,18 @@ def _issue_from(args: argparse.Namespace) -> int:
 
 def run_watch(args: argparse.Namespace) -> int:
     settings = maintenance.settings_from_args(args)
-    client = make_client(settings.github)
-    lazy = client.withLazy(True)
-    repo = lazy.get_repo(settings.github.repo)
+    forge = make_forge(settings)
     web = settings.github.web_url.rstrip("/") + "/"
+    api = settings.github.api_url
 
     def reader(release: NewRelease) -> dict[str, Any]:
         url = release.entry.repository.primary.url
-        return read_manifest(url.removeprefix(web), release.tag, lazy) if url.startswith(web) else {}
+        return read_manifest(forge, api, url.removeprefix(web), release.tag) if url.startswith(web) else {}
 
     only = args.plugin or _plugin_from(_event(args.event))
-    polls = ConditionalClient(settings.github.token, settings.github.api_url)
-    run = watch(RegistryStore(args.root).load_entries(), repo, polls, bot_login=settings.github.bot_login or "",
-                base_branch=settings.base_branch, only=only, manifest_reader=reader)
+    polls = ConditionalClient(forge, api)
+    run = watch(RegistryStore(args.root).load_entries(), forge, polls, base_branch=settings.base_branch, only=only,
+                manifest_reader=reader)
     _summary(f"watch: {run.requests} 次条件请求 / conditional requests, {run.not_modified} × 304; "
              f"{len(run.found)} 个新版本 / new releases; state written: {run.state_written}")
     for filed in run.filed:
@@ -113,10 +112,8 @@ def run_reaudit_scan(args: argparse.Namespace) -> int:
 def run_reaudit_report(args: argparse.Namespace) -> int:
     settings = maintenance.settings_from_args(args)
     audits = [Audit.from_dict(item) for item in json.loads(args.input.read_text(encoding="utf-8"))]
-    repo = make_client(settings.github).withLazy(True).get_repo(settings.github.repo)
-    done = report(audits, repo, settings.github.bot_login or "", revoke_through(repo, settings.owner,
-                                                                                 settings.base_branch),
-                  timestamp(None))
+    forge = make_forge(settings)
+    done = report(audits, forge, revoke_through(forge, settings.base_branch), timestamp(None))
     for item in done:
         _summary(f"- {item.plugin_id}: {item.action} #{item.issue} {item.revocation or ''}")
     return EXIT_OK
@@ -124,8 +121,7 @@ def run_reaudit_report(args: argparse.Namespace) -> int:
 
 def run_queue(args: argparse.Namespace) -> int:
     settings = maintenance.settings_from_args(args)
-    repo = make_client(settings.github).withLazy(True).get_repo(settings.github.repo)
-    queue, _ = queue_module.load_queue(repo)
+    queue, _ = queue_module.load_queue(make_forge(settings), settings.base_branch)
     _summary(queue_module.render_table(queue))
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)

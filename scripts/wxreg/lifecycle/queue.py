@@ -19,6 +19,7 @@ from typing import Any
 
 from wxreg.approval.publisher import BRANCH_PREFIX
 from wxreg.build import render_json
+from wxreg.forge.interface import Forge, Issue, Pull
 from wxreg.lifecycle.autoupdate import AUTO_MERGED_LABEL, NEEDS_MAINTAINER_LABEL
 from wxreg.review.github import APPROVED_LABEL, FAILED_LABEL, PASSED_LABEL, SUBMISSION_LABEL
 
@@ -92,23 +93,24 @@ def _aware(moment: datetime) -> datetime:
 _CLOSES = re.compile(r"^Closes #([0-9]+)\s*$", re.MULTILINE)
 
 
-def pr_issues(pulls: Iterable[Any]) -> set[int]:
+def pr_issues(pulls: Iterable[Pull]) -> set[int]:
     """Issue numbers that open registry PRs close (``Closes #N`` in the PR the bot wrote)."""
-    return {int(match.group(1)) for pull in pulls for match in _CLOSES.finditer(pull.body or "")
-            if str(pull.head.ref).startswith(BRANCH_PREFIX)}
+    return {int(match.group(1)) for pull in pulls for match in _CLOSES.finditer(pull.body)
+            if pull.head_ref.startswith(BRANCH_PREFIX)}
 
 
-def from_issues(issues: Iterable[Any], in_pr: set[int] | None = None) -> list[Item]:
+def _parse_time(value: str) -> datetime:
+    return _aware(datetime.fromisoformat(value.replace("Z", "+00:00")))
+
+
+def from_issues(issues: Iterable[Issue], in_pr: set[int] | None = None) -> list[Item]:
     items: list[Item] = []
     for issue in issues:
-        if getattr(issue, "pull_request", None) is not None:
+        if issue.is_pull_request or SUBMISSION_LABEL not in issue.labels or not issue.created_at:
             continue
-        labels = frozenset(label.name for label in issue.labels)
-        if SUBMISSION_LABEL not in labels:
-            continue
-        closed = _aware(issue.closed_at) if issue.closed_at else None
-        items.append(Item(int(issue.number), str(issue.title), _aware(issue.created_at), closed, labels,
-                          str(issue.state), int(issue.number) in (in_pr or set())))
+        closed = _parse_time(issue.closed_at) if issue.closed_at else None
+        items.append(Item(issue.number, issue.title, _parse_time(issue.created_at), closed, issue.labels,
+                          issue.state, issue.number in (in_pr or set())))
     return items
 
 
@@ -157,14 +159,13 @@ def render_table(queue: Queue) -> str:
     return "\n".join(lines) + "\n"
 
 
-def load_queue(repo: Any, now: datetime | None = None) -> tuple[Queue, list[Item]]:
-    """Every submission (two paginated listings: issues, open PRs) and the queue they make."""
-    items = from_issues(repo.get_issues(state="all", labels=[SUBMISSION_LABEL]),
-                        pr_issues(repo.get_pulls(state="open")))
+def load_queue(forge: Forge, base_branch: str = "main", now: datetime | None = None) -> tuple[Queue, list[Item]]:
+    """Every submission (two paginated listings: issues, open PRs) and the queue they make. Read-only."""
+    items = from_issues(forge.issues_with_label(SUBMISSION_LABEL, "all"), pr_issues(forge.open_pulls(base_branch)))
     return build_queue(items, now or datetime.now(UTC)), items
 
 
-def standing_of(repo: Any, number: int) -> str:
-    queue, items = load_queue(repo)
+def standing_of(forge: Forge, number: int) -> str:
+    queue, items = load_queue(forge)
     item = next((i for i in items if i.number == number), None)
     return standing(queue, item) if item is not None else ""

@@ -20,9 +20,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from github import GithubException
-from github.Repository import Repository
-
+from wxreg.forge.interface import Forge, ForgeError, Issue
 from wxreg.lifecycle.previous import listed_request
 from wxreg.models import PluginEntry
 from wxreg.review.compare import hidden_json
@@ -163,49 +161,49 @@ Propose = Callable[[Revocation], str]
 """Opens (or updates) the revocation PR and returns its URL (``wxreg.revocations.revoke_pull``)."""
 
 
-def advisory_issues(repo: Repository, bot_login: str) -> dict[str, Any]:
+def advisory_issues(forge: Forge) -> dict[str, Issue]:
     """plugin id -> the bot's open advisory issue (a forged marker in someone else's issue is ignored)."""
-    found: dict[str, Any] = {}
-    for issue in repo.get_issues(state="open", labels=[ADVISORY_LABEL]):
-        record = parse_advisory_record(issue.body or "")
-        if record and issue.user.login == bot_login and isinstance(record.get("plugin_id"), str):
+    found: dict[str, Issue] = {}
+    for issue in sorted(forge.issues_with_label(ADVISORY_LABEL, "open"), key=lambda i: i.number):
+        record = parse_advisory_record(issue.body)
+        if record and issue.user == forge.bot_login and isinstance(record.get("plugin_id"), str):
             found.setdefault(record["plugin_id"], issue)
     return found
 
 
-def report(audits: Iterable[Audit], repo: Repository, bot_login: str, propose: Propose, now: str) -> list[Reported]:
+def report(audits: Iterable[Audit], forge: Forge, propose: Propose, now: str) -> list[Reported]:
     audits = [a for a in audits if a.problems]
     if not audits:
         return []
-    existing = advisory_issues(repo, bot_login)
+    existing = advisory_issues(forge)
     done: list[Reported] = []
     for audit in audits:
         issue = existing.get(audit.plugin_id)
-        record = parse_advisory_record(issue.body or "") if issue is not None else None
+        record = parse_advisory_record(issue.body) if issue is not None else None
         known = set(record.get("problems") or []) if record and record.get("commit") == audit.commit else set()
         new = [p for p in audit.problems if p.key not in known]
         if issue is not None and not new:
-            done.append(Reported(audit.plugin_id, "unchanged", int(issue.number),
+            done.append(Reported(audit.plugin_id, "unchanged", issue.number,
                                  str(record.get("revocation")) if record else None))
             continue
         url = propose(proposed_revocation(audit, audit.problems, now))
         body = advisory_body(audit, audit.problems, url)
         if issue is None:
-            created = repo.create_issue(title=advisory_title(audit.plugin_id), body=body, labels=[ADVISORY_LABEL])
-            done.append(Reported(audit.plugin_id, "opened", int(created.number), url))
+            created = forge.create_issue(advisory_title(audit.plugin_id), body, [ADVISORY_LABEL])
+            done.append(Reported(audit.plugin_id, "opened", created.number, url))
         else:
-            issue.edit(body=body)
-            done.append(Reported(audit.plugin_id, "updated", int(issue.number), url))
+            forge.edit_issue(issue.number, body=body)
+            done.append(Reported(audit.plugin_id, "updated", issue.number, url))
     return done
 
 
-def revoke_through(repo: Repository, owner: str, base_branch: str) -> Propose:
+def revoke_through(forge: Forge, base_branch: str) -> Propose:
     from wxreg.revocations import revoke_pull
 
     def propose(revocation: Revocation) -> str:
         try:
-            return revoke_pull(repo, owner, base_branch, revocation)
-        except GithubException as exc:
+            return revoke_pull(forge, base_branch, revocation)
+        except ForgeError as exc:
             raise RuntimeError(f"revocation PR for {revocation.plugin_id}: HTTP {exc.status}") from exc
 
     return propose

@@ -3,8 +3,9 @@
 Per listed plugin one conditional ``GET <releases_url>`` with the ETag of the previous run: on a day where
 nothing was released every answer is a 304 (free on GitHub's rate limit) and nothing is written.
 
-**Where the ETags live.** In ``watch-state.json`` on the bot's branch :data:`STATE_BRANCH`, written through
-the contents API only when an ETag moved. Not ``actions/cache`` (entries are immutable per key, evicted
+**Where the ETags live.** In ``watch-state.json`` on the bot's branch :data:`STATE_BRANCH`, committed through
+the forge (git data API, compare-and-swap on the branch) only when an ETag moved. Not ``actions/cache``
+(entries are immutable per key, evicted
 after a week unused, and scoped so a scheduled run may not see another's), not ``main`` (every state
 change would be a registry commit and a publish run). A lost or unreadable state file only costs one
 ordinary ``GET`` per plugin: it is an optimisation, never the record of what was filed.
@@ -26,12 +27,11 @@ import json
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
-
-from github import GithubException
-from github.Repository import Repository
+from urllib.parse import quote
 
 from wxreg.approval.stats import ConditionalClient
 from wxreg.build import render_json
+from wxreg.forge.interface import Forge, ForgeError, Issue
 from wxreg.lifecycle.issue_body import render_body, update_answers, update_title
 from wxreg.models import PluginEntry
 from wxreg.review.checks.manifest import load_manifest
@@ -51,20 +51,20 @@ REVIEW_WORKFLOW = "review.yml"
 class WatchState:
     etags: dict[str, str] = field(default_factory=dict)
     """plugin id -> ETag of its releases list as last fully handled."""
-    sha: str | None = None
-    """Blob sha of the file on the state branch (for the update), ``None`` when absent."""
+    head: str | None = None
+    """The state branch's commit the file was read from (the next commit's parent), ``None`` when absent."""
 
     @classmethod
-    def parse(cls, data: bytes, sha: str | None = None) -> WatchState:
+    def parse(cls, data: bytes, head: str | None = None) -> WatchState:
         try:
             loaded = json.loads(data)
         except ValueError:
-            return cls(sha=sha)
+            return cls(head=head)
         if not isinstance(loaded, dict) or loaded.get("version") != STATE_VERSION:
-            return cls(sha=sha)
+            return cls(head=head)
         etags = loaded.get("etags")
         return cls({str(k): str(v) for k, v in etags.items() if isinstance(v, str)}
-                   if isinstance(etags, dict) else {}, sha)
+                   if isinstance(etags, dict) else {}, head)
 
     def render(self) -> bytes:
         return render_json({"version": STATE_VERSION, "etags": dict(sorted(self.etags.items()))})
@@ -142,118 +142,106 @@ def poll(entries: Iterable[PluginEntry], client: ConditionalClient, state: Watch
     return found, settled
 
 
-def load_state(repo: Repository) -> WatchState:
-    try:
-        contents = repo.get_contents(STATE_PATH, ref=STATE_BRANCH)
-    except GithubException as exc:
-        if exc.status == 404:
-            return WatchState()
-        raise
-    if isinstance(contents, list):
+def load_state(forge: Forge) -> WatchState:
+    head = forge.branch_sha(STATE_BRANCH)
+    if head is None:
         return WatchState()
-    return WatchState.parse(base64.b64decode(contents.content or ""), contents.sha)
+    data = forge.file_at(head, STATE_PATH)
+    return WatchState.parse(data, head) if data is not None else WatchState(head=head)
 
 
-def save_state(repo: Repository, state: WatchState, base_branch: str) -> None:
-    """One commit on the state branch (created from ``base_branch`` the first time)."""
-    data = state.render().decode("utf-8")
+def save_state(forge: Forge, state: WatchState, base_branch: str) -> bool:
+    """One commit on the state branch (created from ``base_branch`` the first time); ``False`` when another
+    run moved the branch meanwhile (its state stands; this run's ETags are merely re-polled next time)."""
     message = "watch: release ETags"
-    if state.sha is None:
-        try:
-            repo.get_branch(STATE_BRANCH)
-        except GithubException as exc:
-            if exc.status != 404:
-                raise
-            base = repo.get_branch(base_branch).commit.sha
-            repo.create_git_ref(f"refs/heads/{STATE_BRANCH}", base)
-        repo.create_file(STATE_PATH, message, data, branch=STATE_BRANCH)
-    else:
-        repo.update_file(STATE_PATH, message, data, state.sha, branch=STATE_BRANCH)
+    if state.head is None:
+        base = forge.branch_sha(base_branch)
+        if base is None:
+            raise ForgeError(f"branch {base_branch} does not exist")
+        return forge.create_branch(STATE_BRANCH, forge.commit(base, {STATE_PATH: state.render()}, message))
+    sha = forge.commit(state.head, {STATE_PATH: state.render()}, message)
+    return forge.move_branch(STATE_BRANCH, sha, force=False, expected=state.head)
 
 
-def filed_versions(repo: Repository, since: Any = None) -> dict[tuple[str, str], Any]:
+def filed_versions(forge: Forge) -> dict[tuple[str, str], Issue]:
     """(plugin id, version) -> the submission issue that already asks for it (open or closed)."""
-    found: dict[tuple[str, str], Any] = {}
-    kwargs: dict[str, Any] = {"state": "all", "labels": [SUBMISSION_LABEL]}
-    if since is not None:
-        kwargs["since"] = since
-    for issue in repo.get_issues(**kwargs):
-        if issue.pull_request is not None:
-            continue
+    found: dict[tuple[str, str], Issue] = {}
+    for issue in sorted(forge.issues_with_label(SUBMISSION_LABEL, "all"), key=lambda i: i.number):
         submission = parse_issue_body(issue.body).submission
         if submission.plugin_id and submission.version:
             found.setdefault((submission.plugin_id, submission.version), issue)
     return found
 
 
-def read_manifest(repo_full_name: str, tag: str, registry_client: Any) -> dict[str, Any]:
-    """``plugin.json`` at ``tag`` (through the API; an unreadable one gives ``{}``: the review says why)."""
+def read_manifest(forge: Forge, api_url: str, repo_full_name: str, tag: str) -> dict[str, Any]:
+    """``plugin.json`` at ``tag`` (contents API; an unreadable one gives ``{}``: the review says why)."""
+    url = f"{api_url.rstrip('/')}/repos/{repo_full_name}/contents/plugin.json?ref={quote(tag, safe='')}"
     try:
-        contents = registry_client.withLazy(True).get_repo(repo_full_name).get_contents("plugin.json", ref=tag)
-    except GithubException:
+        answer = forge.get_conditional(url, None).data
+    except ForgeError:
         return {}
-    if isinstance(contents, list):
+    if not isinstance(answer, dict) or not isinstance(answer.get("content"), str):
         return {}
-    manifest, _ = load_manifest(base64.b64decode(contents.content or ""))
+    try:
+        raw = base64.b64decode(answer["content"])
+    except ValueError:
+        return {}
+    manifest, _ = load_manifest(raw)
     return manifest or {}
 
 
-def dispatch_review(repo: Repository, issue: int, ref: str) -> None:
+def dispatch_review(forge: Forge, issue: int, ref: str) -> None:
     # The one event the workflow token may start a run with; the review workflow takes the issue number.
-    workflow = repo.get_workflow(REVIEW_WORKFLOW)
-    if not workflow.create_dispatch(ref, {"issue": str(issue)}):
-        raise RuntimeError(f"dispatch of {REVIEW_WORKFLOW} for #{issue} was refused")
+    forge.dispatch_workflow(REVIEW_WORKFLOW, ref, {"issue": str(issue)})
 
 
 Dispatch = Callable[[int], None]
 """Starts the review of an issue number (``workflow_dispatch`` of :data:`REVIEW_WORKFLOW` in production)."""
 
 
-def file_update(repo: Repository, release: NewRelease, manifest: Mapping[str, Any],
-                existing: Mapping[tuple[str, str], Any], bot_login: str, dispatch: Dispatch) -> Filed:
+def file_update(forge: Forge, release: NewRelease, manifest: Mapping[str, Any],
+                existing: Mapping[tuple[str, str], Issue], dispatch: Dispatch) -> Filed:
     entry = release.entry
     version = str(manifest.get("version") or "").removeprefix("v")
     version = version if is_client_version(version) else release.version
     known = existing.get((entry.plugin_id, version)) or existing.get((entry.plugin_id, release.version))
     if known is not None:
-        labels = {label.name for label in known.labels}
-        unreviewed = not labels & {PASSED_LABEL, FAILED_LABEL}
-        if known.state == "open" and unreviewed and known.user.login == bot_login:
-            dispatch(int(known.number))  # an earlier run filed it and stopped short
-            return Filed(entry.plugin_id, version, int(known.number), "redispatched")
-        return Filed(entry.plugin_id, version, int(known.number), "exists")
+        unreviewed = not known.labels & {PASSED_LABEL, FAILED_LABEL}
+        if known.state == "open" and unreviewed and known.user == forge.bot_login:
+            dispatch(known.number)  # an earlier run filed it and stopped short
+            return Filed(entry.plugin_id, version, known.number, "redispatched")
+        return Filed(entry.plugin_id, version, known.number, "exists")
     form = load_form()
     body = render_body(form, update_answers(entry, manifest, version, release.tag, form))
-    issue = repo.create_issue(title=update_title(entry.plugin_id, version), body=body,
-                              labels=[*form.labels, WATCH_LABEL])
-    dispatch(int(issue.number))
-    return Filed(entry.plugin_id, version, int(issue.number), "opened")
+    issue = forge.create_issue(update_title(entry.plugin_id, version), body, [*form.labels, WATCH_LABEL])
+    dispatch(issue.number)
+    return Filed(entry.plugin_id, version, issue.number, "opened")
 
 
-def watch(entries: list[PluginEntry], repo: Repository, client: ConditionalClient, *, bot_login: str,
-          base_branch: str = "main", only: str | None = None,
-          manifest_reader: Callable[[NewRelease], Mapping[str, Any]] | None = None,
+def watch(entries: list[PluginEntry], forge: Forge, client: ConditionalClient, *, base_branch: str = "main",
+          only: str | None = None, manifest_reader: Callable[[NewRelease], Mapping[str, Any]] | None = None,
           dispatch: Dispatch | None = None) -> WatchRun:
     """One watcher run over ``entries`` (main's listed plugins)."""
-    dispatch = dispatch or (lambda number: dispatch_review(repo, number, base_branch))
-    state = load_state(repo)
+    dispatch = dispatch or (lambda number: dispatch_review(forge, number, base_branch))
+    state = load_state(forge)
     found, settled = poll(entries, client, state, only)
     new_etags = dict(settled)
     filed: list[Filed] = []
     errors: list[str] = []
     if found:
-        existing = filed_versions(repo)
+        existing = filed_versions(forge)
         for release in found:
             try:
                 manifest = manifest_reader(release) if manifest_reader else {}
-                filed.append(file_update(repo, release, manifest, existing, bot_login, dispatch))
-            except GithubException as exc:
-                errors.append(f"{release.entry.plugin_id} {release.version}: HTTP {exc.status}")
+                filed.append(file_update(forge, release, manifest, existing, dispatch))
+            except ForgeError as exc:
+                errors.append(f"{release.entry.plugin_id} {release.version}: {exc}"[:300])
                 continue
             if release.etag:
                 new_etags[release.entry.plugin_id] = release.etag
     changed = {k: v for k, v in new_etags.items() if state.etags.get(k) != v}
+    written = False
     if changed:
         state.etags.update(changed)
-        save_state(repo, state, base_branch)
-    return WatchRun(client.requests, client.not_modified, tuple(found), tuple(filed), bool(changed), tuple(errors))
+        written = save_state(forge, state, base_branch)
+    return WatchRun(client.requests, client.not_modified, tuple(found), tuple(filed), written, tuple(errors))

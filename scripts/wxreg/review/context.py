@@ -110,6 +110,8 @@ class OwnershipFacts:
     permission: str | None
     """``role_name`` of the submitter on the repository: admin, maintain, write, triage, read, or ``None``."""
     error: str | None = None
+    public_member: bool = False
+    """The submitter is a public member of the organisation that owns the repository."""
 
 
 class OwnershipOracle(Protocol):

@@ -1,10 +1,11 @@
 """GitHub side of the review: read submissions, keep one sticky comment, sync labels, ownership facts.
 
-Everything goes through PyGithub with a configurable base URL, so the same code talks to GitHub and
-to the sandbox's stand-in. The sticky comment is found by the hidden marker **and** the bot's
-login: anyone can paste the marker. A first review of a new submission by its repository's owner
-makes 4 REST calls (issue, comments, create comment, add label; the repository object is lazy);
-ownership by someone else adds one (collaborator role); the budget is :data:`CALL_BUDGET`.
+Everything goes through the :class:`~wxreg.forge.interface.Forge` (PyGithub with a configurable base
+URL in production, so the same code talks to GitHub and to the sandbox's stand-in). The sticky comment
+is found by the hidden marker **and** the bot's login: anyone can paste the marker. A first review of a
+new submission by its repository's owner makes 4 REST calls (issue, comments, create comment, add
+label); ownership by someone else adds one (public organisation membership); the budget is
+:data:`CALL_BUDGET`.
 """
 
 from __future__ import annotations
@@ -13,22 +14,21 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from github import Auth, Github, GithubException
-from github.Issue import Issue
-from github.IssueComment import IssueComment
-
-from wxreg.approval.texts import DECIDER_ROLES
+from wxreg.forge import labels
+from wxreg.forge.config import GitHubConfig
+from wxreg.forge.interface import DECIDER_ROLES, Comment, Forge, ForgeError, Issue
 from wxreg.lifecycle.previous import review_update
+from wxreg.review.checks.ownership import issue_submitter
 from wxreg.review.context import OwnershipFacts
 from wxreg.review.engine import ReviewOptions, ReviewRequest, ReviewResult
 from wxreg.review.report import MARKER, parse_record, render_markdown
 from wxreg.review.source import SourceError, check_url
 from wxreg.review.submission import Submission, body_sha256, parse_issue_body
 
-SUBMISSION_LABEL = "plugin-submission"
-PASSED_LABEL = "review-passed"
-FAILED_LABEL = "review-failed"
-APPROVED_LABEL = "approved"
+SUBMISSION_LABEL = labels.SUBMISSION
+PASSED_LABEL = labels.PASSED
+FAILED_LABEL = labels.FAILED
+APPROVED_LABEL = labels.APPROVED
 APPROVER_ROLES = DECIDER_ROLES  # one rule for who may approve, shared with approve.yml
 CALL_BUDGET = 8
 APPROVAL_REVOKED = (
@@ -36,26 +36,12 @@ APPROVAL_REVOKED = (
     "so `approved` was removed; a maintainer must approve the new review."
 )
 T = TypeVar("T")
+__all__ = ["APPROVED_LABEL", "CALL_BUDGET", "FAILED_LABEL", "PASSED_LABEL", "SUBMISSION_LABEL", "GitHubConfig",
+           "GitHubError", "GitHubOwnership", "GitHubReviewer", "IssueOutcome", "bot_record"]
 
 
 class GitHubError(Exception):
     """GitHub could not be reached or refused: the review could not be done (exit status 2)."""
-
-
-@dataclass(frozen=True)
-class GitHubConfig:
-    token: str
-    repo: str
-    """``owner/name`` of the registry repository (where submissions are filed)."""
-    api_url: str = "https://api.github.com"
-    web_url: str = "https://github.com"
-    """Where plugin repositories live on this forge (ownership compares ``<web_url>/<owner>/<repo>``)."""
-    post: bool = True
-    bot_login: str | None = "github-actions[bot]"
-    """The login that writes the sticky comment (Actions' ``GITHUB_TOKEN`` cannot ask ``GET /user``);
-    ``None`` asks the API, for a personal or app token."""
-    throttle: bool = True
-    """PyGithub's pauses and retries; tests against a local stand-in turn them off."""
 
 
 @dataclass(frozen=True)
@@ -72,95 +58,83 @@ class IssueOutcome:
 def _guard(call: Callable[[], T]) -> T:
     try:
         return call()
-    except GithubException as exc:
-        raise GitHubError(f"{exc.status}: {exc.data}") from exc
-    except (OSError, ValueError) as exc:
-        raise GitHubError(f"{type(exc).__name__}: {exc}") from exc
+    except ForgeError as exc:
+        raise GitHubError(str(exc)) from exc
+
+
+def bot_comment(comments: list[Comment], marker: str, bot_login: str) -> Comment | None:
+    """The bot's comment carrying ``marker``: the marker **and** the login (anyone can paste a marker)."""
+    return next((c for c in comments if marker in c.body and c.user == bot_login), None)
+
+
+def bot_record(comments: list[Comment], bot_login: str) -> tuple[Comment | None, dict[str, Any] | None]:
+    """The bot's sticky review comment and the record in it (read only from the bot's own comment)."""
+    comment = bot_comment(comments, MARKER, bot_login)
+    return comment, parse_record(comment.body) if comment else None
 
 
 class GitHubOwnership:
-    """Ownership facts from the forge: the repository's owner and the submitter's role on it."""
+    """Ownership facts from the forge: the repository's owner, and whether the submitter is a public
+    member of it (when it is an organisation). No collaborator roles on other people's repositories."""
 
-    def __init__(self, client: Github, web_url: str = "https://github.com") -> None:
-        self._client = client
+    def __init__(self, forge: Forge, web_url: str = "https://github.com") -> None:
+        self._forge = forge
         self._prefix = web_url.rstrip("/") + "/"
 
     def facts(self, submission: Submission, submitter: str) -> OwnershipFacts:
         normalised = check_url(submission.github_repo, (self._prefix,))
         if normalised is None:
             return OwnershipFacts(submitter, "", None, error="仓库地址无效 / invalid repository URL")
-        full_name = normalised.removeprefix(self._prefix)
-        owner = full_name.split("/")[0]
+        owner = normalised.removeprefix(self._prefix).split("/")[0]
         if owner.casefold() == submitter.casefold():
             return OwnershipFacts(submitter, owner, "admin")
-        try:
-            repo = self._client.withLazy(True).get_repo(full_name)
-            role = repo.get_collaborator_role_name(submitter)
-        except GithubException as exc:
-            # 404 for a non-collaborator, or an unreadable repository: fail closed.
-            return OwnershipFacts(submitter, owner, None, error=None if exc.status == 404 else f"HTTP {exc.status}")
-        return OwnershipFacts(submitter, owner, str(role))
+        member = self._forge.is_public_member(owner, submitter)
+        error = None if member is not None else "无法读取组织成员 / organisation membership could not be read"
+        return OwnershipFacts(submitter, owner, None, error=error, public_member=member is True)
 
 
 class GitHubReviewer:
-    def __init__(
-        self, config: GitHubConfig, options: ReviewOptions, *, client: Github | None = None, **extra: Any
-    ) -> None:
+    def __init__(self, config: GitHubConfig, options: ReviewOptions, *, forge: Forge | None = None) -> None:
         self.config = config
         self.options = options
-        if client is None:
-            kwargs: dict[str, Any] = {"base_url": config.api_url, "auth": Auth.Token(config.token)}
-            if not config.throttle:
-                kwargs.update(retry=None, seconds_between_requests=None, seconds_between_writes=None)
-            client = Github(**kwargs, **extra)
-        self.client = client
-        self._lazy = client.withLazy(True)
-        self._bot_login = config.bot_login
-        self.ownership = GitHubOwnership(client, config.web_url)
+        if forge is None:
+            from wxreg.forge.github import GitHubForge
+
+            forge = GitHubForge(config)
+        self.forge = forge
+        self.ownership = GitHubOwnership(forge, config.web_url)
 
     @property
     def bot_login(self) -> str:
-        if self._bot_login is None:
-            self._bot_login = _guard(lambda: str(self.client.get_user().login))
-        return self._bot_login
+        return _guard(lambda: self.forge.bot_login)
 
-    def _repo(self) -> Any:
-        # Lazy: no request until the repository is used (one call fewer per review).
-        return _guard(lambda: self._lazy.get_repo(self.config.repo))
-
-    def sticky_comment(self, issue: Issue) -> IssueComment | None:
-        """Our comment: the marker **and** the bot's login (anyone can forge the marker)."""
-        for comment in _guard(lambda: list(issue.get_comments())):
-            if MARKER in (comment.body or "") and comment.user.login == self.bot_login:
-                return comment
-        return None
+    def _comments(self, number: int) -> list[Comment]:
+        return _guard(lambda: self.forge.comments(number))
 
     def submissions_needing_review(self) -> list[int]:
         """Open submissions without a review of their current body."""
-        repo = self._repo()
         numbers: list[int] = []
-        for issue in _guard(lambda: list(repo.get_issues(state="open", labels=[SUBMISSION_LABEL]))):
-            if issue.pull_request is not None:
+        for issue in _guard(lambda: self.forge.open_issues(SUBMISSION_LABEL)):
+            if issue.is_pull_request:
                 continue
-            comment = self.sticky_comment(issue)
-            record = parse_record(comment.body) if comment else None
-            if record is None or record.get("body_sha256") != body_sha256(issue.body or ""):
+            _, record = bot_record(self._comments(issue.number), self.bot_login)
+            if record is None or record.get("body_sha256") != body_sha256(issue.body):
                 numbers.append(issue.number)
         return sorted(numbers)
 
     def review_issue(self, number: int, *, auto_approve: bool = False) -> IssueOutcome:
-        issue: Issue = _guard(lambda: self._repo().get_issue(number))
-        labels = {label.name for label in issue.labels}
-        if SUBMISSION_LABEL not in labels:
+        issue = _guard(lambda: self.forge.issue(number))
+        if SUBMISSION_LABEL not in issue.labels:
             return IssueOutcome(number, None, error="不是插件提交 / not a plugin submission")
         parsed = parse_issue_body(issue.body)
         submission = parsed.submission
-        comment = self.sticky_comment(issue)
-        previous = parse_record(comment.body) if comment else None
+        comment, previous = bot_record(_guard(lambda: self.forge.comments(number)), self.bot_login)
         expected = None
         if previous and previous.get("passed") and previous.get("tag") == submission.release_tag:
             expected = previous.get("commit") if isinstance(previous.get("commit"), str) else None
-        submitter = issue.user.login
+        # The release watcher's update issues (authored by the bot, for the listed repository) stand for the
+        # owner on record; everyone else is checked as themselves.
+        submitter = issue_submitter(issue.user, self.bot_login, submission, self.options.registry_dir)
         ownership = self.ownership.facts(submission, submitter) if submission.github_repo else None
         request = ReviewRequest(
             repo=submission.github_repo,
@@ -181,8 +155,7 @@ class GitHubReviewer:
         if not self.config.post:
             return IssueOutcome(number, result, sections=sections)
         comment_id = self._publish(
-            issue, labels, comment, previous, render_markdown(result, sections=sections), result.record(),
-            auto_approve,
+            issue, comment, previous, render_markdown(result, sections=sections), result.record(), auto_approve
         )
         return IssueOutcome(number, result, comment_id=comment_id)
 
@@ -195,45 +168,43 @@ class GitHubReviewer:
         record = parse_record(markdown)
         if record is None:
             raise GitHubError("报告中没有审核记录 / the report carries no review record")
-        issue: Issue = _guard(lambda: self._repo().get_issue(number))
+        issue = _guard(lambda: self.forge.issue(number))
         if record.get("issue") not in (None, number):
             raise GitHubError(f"报告属于另一个 issue / the report is for issue {record.get('issue')}")
-        if body_sha256(issue.body or "") != record.get("body_sha256"):
+        if body_sha256(issue.body) != record.get("body_sha256"):
             return IssueOutcome(
                 number, None, skipped="issue 已再次修改 / the issue was edited again since the analysis"
             )
-        labels = {label.name for label in issue.labels}
-        comment = self.sticky_comment(issue)
-        previous = parse_record(comment.body) if comment else None
-        comment_id = self._publish(issue, labels, comment, previous, markdown, record, auto_approve)
+        comment, previous = bot_record(_guard(lambda: self.forge.comments(number)), self.bot_login)
+        comment_id = self._publish(issue, comment, previous, markdown, record, auto_approve)
         return IssueOutcome(number, None, comment_id=comment_id)
 
     def _publish(
         self,
         issue: Issue,
-        labels: set[str],
-        comment: IssueComment | None,
+        comment: Comment | None,
         previous: dict[str, Any] | None,
         markdown: str,
         record: dict[str, Any],
         auto_approve: bool,
     ) -> int:
+        forge, number, labels_now = self.forge, issue.number, issue.labels
         if comment is None:
-            comment = _guard(lambda: issue.create_comment(markdown))
+            comment = _guard(lambda: forge.create_comment(number, markdown))
         elif comment.body != markdown:
-            _guard(lambda: comment.edit(markdown))
+            _guard(lambda: forge.edit_comment(comment.id, markdown))
         passed = record.get("passed") is True
         wanted, unwanted = (PASSED_LABEL, FAILED_LABEL) if passed else (FAILED_LABEL, PASSED_LABEL)
-        if unwanted in labels:
-            _guard(lambda: issue.remove_from_labels(unwanted))
-        if wanted not in labels:
-            _guard(lambda: issue.add_to_labels(wanted))
+        if unwanted in labels_now:
+            _guard(lambda: forge.remove_label(number, unwanted))
+        if wanted not in labels_now:
+            _guard(lambda: forge.add_label(number, wanted))
         edited = previous is not None and previous.get("body_sha256") != record.get("body_sha256")
-        if APPROVED_LABEL in labels and edited:
-            _guard(lambda: issue.remove_from_labels(APPROVED_LABEL))
-            _guard(lambda: issue.create_comment(APPROVAL_REVOKED))
-        elif auto_approve and passed and APPROVED_LABEL not in labels and self.may_approve(self.bot_login):
-            _guard(lambda: issue.add_to_labels(APPROVED_LABEL))
+        if APPROVED_LABEL in labels_now and edited:
+            _guard(lambda: forge.remove_label(number, APPROVED_LABEL))
+            _guard(lambda: forge.create_comment(number, APPROVAL_REVOKED))
+        elif auto_approve and passed and APPROVED_LABEL not in labels_now and self.may_approve(self.bot_login):
+            _guard(lambda: forge.add_label(number, APPROVED_LABEL))
         return int(comment.id)
 
     def may_approve(self, login: str) -> bool:
@@ -243,8 +214,4 @@ class GitHubReviewer:
         would sit there doing nothing. ``--auto-approve`` needs a person's or an app's token."""
         if login in {self.config.bot_login, "github-actions[bot]"}:
             return False
-        try:
-            role = self._repo().get_collaborator_role_name(login)
-        except (GitHubError, GithubException):
-            return False
-        return str(role) in APPROVER_ROLES
+        return self.forge.role(login).may_decide

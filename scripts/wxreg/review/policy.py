@@ -7,11 +7,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from wxreg.config import REPO_ROOT as REPO_ROOT  # one definition; re-exported for the review modules
 from wxreg.review.findings import Severity
 
-REPO_ROOT = Path(__file__).resolve().parents[3]
 DEFAULT_POLICY_PATH = REPO_ROOT / "registry" / "review-policy.json"
-MANIFEST_SCHEMA_PATH = REPO_ROOT / "schemas" / "plugin-manifest.schema.json"
 FORM_PATH = REPO_ROOT / ".github" / "ISSUE_TEMPLATE" / "plugin-submission.yml"
 
 

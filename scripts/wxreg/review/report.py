@@ -23,7 +23,8 @@ MAX_COMMENT_CHARS = 60_000
 MAX_FIELD_CHARS = 500
 _SPACE = re.compile(r"\s+")
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>])")
-_RECORD = re.compile(re.escape(RECORD_OPEN) + r"(\{.*?\})" + re.escape(RECORD_CLOSE), re.DOTALL)
+_RECORD = re.compile("^" + re.escape(RECORD_OPEN) + r"(\{[^\n]*\})" + re.escape(RECORD_CLOSE) + "$", re.MULTILINE)
+"""The record's own block: a whole line (the bot writes it on one line of its own, after everything quoted)."""
 
 SEVERITY_TITLES = {
     Severity.ERROR: "❌ 错误 / Errors",
@@ -57,7 +58,8 @@ def rich(text: object, limit: int = MAX_FIELD_CHARS) -> str:
 def code_span(text: object, limit: int = 200) -> str:
     """Untrusted text as an inline code span: one line, no backticks (nothing renders inside)."""
     value = " ".join(str(text).replace("`", "'").replace("|", "\\|").split())
-    value = value.replace("@", "@\u200d").replace("-->", "--\u200d>")
+    # No "<" may start a tag or a comment (a planted record marker), no "-->" may close ours.
+    value = value.replace("@", "@\u200d").replace("<", "<\u200d").replace("-->", "--\u200d>")
     if len(value) > limit:
         value = value[: limit - 1] + "…"
     return f"`{value}`" if value else "—"
@@ -80,11 +82,11 @@ def parse_record(body: str) -> dict[str, Any] | None:
     """The review record in a comment body, or ``None``. Trust it only in a comment the bot wrote."""
     if MARKER not in body:
         return None
-    match = _RECORD.search(body)
-    if not match:
+    found = _RECORD.findall(body)
+    if not found:
         return None
     try:
-        record = json.loads(match.group(1))
+        record = json.loads(found[-1])  # the bot's block comes last: after anything it quoted
     except ValueError:
         return None
     return record if isinstance(record, dict) and record.get("schema") == RECORD_SCHEMA else None

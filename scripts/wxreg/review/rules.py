@@ -657,4 +657,18 @@ X001 = Rule(
     "这是审核失败而非通过；请报告给维护者 / A crashed check fails the review; tell the maintainers",
 )
 
+# --- approval integrity: ownership of a listed plugin id (d-approval) ------------------------------
+O004 = Rule(
+    "WXR-O004",
+    "ownership",
+    E,
+    "{user} 不是 {plugin_id} 的登记所有者 {owner}，plugin.json 的 maintainers 也没有列出 {user}，"
+    "{user} 也不是 {org} 的公开成员",
+    "{user} is not {plugin_id}'s owner on record {owner}, is not listed in plugin.json's maintainers, and is not a "
+    "public member of {org}",
+    "由登记的所有者提交，或在 plugin.json 中加入 \"maintainers\": [\"{user}\"] 并发布新标签，或公开组织成员身份 / "
+    "Submit as the owner on record, or add \"maintainers\": [\"{user}\"] to plugin.json in a new tag, or make your "
+    "organisation membership public",
+)
+
 ALL_RULES: dict[str, Rule] = {value.id: value for value in list(globals().values()) if isinstance(value, Rule)}

@@ -4,6 +4,8 @@
     gh.faults.secondary_rate_limit("POST", r"/issues$", retry_after=1)
     gh.faults.latency("GET", r"/issues", seconds=0.5, times=3)
     gh.faults.drop("GET", r"/user$")
+    gh.faults.lose_response("POST", r"/comments$", status=502)   # the write lands, its answer is lost
+
 
 Patterns are searched (``re.search``) in the full request path, e.g. ``/api/v3/repos/o/r/issues``
 for the API, ``/o/r.git/info/refs`` for git, ``/o/r/main/f`` on the raw server (``server="raw"``),
@@ -15,6 +17,7 @@ from __future__ import annotations
 import re
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -43,6 +46,8 @@ class Fault:
     secondary_rate_limit: bool = False
     latency: float = 0.0
     drop: bool = False
+    after_write: bool = False
+    """Apply the request first, then answer with the fault (the write landed, its answer was lost)."""
     hits: int = 0
 
     def matches(self, request: Request, server: Server) -> bool:
@@ -79,9 +84,9 @@ class Faults:
 
     def add(self, method: str, path_regex: str, *, times: int = 1, server: Server = "main",
             status: int | None = None, retry_after: int | None = None, secondary_rate_limit: bool = False,
-            latency: float = 0.0, drop: bool = False) -> Fault:
+            latency: float = 0.0, drop: bool = False, after_write: bool = False) -> Fault:
         fault = Fault(method.upper(), re.compile(path_regex), times, server, status, retry_after,
-                      secondary_rate_limit, latency, drop)
+                      secondary_rate_limit, latency, drop, after_write)
         with self._lock:
             self._faults.append(fault)
         return fault
@@ -100,6 +105,13 @@ class Faults:
     def drop(self, method: str, path_regex: str, *, times: int = 1, server: Server = "main") -> Fault:
         return self.add(method, path_regex, times=times, drop=True, server=server)
 
+    def lose_response(self, method: str, path_regex: str, *, status: int | None = 502, delay: float = 0.0,
+                      times: int = 1) -> Fault:
+        """The request is applied, then its answer is lost: a ``status`` error (502), or with ``status=None``
+        a dropped connection, after ``delay`` seconds (longer than the client's timeout: a read timeout)."""
+        return self.add(method, path_regex, times=times, status=status, latency=delay, drop=status is None,
+                        after_write=True)
+
     def clear(self) -> None:
         with self._lock:
             self._faults.clear()
@@ -113,11 +125,15 @@ class Faults:
                     return fault
         return None
 
-    def intercept(self, request: Request, server: Server) -> Response | None:
-        """Apply a matching fault: sleep for its latency, then return its answer (``None``: carry on)."""
+    def intercept(self, request: Request, server: Server,
+                  apply: Callable[[Request], Response] | None = None) -> Response | None:
+        """Apply a matching fault: sleep for its latency, then return its answer (``None``: carry on).
+        An ``after_write`` fault first hands the request to ``apply`` (the real server), then answers."""
         fault = self.take(request, server)
         if fault is None:
             return None
+        if fault.after_write and apply is not None:
+            apply(request)
         if fault.latency:
             time.sleep(fault.latency)
         return fault.response()

@@ -116,7 +116,7 @@ def serve_asset(hub: Hub, request: Request) -> Response | None:
 
 
 def main_app(hub: Hub, request: Request) -> Response:
-    fault = hub.faults.intercept(request, "main")
+    fault = hub.faults.intercept(request, "main", apply=hub.api_app if request.path.startswith("/api/") else None)
     if fault is not None:
         hub.log(request, 0 if fault.drop_connection else fault.status, None)
         return fault

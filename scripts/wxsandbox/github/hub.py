@@ -49,6 +49,10 @@ class Hub:
         self._log_lock = threading.Lock()
         self.pages: dict[str, PagesSite] = {}
         """Repositories with a Pages site, by lower-cased full name."""
+        self.pages_deployments: dict[str, dict[str, bytes]] = {}
+        """The files of the last Actions deployment of a ``workflow`` Pages site, by lower-cased full name."""
+        self.pages_base_url = "http://127.0.0.1:0"
+        """Where the Pages front end listens (set by the server once started)."""
         self.observers: list[Observer] = []
         """Called with every REST request and its answer (before ETag/304 handling): fidelity tests."""
         from wxsandbox.github.routes import register_all

@@ -25,6 +25,9 @@ class PagesSite:
     branch: str
     folder: str
     """``/`` or ``/docs``, as GitHub offers."""
+    build_type: str = "legacy"
+    """``legacy``: deploy from ``branch``/``folder``; ``workflow``: the artifact the last
+    ``actions/deploy-pages`` run deployed (Settings → Pages → Source: GitHub Actions)."""
 
 
 def content_type(path: str) -> str:
@@ -55,6 +58,8 @@ def pages_app(hub: Hub, request: Request) -> Response:
     path = parts[2]
     if path == "" or path.endswith("/"):
         path += "index.html"
+    if site.build_type == "workflow":
+        return _serve(request, _deployed(hub, repo.full_name, path), path)
     git = hub.git(repo)
     commit = git.resolve_commit(f"refs/heads/{site.branch}")
     if commit is None:
@@ -65,8 +70,26 @@ def pages_app(hub: Hub, request: Request) -> Response:
         return Response(301, b"", [("Location", f"{request.path}/")])
     if entry is None or entry.type != "blob":
         return not_found
-    body = git.blob(entry.sha)
-    etag = f'"{hashlib.sha1(entry.sha.encode()).hexdigest()[:16]}"'  # noqa: S324 - an etag, not security
+    return _serve(request, git.blob(entry.sha), path)
+
+
+def _deployed(hub: Hub, full_name: str, path: str) -> bytes | Response | None:
+    with hub.state.lock:
+        files = hub.pages_deployments.get(full_name.lower(), {})
+    if path in files:
+        return files[path]
+    if any(name.startswith(f"{path}/") for name in files):  # a directory: Pages adds the slash
+        return Response(301, b"", [("Location", f"/{full_name}/{path}/")])
+    return None
+
+
+def _serve(request: Request, found: bytes | Response | None, path: str) -> Response:
+    if isinstance(found, Response):
+        return found
+    if found is None:
+        return Response.text(NOT_FOUND_PAGE, status=404, content_type="text/html; charset=utf-8")
+    body = found
+    etag = f'"{hashlib.sha1(body).hexdigest()[:16]}"'  # noqa: S324 - an etag, not security
     headers = [("ETag", etag), ("Cache-Control", "max-age=600"), ("Access-Control-Allow-Origin", "*")]
     wanted = request.header("if-none-match")
     if wanted and etag in {tag.strip().removeprefix("W/") for tag in wanted.split(",")}:

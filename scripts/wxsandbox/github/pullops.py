@@ -179,6 +179,12 @@ def merge(hub: Hub, repo: Repo, issue: Issue, actor: User, *, method: str, title
     tree = git.merge_tree(base_sha, pull.head_sha)
     if tree is None:
         raise ApiError(405, "Pull Request is not mergeable")
+    from wxsandbox.github.routes.statuses import missing_required
+
+    with hub.state.lock:
+        required = missing_required(repo, pull.base_ref, pull.head_sha)
+    if required is not None:
+        raise ApiError(405, required)
     who = person(actor, hub)
     committer = Person("GitHub", "noreply@github.com", who.date)
     if method == "merge":

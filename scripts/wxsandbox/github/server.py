@@ -54,6 +54,7 @@ class GitHubStandIn:
             self._main.start()
             self._raw.start()
             self._pages.start()
+            self._hub.pages_base_url = self._pages.url
             self._started = True
         return self
 
@@ -90,13 +91,28 @@ class GitHubStandIn:
         """``http://127.0.0.1:Q``: GitHub Pages, a project site at ``pages_url/<owner>/<repo>/``."""
         return self._pages.url
 
-    def enable_pages(self, full_name: str, *, branch: str = "main", folder: str = "/") -> str:
-        """Publish ``folder`` of ``branch`` as the repository's Pages site; its base URL."""
+    def enable_pages(self, full_name: str, *, branch: str = "main", folder: str = "/",
+                     build_type: str = "legacy") -> str:
+        """Publish ``folder`` of ``branch`` as the repository's Pages site (``build_type="workflow"``: what
+        ``actions/deploy-pages`` deploys instead, the setting *Source: GitHub Actions*); its base URL."""
         if folder not in ("/", "/docs"):
             raise ValueError("GitHub Pages serves / or /docs")
+        if build_type not in ("legacy", "workflow"):
+            raise ValueError("build_type is legacy or workflow")
         with self._hub.state.lock:
             repo = self._repo(full_name)
-            self._hub.pages[repo.full_name.lower()] = PagesSite(branch, folder)
+            self._hub.pages[repo.full_name.lower()] = PagesSite(branch, folder, build_type)
+            return f"{self.pages_url}/{repo.full_name}/"
+
+    def deploy_pages(self, full_name: str, files: Mapping[str, bytes]) -> str:
+        """What a deploy-pages run does, without the run: ``files`` (site path -> bytes) become the site of
+        ``full_name``, whose Pages must deploy from Actions; its base URL."""
+        with self._hub.state.lock:
+            repo = self._repo(full_name)
+            site = self._hub.pages.get(repo.full_name.lower())
+            if site is None or site.build_type != "workflow":
+                raise ValueError("enable_pages(..., build_type='workflow') first")
+            self._hub.pages_deployments[repo.full_name.lower()] = dict(files)
             return f"{self.pages_url}/{repo.full_name}/"
 
     @property
@@ -145,6 +161,20 @@ class GitHubStandIn:
                  token: str | None = None) -> str:
         """Create a user and return a personal access token for it (``token`` to choose it)."""
         return self._hub.state.add_user(login, name=name, email=email, token=token)
+
+    def add_org(self, login: str, *, public_members: Iterable[str] = ()) -> None:
+        """An organisation (it owns repositories like a user) and the logins that show their membership."""
+        self._hub.state.add_user(login, name=login, email=None, user_type="Organization")
+        self.set_public_members(login, public_members)
+
+    def set_public_members(self, org: str, logins: Iterable[str]) -> None:
+        with self._hub.state.lock:
+            self._hub.state.public_members[org.lower()] = set(logins)
+
+    def protect_branch(self, full_name: str, branch: str, required_contexts: Iterable[str]) -> None:
+        """Branch protection as the maintainers' checklist sets it: merges need these statuses green."""
+        with self._hub.state.lock:
+            self._repo(full_name).protection[branch] = list(required_contexts)
 
     def add_token(self, login: str, token: str | None = None) -> str:
         """Another token for an existing user."""

@@ -14,7 +14,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from wxsandbox.github.clock import Clock
 from wxsandbox.github.tokens import TokenScope
@@ -174,6 +173,17 @@ class Release:
 
 
 @dataclass
+class CommitStatus:
+    id: int
+    state: str
+    context: str
+    description: str | None
+    target_url: str | None
+    creator: str
+    created_at: datetime
+
+
+@dataclass
 class Repo:
     id: int
     owner: str
@@ -192,9 +202,11 @@ class Repo:
     """Keyed by lower-cased name: label names are case-insensitive on GitHub."""
     issues: dict[int, Issue] = field(default_factory=dict)
     releases: dict[int, Release] = field(default_factory=dict)
-    statuses: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
-    """Commit sha -> its commit statuses, newest last (``POST /statuses/{sha}``)."""
     next_number: int = 1
+    statuses: dict[str, list[CommitStatus]] = field(default_factory=dict)
+    """Commit statuses by sha, oldest first (the newest per context counts)."""
+    protection: dict[str, list[str]] = field(default_factory=dict)
+    """Branch protection: branch name -> required status contexts (a merge without them answers 405)."""
     git_lock: threading.Lock = field(default_factory=threading.Lock)
     """Serialises ref updates, so before/after snapshots of a push describe that push alone."""
 
@@ -225,13 +237,15 @@ class State:
         self.delivery_ids = itertools.count(1)
         self.token_scopes: dict[str, TokenScope] = {}
         """Workflow tokens (of the bot) limited to one repository and a job's permissions."""
+        self.public_members: dict[str, set[str]] = {}
+        """Organisation login (lower-cased) -> logins of its public members."""
         self.bot_scope: set[str] | None = None
         """Repositories (lower-cased full names) the workflow token writes to; ``None``: all of them."""
 
     def next_id(self, kind: str) -> int:
         """Deterministic ids per kind; the starting points keep kinds apart, as on GitHub."""
         starts = {"user": 1001, "repo": 100001, "issue": 2000001, "comment": 3000001, "label": 4000001,
-                  "pull": 5000001, "release": 6000001, "asset": 7000001}
+                  "pull": 5000001, "release": 6000001, "asset": 7000001, "status": 8000001}
         counter = self._ids.get(kind)
         if counter is None:
             counter = self._ids[kind] = itertools.count(starts.get(kind, 9000001))

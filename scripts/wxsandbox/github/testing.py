@@ -38,3 +38,13 @@ def pygithub(gh: GitHubStandIn, token: str, **options: Any) -> Any:
     settings: dict[str, Any] = {"retry": None, "seconds_between_requests": None, "seconds_between_writes": None}
     settings.update(options)
     return github.Github(auth=github.Auth.Token(token), base_url=gh.api_url, **settings)
+
+
+def forge(gh: GitHubStandIn, token: str, repo: str, *, bot_login: str | None = None) -> Any:
+    """Our production :class:`~wxreg.forge.github.GitHubForge` for ``repo`` on the stand-in, acting with ``token``
+    (no throttling); ``bot_login`` is the login the token writes as (asked from the API when ``None``)."""
+    from wxreg.forge.config import GitHubConfig
+    from wxreg.forge.github import GitHubForge
+
+    return GitHubForge(GitHubConfig(token=token, repo=repo, api_url=gh.api_url, web_url=gh.url,
+                                    bot_login=bot_login, throttle=False))

@@ -24,9 +24,11 @@ WRITE_SCOPES: tuple[tuple[str, re.Pattern[str], tuple[str, ...]], ...] = (
     ("*", re.compile(r"^/repos/[^/]+/[^/]+/pulls(/|$)"), ("pull-requests",)),
     ("*", re.compile(r"^/repos/[^/]+/[^/]+/(issues|labels)(/|$)"), ("issues", "pull-requests")),
     ("*", re.compile(r"^/repos/[^/]+/[^/]+/(git|contents|releases)(/|$)"), ("contents",)),
+    ("POST", re.compile(r"^/repos/[^/]+/[^/]+/statuses/[0-9a-f]+$"), ("statuses",)),
     ("POST", re.compile(r"^/uploads/repos/[^/]+/[^/]+/releases/\d+/assets$"), ("contents",)),
     ("POST", re.compile(r"^/repos/[^/]+/[^/]+/actions/workflows/[^/]+/dispatches$"), ("actions",)),
     ("POST", re.compile(r"^/repos/[^/]+/[^/]+/dispatches$"), ("contents",)),
+    ("POST", re.compile(r"^/repos/[^/]+/[^/]+/pages/deployments$"), ("pages",)),
 )
 
 

@@ -5,25 +5,17 @@ from __future__ import annotations
 import ast
 import json
 from collections.abc import Iterator
-from functools import lru_cache
 from typing import Any
-
-from jsonschema import Draft202012Validator
 
 from wxreg.review import rules
 from wxreg.review.checks._ast import parse
 from wxreg.review.context import ReviewContext
 from wxreg.review.findings import Finding
-from wxreg.review.policy import MANIFEST_SCHEMA_PATH
+from wxreg.schema import manifest_schema
+from wxreg.validate import schema_problems
 
 MANIFEST = "plugin.json"
 MAX_SCHEMA_FINDINGS = 20
-
-
-@lru_cache(maxsize=1)
-def manifest_validator() -> Any:
-    schema = json.loads(MANIFEST_SCHEMA_PATH.read_text(encoding="utf-8"))
-    return Draft202012Validator(schema)
 
 
 def load_manifest(data: bytes) -> tuple[dict[str, Any] | None, str | None]:
@@ -49,11 +41,12 @@ class ManifestCheck:
         if manifest is None:
             yield rules.M002.at(MANIFEST, detail=problem)
             return
-        errors = sorted(manifest_validator().iter_errors(manifest), key=lambda e: list(e.absolute_path))
-        for error in errors[:MAX_SCHEMA_FINDINGS]:
-            pointer = "/" + "/".join(str(p) for p in error.absolute_path)
+        schema_found = sorted(schema_problems(MANIFEST, manifest, "", manifest_schema()), key=lambda p: p.pointer)
+        for found in schema_found[:MAX_SCHEMA_FINDINGS]:
+            keys = [part for part in found.pointer.split("/") if part]
             yield rules.M003.at(
-                MANIFEST, _line_of(item.data, error.absolute_path), pointer=pointer, detail=error.message
+                MANIFEST, _line_of(item.data, keys), pointer=found.pointer or "/",
+                detail=f"{found.message}; {found.hint}",
             )
 
         sub = ctx.submission

@@ -12,6 +12,7 @@ import wxsandbox.github.routes.gitdata as gitdata
 import wxsandbox.github.routes.issues as issues
 import wxsandbox.github.routes.labels as labels
 import wxsandbox.github.routes.meta as meta
+import wxsandbox.github.routes.pages as pages
 import wxsandbox.github.routes.pulls as pulls
 import wxsandbox.github.routes.refs as refs
 import wxsandbox.github.routes.releases as releases
@@ -21,8 +22,8 @@ import wxsandbox.github.routes.statuses as statuses
 import wxsandbox.github.routes.users as users
 from wxsandbox.github.router import Router
 
-GROUPS = (users, repos, meta, issues, comments, labels, collaborators, branches, refs, gitdata, commits, contents,
-          pulls, releases, actions, search, statuses)
+GROUPS = (users, repos, meta, issues, comments, labels, collaborators, statuses, branches, refs, gitdata, commits,
+          contents, pulls, releases, actions, search, pages)
 
 
 def register_all(router: Router) -> None:
