@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
 
-from wxreg.lifecycle.queue import Item, build_queue, standing
+from wxreg.catalog.data import read_queue
+from wxreg.lifecycle.queue import Item, build_queue, load_queue, standing, standing_of
 
 NOW = datetime(2026, 5, 1, tzinfo=UTC)
 
@@ -36,3 +39,31 @@ def test_positions_stages_and_median() -> None:
     data = queue.to_dict()
     assert data["waiting"][0]["issue"] == 2 and data["waiting"][0]["waiting_days"] == 9.0
     assert queue.render() == build_queue(list(reversed(items)), NOW).render()  # deterministic
+
+
+def test_queue_json_is_what_the_catalog_queue_page_reads(tmp_path: Path) -> None:
+    waiting = [Item(7, "[插件提交 / Plugin] late", NOW - timedelta(days=1), None,
+                    frozenset({"plugin-submission", "review-passed"}), "open", plugin_id="late_one",
+                    url="https://github.com/wxauto/registry/issues/7"),
+               Item(3, "[插件提交 / Plugin] early", NOW - timedelta(days=4), None,
+                    frozenset({"plugin-submission", "review-passed", "needs-maintainer"}), "open",
+                    plugin_id="early_one", url="https://github.com/wxauto/registry/issues/3")]
+    target = tmp_path / ".wxreg" / "queue.json"
+    target.parent.mkdir()
+    target.write_bytes(build_queue(waiting, NOW).render())
+    shown = read_queue(tmp_path)
+    assert shown is not None
+    assert [(q.issue, q.plugin_id, q.state, q.url) for q in shown] == [
+        (3, "early_one", "needs-maintainer", "https://github.com/wxauto/registry/issues/3"),
+        (7, "late_one", "waiting", "https://github.com/wxauto/registry/issues/7")]
+
+
+def test_load_queue_reads_the_forge_and_writes_nothing(life: Any) -> None:
+    url = life.plugin("queued_plugin", owner="bob")
+    number = life.submit("bob", url, "queued_plugin")
+    assert life.review(number).result.passed
+    since = len(life.gh.request_log)
+    queue, _ = load_queue(life.forge)
+    assert [(i.number, i.plugin_id, i.stage) for i in queue.waiting] == [(number, "queued_plugin", "waiting")]
+    assert [e for e in life.gh.request_log[since:] if e[0] != "GET"] == []
+    assert "position 1 of 1" in standing_of(life.forge, number)

@@ -22,7 +22,7 @@ from wxreg.lifecycle.autoupdate import auto_update
 from wxreg.lifecycle.policy import PolicyFileError, load_auto_merge_policy
 from wxreg.lifecycle.reaudit import Audit, report, revoke_through, scan
 from wxreg.lifecycle.watch import NewRelease, read_manifest, watch
-from wxreg.store import RegistryStore
+from wxreg.store import RegistryStore, atomic_write
 
 EXIT_OK, EXIT_FAILED = 0, 1
 
@@ -125,7 +125,7 @@ def run_queue(args: argparse.Namespace) -> int:
     _summary(queue_module.render_table(queue))
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_bytes(queue.render())
+        atomic_write(args.out, queue.render())
     return EXIT_OK
 
 

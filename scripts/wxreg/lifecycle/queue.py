@@ -5,7 +5,9 @@ Stages, from labels the workflows set and the bot's own comments: ``reviewing`` 
 waiting submissions, oldest first), ``needs-maintainer`` (the auto-merge policy said no), ``approved``,
 ``in-pr`` (a registry PR is open), ``merged`` (closed after the PR merged), ``closed``.
 The median wait is over the last :data:`MEDIAN_OF` submissions that left the queue (issue opened to
-closed). ``queue.json`` is the data the catalog renders.
+closed). ``queue.json`` (schema ``wxreg-queue/1``: ``waiting`` items with ``issue``, ``url``, ``plugin_id``,
+``title``, ``state``, ``since``, ``waiting_days``) is the data the catalog's queue page renders; pages.yml
+writes it to ``.wxreg/queue.json`` with ``wxreg queue`` (read-only) before it builds the site.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from wxreg.build import render_json
 from wxreg.forge.interface import Forge, Issue, Pull
 from wxreg.lifecycle.autoupdate import AUTO_MERGED_LABEL, NEEDS_MAINTAINER_LABEL
 from wxreg.review.github import APPROVED_LABEL, FAILED_LABEL, PASSED_LABEL, SUBMISSION_LABEL
+from wxreg.review.submission import parse_issue_body
 
 MEDIAN_OF = 30
 QUEUE_FILE = "queue.json"
@@ -38,6 +41,8 @@ class Item:
     labels: frozenset[str]
     state: str
     in_pr: bool = False
+    plugin_id: str = ""
+    url: str = ""
 
     @property
     def stage(self) -> str:
@@ -73,7 +78,8 @@ class Queue:
             "generated_at": _iso(self.now),
             "median_wait_days": self.median_wait_days,
             "median_of": self.sample,
-            "waiting": [{"issue": item.number, "title": item.title, "stage": item.stage, "opened_at": _iso(item.opened),
+            "waiting": [{"issue": item.number, "url": item.url, "plugin_id": item.plugin_id, "title": item.title,
+                         "state": item.stage, "since": _iso(item.opened),
                          "waiting_days": round((self.now - item.opened).total_seconds() / 86400, 1)}
                         for item in self.waiting],
         }
@@ -110,7 +116,8 @@ def from_issues(issues: Iterable[Issue], in_pr: set[int] | None = None) -> list[
             continue
         closed = _parse_time(issue.closed_at) if issue.closed_at else None
         items.append(Item(issue.number, issue.title, _parse_time(issue.created_at), closed, issue.labels,
-                          issue.state, issue.number in (in_pr or set())))
+                          issue.state, issue.number in (in_pr or set()),
+                          parse_issue_body(issue.body).submission.plugin_id, issue.html_url))
     return items
 
 
@@ -155,7 +162,7 @@ def render_table(queue: Queue) -> str:
              "| # | 提交 / Submission | 状态 / Stage | 等待天数 / Days |", "|---|---|---|---|"]
     for row in queue.to_dict()["waiting"]:
         title = str(row["title"]).replace("|", "\\|").replace("<", "&lt;").replace("@", "@\u200d")[:120]
-        lines.append(f"| #{row['issue']} | {title} | {row['stage']} | {row['waiting_days']} |")
+        lines.append(f"| #{row['issue']} | {title} | {row['state']} | {row['waiting_days']} |")
     return "\n".join(lines) + "\n"
 
 
