@@ -11,17 +11,22 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
-from jsonschema import Draft202012Validator
-
 from wxreg.config import REPO_ROOT
 from wxreg.review.compare import ReviewDiff
+from wxreg.schema import CompiledSchema, compile_schema, load_schema
 from wxreg.versions import client_version_key, is_prerelease
 
 POLICY_PATH = REPO_ROOT / "registry" / "auto-merge-policy.json"
 SCHEMA_PATH = REPO_ROOT / "schemas" / "auto-merge-policy.schema.json"
+
+
+@cache
+def policy_schema() -> CompiledSchema:
+    return compile_schema(load_schema(SCHEMA_PATH))
 
 
 class PolicyFileError(ValueError):
@@ -46,11 +51,11 @@ class AutoMergePolicy:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> AutoMergePolicy:
-        schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
-        errors = sorted(Draft202012Validator(schema).iter_errors(data), key=lambda e: list(e.absolute_path))
-        if errors:
-            where = "/".join(str(p) for p in errors[0].absolute_path) or "(root)"
-            raise PolicyFileError(f"自动合并策略无效 / invalid auto-merge policy at {where}: {errors[0].message}")
+        issues = sorted(policy_schema().issues(dict(data)), key=lambda i: [str(p) for p in i.path])
+        if issues:
+            where = "/".join(str(p) for p in issues[0].path) or "(root)"
+            what = f"{issues[0].keyword} {issues[0].expected!r}"[:200]
+            raise PolicyFileError(f"自动合并策略无效 / invalid auto-merge policy at {where}: {what}")
         return cls(bool(data["enabled"]), bool(data["allow_major"]), bool(data["allow_prerelease"]),
                    int(data["max_score_drop"]), tuple(str(x) for x in data["blocking_facts"]),
                    bool(data["block_changed_dependencies"]),
