@@ -104,7 +104,8 @@ def test_only_the_bots_own_issue_for_the_listed_repository_stands_for_the_owner(
     assert outcome.result is not None and not outcome.result.passed
     assert "WXR-O004" in {f.id for f in outcome.result.findings}
     decided = auto_update(life.settings, number, AutoMergePolicy(), now=NOW, after_merge=lambda forge: [])
-    assert decided.action == "needs-maintainer" and life.pulls() == []
+    assert decided.action == "review-failed" and life.pulls() == []
+    assert NEEDS_MAINTAINER_LABEL not in life.labels(number)  # the author's turn, not a maintainer's
 
 
 def test_acting_submitter_rule() -> None:

@@ -40,7 +40,8 @@ Standing = Callable[[Forge, int], str]
 @dataclass(frozen=True)
 class AutoOutcome:
     action: str
-    """``merged``, ``needs-maintainer``, ``no-review``, ``not-update`` or ``refused`` (approval said no)."""
+    """``merged``, ``needs-maintainer``, ``review-failed``, ``no-review``, ``not-update`` or ``refused`` (the approval
+    or the merge said no)."""
     reasons: tuple[str, ...] = ()
     pull: int | None = None
 
@@ -104,6 +105,11 @@ def auto_update(settings: ApprovalSettings, number: int, policy: AutoMergePolicy
     record = parse_record(review_comment.body) if review_comment else None
     if record is None or record.get("issue") not in (None, number):
         return AutoOutcome("no-review")
+    if record.get("passed") is not True:
+        # The author's turn, not a maintainer's: the review comment says what to fix.
+        if NEEDS_MAINTAINER_LABEL in issue.labels:
+            forge.remove_label(number, NEEDS_MAINTAINER_LABEL)
+        return AutoOutcome("review-failed", ("审核未通过，等待作者修复 / the review failed: the author's turn",))
     listed = _listed(settings, str(record.get("plugin_id") or ""))
     if listed is None:  # first listings are always a maintainer's call
         if standing is not None:
