@@ -87,6 +87,9 @@ def test_update_adding_a_permission_waits_for_a_maintainer_with_the_reason(life:
     again = auto_update(life.settings, number, AutoMergePolicy(), now=NOW, after_merge=lambda repo: [])
     assert again.action == "needs-maintainer"
     assert len([c for c in life.comments(number) if "wxreg-auto-update:v1" in c.body]) == 1
+    # A maintainer who agrees approves the bot's issue as usual: it stands for the owner on record there too.
+    approved = life.label(number, "approved")
+    assert approved.pull is not None, approved
 
 
 def test_only_the_bots_own_issue_for_the_listed_repository_stands_for_the_owner(life: Any) -> None:
