@@ -17,10 +17,8 @@ from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests" / "review"))
-sys.path.insert(0, str(ROOT / "tests" / "approval"))  # first: both folders have a conftest
 sys.path.insert(0, str(ROOT / "scripts"))
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT))  # the test support package, ``tests.support``
 
 TARGET_APPROVAL_CALLS = 12
 STATS_PLUGINS = 100
@@ -28,9 +26,9 @@ STATS_PLUGINS = 100
 
 def main() -> int:
     try:
-        from support import OsvStub
+        from tests.support.approval import World, make_world
 
-        from conftest import World, make_world
+        from wxsandbox.osv import OsvStandIn
     except ImportError as exc:  # the sandbox is not installed
         print(f"skipped: {exc}")
         return 0
@@ -38,7 +36,7 @@ def main() -> int:
     from wxreg.models import RepositoryLocation
     from wxreg.store import RegistryStore
 
-    osv = OsvStub().start()
+    osv = OsvStandIn().start()
     failed = False
     try:
         with tempfile.TemporaryDirectory(prefix="bench-approval-") as temp:

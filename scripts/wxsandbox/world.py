@@ -165,8 +165,9 @@ class World:
                 self.github.set_role(REGISTRY, member.login, member.role)
         # The workflow token may write only to the repository its workflow runs in.
         self.github.set_bot_scope([REGISTRY])
-        # Branch protection as CONTRIBUTING's fork checklist sets it: merges need the registry PR status.
-        self.github.protect_branch(REGISTRY, "main", ["wxreg/registry-pr"])
+        # Branch protection as CONTRIBUTING's fork checklist sets it: merges need the registry PR status on
+        # a head that is up to date with main (a stale registry PR could merge cleanly and be wrong).
+        self.github.protect_branch(REGISTRY, "main", ["wxreg/registry-pr"], strict=True)
         self.gitee.create_repo(owner, name, default_branch="main")
         self.gitee.set_role(REGISTRY, MIRROR_USER, "write")
         seed = self._seed_directory()

@@ -6,8 +6,8 @@ import json
 import subprocess
 
 from tests.compat.strict_client import load_registry
+from tests.support.approval import REGISTRY, World
 
-from conftest import REGISTRY, World
 from wxreg.approval.publisher import RegistryChange, RegistryPublisher
 from wxreg.approval.texts import APPROVAL_MARKER
 from wxreg.validate import validate_registry

@@ -7,8 +7,8 @@ import json
 from pathlib import Path
 
 import pytest
+from tests.support.approval import REGISTRY, World, git
 
-from conftest import REGISTRY, World, git
 from wxreg.approval.cli import run_announce
 from wxreg.approval.publication import newly_listed
 from wxreg.approval.stats import STATE_FILE, ConditionalClient, refresh_stats

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import json
 import random
+import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from github import GithubException
+from tests.support.approval import REGISTRY, World, git
 
-from conftest import World, git
+from wxreg.approval import texts
 from wxreg.approval.entry import EntryRefused, Forges, ReviewedRelease, build_entry
 from wxreg.approval.maintenance import remove_plugin
+from wxreg.approval.publication import announce, newly_listed
+from wxreg.approval.refresh import refresh_open_pulls
 from wxreg.models import PluginEntry
 from wxreg.review.submission import Submission
 from wxreg.store import RegistryStore
@@ -20,13 +26,94 @@ IDS = ["quote_alpha", "quote_bravo", "quote_charlie", "quote_delta", "quote_echo
        "quote_hotel", "quote_india", "quote_juliet"]
 
 
-def test_ten_approvals_in_flight_merge_in_any_order_without_conflict(fast_world: World) -> None:
+AUTHORS = ("alice", "bob", "eve", "carol", "dave")
+MERGE_DEADLINE_SECONDS = 60.0
+
+
+class PushWorkflow:
+    """What publish.yml does after each push to main, on its own thread as on GitHub: per push, validate main
+    and announce what it newly lists (job 1); then rebuild the open registry PRs (job 2), whose concurrency
+    group keeps one run going and one pending, so pushes that land during a refresh share the next one."""
+
+    def __init__(self, world: World) -> None:
+        self.world = world
+        self.pushes: list[tuple[str, str]] = []
+        self.lock = threading.Lock()
+        self.wake = threading.Event()
+        self.refreshing = threading.Event()
+        self.done = False
+        self.errors: list[BaseException] = []
+        self.refreshes = 0
+        self.thread = threading.Thread(target=self._loop, daemon=True)
+        self.thread.start()
+
+    def push(self, before: str, after: str) -> None:
+        with self.lock:
+            self.pushes.append((before, after))
+        self.wake.set()
+
+    def _loop(self) -> None:
+        while not self.done:
+            if not self.wake.wait(0.05):
+                continue
+            self.wake.clear()
+            with self.lock:
+                pushes, self.pushes = self.pushes, []
+            try:
+                self.world.sync_checkout()
+                assert validate_registry(self.world.checkout) == []
+                for before, after in pushes:
+                    announce(self.world.settings, newly_listed(self.world.checkout, before, after), self.world.forge)
+                self.refreshing.set()
+                done = refresh_open_pulls(self.world.settings, self.world.forge)
+                self.refreshes += 1
+                assert all(item.action in ("rebuilt", "current", "superseded") for item in done), done
+            except BaseException as exc:  # reported by close()
+                self.errors.append(exc)
+            finally:
+                self.refreshing.clear()
+
+    def close(self) -> None:
+        deadline = time.monotonic() + MERGE_DEADLINE_SECONDS
+        while (self.wake.is_set() or self.refreshing.is_set()) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        self.done = True
+        self.thread.join()
+        assert self.errors == [], self.errors
+
+
+def merge_when_allowed(world: World, number: int) -> None:
+    """Merge as a maintainer does, as soon as GitHub allows it: the PR is on the newest main (else its
+    ``registry.json`` conflicts) and its head carries the required status; 405 means "not yet"."""
+    deadline = time.monotonic() + MERGE_DEADLINE_SECONDS
+    while True:
+        try:
+            world.repo().get_pull(number).merge(merge_method="merge")
+            return
+        except GithubException as exc:
+            if exc.status != 405 or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
+@pytest.mark.parametrize("seed", [3, 5, 8])
+def test_ten_approvals_by_five_authors_merged_in_random_order_while_refreshes_run(fast_world: World,
+                                                                                 seed: int) -> None:
+    """Ten submissions by five authors, reviews seeded (the bot's sticky comment with its record, written as
+    review.yml's posting job writes it), ten approvals in flight at once, then merges in a random order
+    (three orders: ``seed``) as soon as each may be merged while the refresh of the previous merge may still
+    run. Branch protection requires the status, so every rebuilt head must carry it; exactly one publication
+    comment per issue."""
     world = fast_world
-    numbers = []
-    for plugin_id in IDS:
-        number = world.submit("alice", world.plugin(plugin_id), plugin_id)
+    world.gh.protect_branch(REGISTRY, "main", [texts.STATUS_CONTEXT], strict=True)  # CONTRIBUTING's checklist
+    for login in AUTHORS[3:]:
+        world.gh.add_user(login)
+    numbers: dict[int, tuple[str, str]] = {}
+    for index, plugin_id in enumerate(IDS):
+        author = AUTHORS[index % len(AUTHORS)]
+        number = world.submit(author, world.plugin(plugin_id, owner=author), plugin_id)
         assert world.review(number).result.passed
-        numbers.append(number)
+        numbers[number] = (plugin_id, author)
     # All ten labels land, then their runs go at once (different issues: different concurrency groups).
     for number in numbers:
         world.repo().get_issue(number).add_to_labels("approved")
@@ -36,13 +123,29 @@ def test_ten_approvals_in_flight_merge_in_any_order_without_conflict(fast_world:
     pulls = world.pulls()
     assert len(pulls) == 10
     order = [pull.number for pull in pulls]
-    random.Random(5).shuffle(order)
-    for merged, number in enumerate(order, start=1):
-        world.merge(number)  # asserts main validates, then refreshes the others
-        assert len(world.pulls()) == 10 - merged
-    listed = {entry.plugin_id for entry in RegistryStore(world.checkout).load_entries()}
-    assert listed == set(IDS)
-    assert all(world.repo().get_issue(n).state == "closed" for n in numbers)
+    random.Random(seed).shuffle(order)
+
+    workflow = PushWorkflow(world)
+    during_refresh = 0
+    try:
+        for number in order:
+            before = world.repo().get_branch("main").commit.sha
+            merge_when_allowed(world, number)
+            during_refresh += workflow.refreshing.is_set()
+            workflow.push(before, world.repo().get_branch("main").commit.sha)
+    finally:
+        workflow.close()
+    assert world.pulls() == []
+    assert during_refresh >= 1  # some merges landed while a refresh was rebuilding the other PRs
+
+    world.sync_checkout()
+    assert validate_registry(world.checkout) == []
+    listed = {entry.plugin_id: entry.author.github for entry in RegistryStore(world.checkout).load_entries()}
+    assert listed == dict(numbers.values())
+    for number in numbers:
+        assert world.repo().get_issue(number).state == "closed"
+        published = [c.body for c in world.comments(number) if texts.PUBLICATION_MARKER in c.body]
+        assert len(published) == 1, (number, published)
 
 
 def test_update_bumps_versions_and_another_repository_is_refused(world: World) -> None:

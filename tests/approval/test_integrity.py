@@ -8,8 +8,8 @@ import threading
 import time
 
 import pytest
+from tests.support.approval import REGISTRY, World, git
 
-from conftest import REGISTRY, World, git
 from wxreg.approval import texts
 from wxreg.approval.maintenance import release_claim
 from wxreg.approval.prcheck import check_pull
@@ -111,7 +111,7 @@ def _hand_edit(world: World, branch: str) -> str:
 
 def test_refresh_refuses_a_hand_edited_branch_and_the_status_blocks_its_merge(fast_world: World) -> None:
     world = fast_world
-    world.gh.protect_branch(REGISTRY, "main", [texts.STATUS_CONTEXT])  # CONTRIBUTING's fork checklist
+    world.gh.protect_branch(REGISTRY, "main", [texts.STATUS_CONTEXT], strict=True)  # CONTRIBUTING's checklist
     numbers = {pid: world.submit("alice", world.plugin(pid), pid) for pid in ("quote_bravo", "quote_delta")}
     pulls = {}
     for plugin_id, number in numbers.items():
@@ -135,6 +135,44 @@ def test_refresh_refuses_a_hand_edited_branch_and_the_status_blocks_its_merge(fa
     assert world.repo().get_branch(bravo.branch).commit.sha == edited
     assert labels.TAMPERED in {label.name for label in world.repo().get_issue(bravo.number).labels}
     assert "no longer holds what the bot wrote" in world.comments(bravo.number)[-1].body
+
+
+def test_a_registry_pr_behind_main_cannot_merge_until_the_refresh_rebuilds_it(fast_world: World) -> None:
+    """Two registry PRs built on one main: after the first merges, the second may merge cleanly in git yet
+    carry a registry.json that misses the first plugin. "Up to date before merging" refuses it; the refresh
+    rebuilds it on the new main with the required status, and then it merges."""
+    world = fast_world
+    world.gh.protect_branch(REGISTRY, "main", [texts.STATUS_CONTEXT], strict=True)
+    opened = []
+    for plugin_id in ("quote_india", "quote_juliet"):
+        number = world.submit("alice", world.plugin(plugin_id), plugin_id)
+        assert world.review(number).result.passed
+        opened.append(world.label(number, "approved").pull)
+    first, second = opened
+    assert first is not None and second is not None
+    world.repo().get_pull(first.number).merge(merge_method="merge")
+    with pytest.raises(Exception) as refused:  # conflicting here; "not up to date" when git merges cleanly
+        world.repo().get_pull(second.number).merge(merge_method="merge")
+    assert "405" in str(refused.value)
+    world.sync_checkout()
+    assert [d.action for d in refresh_open_pulls(world.settings, world.forge)] == ["rebuilt"]
+    world.merge(second.number)  # validates main
+    entries = {e.plugin_id for e in RegistryStore(world.checkout).load_entries()}
+    assert {"quote_india", "quote_juliet"} <= entries
+
+    # A head behind main that git would merge cleanly (another file) is refused too, until it is updated.
+    repo = world.repo("maria")
+    old_main = repo.get_branch("main").commit.sha
+    repo.create_git_ref("refs/heads/docs", old_main)
+    docs = repo.create_file("NOTES.md", "docs", b"notes\n", branch="docs")
+    repo.get_commit(docs["commit"].sha).create_status("success", context=texts.STATUS_CONTEXT)
+    pull = repo.create_pull(base="main", head="docs", title="docs", body="")
+    git(world.checkout, "commit", "-q", "--allow-empty", "-m", "move main")
+    git(world.checkout, "push", "-q", world.gh.git_url(REGISTRY).replace("://", f"://maria:{world.gh.token_for('maria')}@"),
+        "HEAD:refs/heads/main")
+    with pytest.raises(Exception) as stale:
+        repo.get_pull(pull.number).merge(merge_method="merge")
+    assert "405" in str(stale.value) and "not up to date" in str(stale.value)
 
 
 # 5. Writes whose answer was lost are looked up, never repeated.

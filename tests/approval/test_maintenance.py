@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from tests.support.approval import World
 
-from conftest import World
 from wxreg.approval.maintenance import MaintenanceError, add_plugin, remove_plugin, update_plugin
 from wxreg.store import RegistryStore
 from wxreg.validate import validate_registry

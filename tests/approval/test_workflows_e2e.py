@@ -2,15 +2,12 @@
 ``approved`` -> approve.yml opens the PR -> merge closes the issue -> publish.yml validates, announces
 and refreshes. A triager's ``approved`` goes through the same workflow and is refused.
 
-The seed is this checkout's committed tree without ci.yml (it would run the whole suite inside act)
-and mirror.yml (no Gitee credentials here); everything else is the real repository.
+The seed is this checkout's committed tree without ci.yml and mirror.yml (``tests.support.workflows``).
 """
 
 from __future__ import annotations
 
 import json
-import os
-import random
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -20,40 +17,21 @@ from typing import Any
 import pytest
 from github import GithubException
 from tests.compat.strict_client import load_registry
+from tests.support.plugins import GOOD_PLUGIN
+from tests.support.submission import good_body
+from tests.support.workflows import act_world, failed, runs
 
-from conftest import GOOD_PLUGIN, edit_manifest, good_body
 from wxreg.approval.texts import APPROVAL_MARKER, PUBLICATION_MARKER
 from wxreg.validate import validate_registry
 
-world_module = pytest.importorskip("wxsandbox.world")
-
 pytestmark = pytest.mark.act
-SKIPPED_WORKFLOWS = ("ci.yml", "mirror.yml")
 RUN_TIMEOUT = 240.0
-TEN_IDS = ("quote_alpha", "quote_bravo", "quote_charlie", "quote_delta", "quote_echo", "quote_foxtrot",
-           "quote_golf", "quote_hotel", "quote_india", "quote_juliet")
 
 
 @pytest.fixture
 def sandbox(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    seed = tmp_path / "seed"
-    shutil.copytree(world_module.committed_tree(), seed)
-    for name in SKIPPED_WORKFLOWS:
-        (seed / ".github" / "workflows" / name).unlink(missing_ok=True)
-    with world_module.World(tmp_path / "world", seed=seed) as built:
-        # Steps inherit the host environment: the reviewer's pip-audit asks the local OSV stand-in.
-        monkeypatch.setenv("WXREG_OSV_URL", built.osv.query_url)
+    with act_world(tmp_path, monkeypatch) as built:
         yield built
-
-
-def _runs(sandbox: Any, workflow: str) -> list[Any]:
-    return [run for run in sandbox.actions.runs if run.workflow.endswith(workflow)]
-
-
-def _failed(sandbox: Any) -> list[str]:
-    # review.yml cancels the run of an older edit by design (cancel-in-progress per issue).
-    return [f"{run.workflow}: {run.conclusion}" for run in sandbox.actions.runs
-            if run.conclusion not in ("success", "skipped", "cancelled", None)]
 
 
 def _reviewed_submission(sandbox: Any) -> tuple[str, Any, Any, Any]:
@@ -74,7 +52,7 @@ def _reviewed_submission(sandbox: Any) -> tuple[str, Any, Any, Any]:
 def test_submission_to_publication_through_the_real_workflows(sandbox: Any, tmp_path: Path) -> None:
     registry, _alice, maria, issue = _reviewed_submission(sandbox)
     labels = {label.name for label in maria.get_issue(issue.number).labels}
-    assert "review-passed" in labels, (_failed(sandbox), [c.body[:300] for c in maria.get_issue(issue.number)
+    assert "review-passed" in labels, (failed(sandbox), [c.body[:300] for c in maria.get_issue(issue.number)
                                                           .get_comments()])
 
     # A triager's label runs approve.yml too, and is refused there.
@@ -98,18 +76,18 @@ def test_submission_to_publication_through_the_real_workflows(sandbox: Any, tmp_
     maria.get_issue(issue.number).add_to_labels("approved")
     assert sandbox.actions.wait_idle(RUN_TIMEOUT)
     pulls = list(maria.get_pulls(state="open"))
-    assert len(pulls) == 1, (_failed(sandbox), [run.log[-3000:] for run in _runs(sandbox, "approve.yml")])
+    assert len(pulls) == 1, (failed(sandbox), [run.log[-3000:] for run in runs(sandbox, "approve.yml")])
     assert any(APPROVAL_MARKER in c.body for c in maria.get_issue(issue.number).get_comments())
 
     pulls[0].merge(merge_method="merge")
     assert sandbox.actions.wait_idle(RUN_TIMEOUT)
     assert maria.get_issue(issue.number).state == "closed"
-    assert _failed(sandbox) == []
+    assert failed(sandbox) == []
     comments = [c.body for c in maria.get_issue(issue.number).get_comments() if PUBLICATION_MARKER in c.body]
     assert len(comments) == 1 and "registry/registry.json" in comments[0]
 
-    assert [run.conclusion for run in _runs(sandbox, "publish.yml")] == ["success"]
-    assert {run.conclusion for run in _runs(sandbox, "approve.yml")} <= {"success", "skipped"}
+    assert [run.conclusion for run in runs(sandbox, "publish.yml")] == ["success"]
+    assert {run.conclusion for run in runs(sandbox, "approve.yml")} <= {"success", "skipped"}
 
     main = tmp_path / "main"
     subprocess.run(["git", "clone", "-q", sandbox.github.git_url(registry), str(main)], check=True)
@@ -132,52 +110,8 @@ def test_tag_moved_after_review_reruns_the_review_through_approve_yml(sandbox: A
     assert list(maria.get_pulls(state="open")) == []
     comments = [c.body for c in maria.get_issue(issue.number).get_comments()]
     assert any("tag v1.0.0 moved" in body for body in comments)
-    approve_runs = _runs(sandbox, "approve.yml")
-    assert approve_runs and approve_runs[-1].conclusion == "success", _failed(sandbox)
+    approve_runs = runs(sandbox, "approve.yml")
+    assert approve_runs and approve_runs[-1].conclusion == "success", failed(sandbox)
     assert set(approve_runs[-1].jobs) >= {"decide", "rereview-analyse", "rereview-post"}
     labels = {label.name for label in maria.get_issue(issue.number).labels}
     assert "approved" not in labels and "review-failed" in labels  # the re-review saw the moved tag (WXR-G003)
-
-
-@pytest.mark.skipif(not os.environ.get("WXREG_E2E_TEN"),
-                    reason="about 4 minutes on 2 cores: set WXREG_E2E_TEN=1 (test_flow.py runs the same ten-PR "
-                           "scenario through the handlers in 30 s)")
-def test_ten_approvals_through_act_merge_in_random_order(sandbox: Any, tmp_path: Path) -> None:
-    registry = sandbox.registry
-    alice = sandbox.client("alice").get_repo(registry)
-    maria = sandbox.client("maria").get_repo(registry)
-    numbers = []
-    for plugin_id in TEN_IDS:
-        plugin = tmp_path / plugin_id
-        shutil.copytree(GOOD_PLUGIN, plugin)
-        (plugin / "plugin.json").write_text(edit_manifest(plugin_id=plugin_id, name=f"Quote {plugin_id}"),
-                                            encoding="utf-8")
-        name = plugin_id.replace("_", "-")
-        sandbox.make_plugin_repo("alice", name, plugin, tag="v1.0.0")
-        body = good_body(github_repo=f"{sandbox.github.url}/alice/{name}", author_github="alice",
-                         plugin_id=plugin_id, plugin_name=f"Quote {plugin_id}")
-        issue = alice.create_issue(title=f"[插件提交 / Plugin] {plugin_id}", body=body)
-        maria.get_issue(issue.number).add_to_labels("plugin-submission")
-        alice.get_issue(issue.number).edit(body=body + "\n")
-        numbers.append(issue.number)
-    assert sandbox.actions.wait_idle(RUN_TIMEOUT * 3)
-    for number in numbers:
-        assert "review-passed" in {label.name for label in maria.get_issue(number).labels}, _failed(sandbox)
-    for number in numbers:  # ten approvals in flight at once
-        maria.get_issue(number).add_to_labels("approved")
-    assert sandbox.actions.wait_idle(RUN_TIMEOUT * 3)
-    pulls = list(maria.get_pulls(state="open"))
-    assert len(pulls) == 10, _failed(sandbox)
-    order = [pull.number for pull in pulls]
-    random.Random(7).shuffle(order)
-    main = tmp_path / "main"
-    subprocess.run(["git", "clone", "-q", sandbox.github.git_url(registry), str(main)], check=True)
-    for number in order:
-        maria.get_pull(number).merge(merge_method="merge")  # 405 here would be a conflict
-        assert sandbox.actions.wait_idle(RUN_TIMEOUT)  # publish.yml: validate, announce, refresh the rest
-        subprocess.run(["git", "-C", str(main), "pull", "-q", "--ff-only"], check=True)
-        assert validate_registry(main) == []
-    assert _failed(sandbox) == []
-    assert all(maria.get_issue(number).state == "closed" for number in numbers)
-    listed = json.loads((main / "registry" / "registry.json").read_text(encoding="utf-8"))["plugins"]
-    assert {entry["plugin_id"] for entry in listed} >= set(TEN_IDS)

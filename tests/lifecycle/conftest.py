@@ -1,42 +1,34 @@
-"""The approval tests' registry world on the GitHub stand-in (reused, not copied), plus listing helpers."""
+"""The approval tests' registry world on the GitHub stand-in (``tests.support.approval``), plus listing helpers."""
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-_APPROVAL = Path(__file__).resolve().parents[1] / "approval" / "conftest.py"
-_spec = importlib.util.spec_from_file_location("approval_world", _APPROVAL)
-assert _spec is not None and _spec.loader is not None
-approval_world: Any = importlib.util.module_from_spec(_spec)
-sys.modules["approval_world"] = approval_world
-_spec.loader.exec_module(approval_world)
-
-from wxreg.models import PluginEntry  # noqa: E402
-from wxreg.store import RegistryStore  # noqa: E402
-
-OsvStub = approval_world.OsvStub
+from tests.support.approval import World, make_world
+from wxreg.models import PluginEntry
+from wxreg.store import RegistryStore
+from wxsandbox.osv import OsvStandIn
 
 
 @pytest.fixture(scope="session")
-def osv_stub() -> Iterator[Any]:
-    stub = OsvStub().start()
-    yield stub
-    stub.stop()
+def osv() -> Iterator[OsvStandIn]:
+    with OsvStandIn() as stand_in:
+        yield stand_in
 
 
 @pytest.fixture
-def life(tmp_path: Path, osv_stub: Any) -> Iterator[Any]:
-    built, gh = approval_world.make_world(tmp_path, osv_stub)
+def life(tmp_path: Path, osv: OsvStandIn) -> Iterator[World]:
+    osv.reset()
+    built, gh = make_world(tmp_path, osv)
     try:
         yield built
     finally:
         gh.stop()
+        osv.reset()
 
 
 def list_plugin(world: Any, plugin_id: str = "daily_quote_reply", owner: str = "alice") -> PluginEntry:

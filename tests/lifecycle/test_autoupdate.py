@@ -7,9 +7,8 @@ import json
 import shutil
 from typing import Any
 
-from support import GOOD_PLUGIN, edit_manifest
-
 from tests.lifecycle.conftest import list_plugin
+from tests.support.plugins import GOOD_PLUGIN, edit_manifest
 from wxreg.approval.texts import STATUS_CONTEXT
 from wxreg.lifecycle.autoupdate import AUTO_MERGED_LABEL, NEEDS_MAINTAINER_LABEL, auto_update
 from wxreg.lifecycle.issue_body import render_body, update_answers, update_title

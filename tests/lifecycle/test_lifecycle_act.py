@@ -27,8 +27,8 @@ from typing import Any
 
 import pytest
 import requests
-from support import GOOD_PLUGIN, edit_manifest
 
+from tests.support.plugins import GOOD_PLUGIN, edit_manifest
 from wxreg.config import REGISTRY_JSON_PATH, RegistryConfig
 from wxreg.lifecycle.autoupdate import AUTO_MERGED_LABEL, NEEDS_MAINTAINER_LABEL, STATUS_MARKER
 from wxreg.lifecycle.reaudit import ADVISORY_LABEL

@@ -4,13 +4,13 @@ a second run writes nothing; an audit that cannot run is never an advisory."""
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
-
-from support import osv_vuln
 
 from tests.lifecycle.conftest import list_plugin
 from wxreg.lifecycle.reaudit import ADVISORY_LABEL, parse_advisory_record, report, revoke_through, scan
 from wxreg.store import RegistryStore
+from wxsandbox.osv import Advisory, OsvStandIn
 
 NOW = "2026-05-01T00:00:00Z"
 
@@ -25,44 +25,39 @@ def _run(world: Any) -> list[Any]:
     return report(audits, world.forge, revoke_through(world.forge, "main"), NOW)
 
 
-def test_new_advisory_opens_one_issue_and_one_revocation_pr_then_nothing(life: Any, osv_stub: Any) -> None:
+def test_new_advisory_opens_one_issue_and_one_revocation_pr_then_nothing(life: Any, osv: OsvStandIn) -> None:
     list_plugin(life)
     life.sync_checkout()
     assert _run(life) == []  # clean today
-    osv_stub.vulns[("requests", "2.32.3")] = [osv_vuln("GHSA-test-0001", "requests", "2.32.4")]
-    try:
-        first = _run(life)
-        assert [(r.plugin_id, r.action) for r in first] == [("daily_quote_reply", "opened")]
-        issue = life.repo().get_issue(first[0].issue)
-        assert ADVISORY_LABEL in {label.name for label in issue.labels}
-        record = parse_advisory_record(issue.body)
-        assert record is not None and record["problems"] and "WXR-D004" in record["problems"][0]
-        pulls = [p for p in life.pulls() if p.head.ref == "revoke/daily_quote_reply"]
-        assert len(pulls) == 1 and pulls[0].html_url == first[0].revocation
-        revoked = json.loads(life.repo().get_contents("registry/revoked.json", ref=pulls[0].head.sha).decoded_content)
-        assert revoked["revocations"][0]["versions"] == ["1.0.0"]
-        assert revoked["revocations"][0]["severity"] == "block"
-        assert "GHSA-test-0001" in revoked["revocations"][0]["advisory"]
-        # Never revoked by itself: main still lists the version and has no revocation.
-        main = json.loads(life.repo().get_contents("registry/revoked.json", ref="main").decoded_content)
-        assert main["revocations"] == []
+    osv.add(Advisory("GHSA-test-0001", "requests", "2.0.0", "2.32.4", "requests leaks credentials"))
+    first = _run(life)
+    assert [(r.plugin_id, r.action) for r in first] == [("daily_quote_reply", "opened")]
+    issue = life.repo().get_issue(first[0].issue)
+    assert ADVISORY_LABEL in {label.name for label in issue.labels}
+    record = parse_advisory_record(issue.body)
+    assert record is not None and record["problems"] and "WXR-D004" in record["problems"][0]
+    pulls = [p for p in life.pulls() if p.head.ref == "revoke/daily_quote_reply"]
+    assert len(pulls) == 1 and pulls[0].html_url == first[0].revocation
+    revoked = json.loads(life.repo().get_contents("registry/revoked.json", ref=pulls[0].head.sha).decoded_content)
+    assert revoked["revocations"][0]["versions"] == ["1.0.0"]
+    assert revoked["revocations"][0]["severity"] == "block"
+    assert "GHSA-test-0001" in revoked["revocations"][0]["advisory"]
+    # Never revoked by itself: main still lists the version and has no revocation.
+    main = json.loads(life.repo().get_contents("registry/revoked.json", ref="main").decoded_content)
+    assert main["revocations"] == []
 
-        since = len(life.gh.request_log)
-        second = _run(life)
-        assert [(r.action, r.issue) for r in second] == [("unchanged", first[0].issue)]
-        assert _writes(life, since) == []
-        assert len([p for p in life.pulls() if p.head.ref.startswith("revoke/")]) == 1
-    finally:
-        osv_stub.vulns.clear()
+    since = len(life.gh.request_log)
+    second = _run(life)
+    assert [(r.action, r.issue) for r in second] == [("unchanged", first[0].issue)]
+    assert _writes(life, since) == []
+    assert len([p for p in life.pulls() if p.head.ref.startswith("revoke/")]) == 1
 
 
-def test_an_audit_that_cannot_run_is_not_an_advisory(life: Any, osv_stub: Any) -> None:
+def test_an_audit_that_cannot_run_is_not_an_advisory(life: Any) -> None:
     list_plugin(life)
     life.sync_checkout()
-    osv_stub.status = 500
-    try:
-        audits = scan(RegistryStore(life.checkout).load_entries(), life.options)
-    finally:
-        osv_stub.status = 200
+    down = replace(life.options, tools=replace(life.options.tools, osv_url="http://127.0.0.1:9/v1/query",
+                                                network_timeout_seconds=2))
+    audits = scan(RegistryStore(life.checkout).load_entries(), down)
     assert audits[0].problems == () and audits[0].unknown
     assert report(audits, life.forge, revoke_through(life.forge, "main"), NOW) == []

@@ -39,3 +39,19 @@ def test_mirror_workflow_fails_loudly_on_a_wrong_token_then_mirrors(tmp_path: Pa
         gitee_refs = list_refs(world.gitee.git_url(REGISTRY))
         assert {"refs/tags/snapshot-1", "refs/tags/snapshot-2", "refs/heads/main"} <= set(gitee_refs)
         assert gitee_refs == list_refs(world.github.git_url(REGISTRY))
+
+
+def test_mirror_workflow_refuses_to_push_an_invalid_main(tmp_path: Path) -> None:
+    with World(tmp_path / "world", prepare_seed=point_registry_at) as world:
+        assert world.actions is not None
+        maria = world.client("maria").get_repo(REGISTRY)
+        before = list_refs(world.gitee.git_url(REGISTRY))
+        index = maria.get_contents("registry/registry.json", ref="main")
+        maria.update_file("registry/registry.json", "hand-edited index",
+                          index.decoded_content.replace(b'"plugins"', b'"plugins_x"', 1), index.sha, branch="main")
+        assert world.actions.wait_idle(180)
+
+        refused = world.actions.runs_for(workflow=".github/workflows/mirror.yml")[-1]
+        assert refused.conclusion == "failure", refused.log[-2000:]
+        assert list_refs(world.gitee.git_url(REGISTRY)) == before  # nothing pushed to Gitee
+        assert list_refs(world.github.git_url(REGISTRY)) != before

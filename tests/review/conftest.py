@@ -1,42 +1,39 @@
-"""Fixtures for the review tests: a local OSV stand-in, tool config, and plugin repositories."""
+"""Fixtures for the review tests: the sandbox's OSV stand-in, tool config, and plugin repositories."""
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from support import OsvStub, make_repo, osv_vuln
+from tests.support.plugins import make_repo
+from tests.support.review import ReviewFn
 
 from wxreg.review.context import ToolConfig
 from wxreg.review.engine import ReviewOptions, ReviewRequest, ReviewResult, review
 from wxreg.review.policy import load_policy
+from wxsandbox import githttp, http
+from wxsandbox.osv import Advisory, OsvStandIn
 
 
 @pytest.fixture(scope="session")
-def osv() -> Iterator[OsvStub]:
-    stub = OsvStub(vulns={("urllib3", "1.26.4"): [osv_vuln("GHSA-test-0001", "urllib3", "1.26.5")]}).start()
-    yield stub
-    stub.stop()
+def osv() -> Iterator[OsvStandIn]:
+    known = Advisory("GHSA-test-0001", "urllib3", "0", "1.26.5", "urllib3 is vulnerable")
+    with OsvStandIn([known]) as stand_in:
+        yield stand_in
 
 
 @pytest.fixture
-def options(osv: OsvStub, tmp_path: Path) -> ReviewOptions:
+def options(osv: OsvStandIn, tmp_path: Path) -> ReviewOptions:
     registry = tmp_path / "registry"
     (registry / "plugins").mkdir(parents=True)
-    return ReviewOptions(policy=load_policy(), tools=ToolConfig(osv_url=osv.url), registry_dir=registry)
+    return ReviewOptions(policy=load_policy(), tools=ToolConfig(osv_url=osv.query_url), registry_dir=registry)
 
 
 @pytest.fixture
 def git_http(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     """A real git smart-HTTP server on loopback (the sandbox's http-backend), serving ``root/<owner>/<repo>.git``."""
-    http = pytest.importorskip("wxsandbox.http")
-    githttp = pytest.importorskip("wxsandbox.githttp")
     root = tmp_path / "forge"
 
     def app(request: object) -> object:
@@ -50,9 +47,6 @@ def git_http(tmp_path: Path) -> Iterator[tuple[str, Path]]:
 
     with http.HttpServer(app) as server:
         yield server.url, root
-
-
-ReviewFn = Callable[..., ReviewResult]
 
 
 @pytest.fixture
@@ -74,7 +68,3 @@ def review_plugin(tmp_path: Path, options: ReviewOptions) -> ReviewFn:
         return review(ReviewRequest(str(repo), review_tag or tag, **request), opts or options)
 
     return run
-
-
-def ids(result: ReviewResult) -> set[str]:
-    return {f.id for f in result.findings}

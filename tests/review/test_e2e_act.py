@@ -7,14 +7,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from support import GOOD_PLUGIN
-from test_submission import GOOD
+from tests.support.plugins import GOOD_PLUGIN
+from tests.support.submission import GOOD
 
 from wxreg.review.form import load_form
 from wxreg.review.report import MARKER, parse_record
 
 pytestmark = pytest.mark.act
-world_module = pytest.importorskip("wxsandbox.world")
 
 TEMPLATE = "plugin-submission.yml"
 

@@ -8,7 +8,7 @@ from dataclasses import replace
 from wxreg.review import rules
 from wxreg.review.engine import ReviewResult
 from wxreg.review.findings import Finding
-from wxreg.review.policy import load_policy
+from wxreg.review.policy import REPO_ROOT, load_policy
 from wxreg.review.report import (
     MARKER,
     MAX_COMMENT_CHARS,
@@ -146,3 +146,29 @@ def test_backticks_in_our_text_stay_code_and_hostile_backticks_stay_inert() -> N
     assert "@team" not in hostile and "<b>" not in hostile and "-->" not in hostile
     paired = rich("a `@team --> <b>` b")
     assert "@team" not in paired and "-->" not in paired
+
+
+def test_capability_table_for_authors_is_fresh() -> None:
+    from wxreg.review.capabilities import render_capabilities
+
+    committed = (REPO_ROOT / "scripts" / "wxreg" / "review" / "CAPABILITIES.md").read_text(encoding="utf-8")
+    assert committed == render_capabilities(), (
+        "regenerate: python -m wxreg.review.rubric --capabilities > scripts/wxreg/review/CAPABILITIES.md"
+    )
+    smtplib = next(line for line in committed.splitlines() if line.startswith("| `smtplib` |"))
+    assert "network.socket" in smtplib
+
+
+def test_a_failed_review_starts_with_why() -> None:
+    findings = [
+        rules.E001.at("main.py", 3, evidence="eval"),
+        rules.E001.at("main.py", 9, evidence="exec"),
+        rules.P005.at("main.py", 1, module="left_pad"),
+        rules.Q002.at(name="docs/"),
+    ]
+    text = render_markdown(result(findings))
+    first = text.split("\n")[1]
+    assert first.startswith("**未通过原因 / Failed because**:")
+    assert "`WXR-E001` ×2" in first and "`WXR-P005`" in first and "WXR-Q002" not in first
+    assert text.index("Failed because") < text.index("## 插件审核报告")
+    assert "Failed because" not in render_markdown(result([rules.Q002.at(name="docs/")]))

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from jsonschema import Draft202012Validator
-from support import GOOD_PLUGIN
+from tests.support.plugins import GOOD_PLUGIN
 
 from wxreg.review.policy import REPO_ROOT
 from wxreg.review.submission import parse_issue_body
@@ -68,14 +68,14 @@ def test_manifest_schema_accepts_client_shapes() -> None:
 
 
 def test_parsed_submission_validates_against_its_schema() -> None:
-    from test_submission import good_body
+    from tests.support.submission import good_body
 
     parsed = parse_issue_body(good_body())
     Draft202012Validator(load("submission.schema.json")).validate(parsed.submission.to_dict())
 
 
 def test_hostile_bodies_still_give_schema_valid_submissions() -> None:
-    from test_submission import good_body
+    from tests.support.submission import good_body
 
     validator = Draft202012Validator(load("submission.schema.json"))
     bodies = [

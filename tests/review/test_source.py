@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from support import git, make_repo, publish
+from tests.support.plugins import git, make_repo, publish
 
 from wxreg.digest import dirhash_git_commit
 from wxreg.review.policy import Limits

@@ -19,10 +19,15 @@ def load() -> dict[Any, Any]:
 
 def test_triggers_permissions_and_concurrency() -> None:
     flow = load()
-    assert flow[True]["issues"] == {"types": ["opened", "edited", "reopened"]}  # YAML 1.1 reads `on` as True
-    # The release watcher dispatches the review of the update issues it opens (by number only).
-    assert flow[True]["workflow_dispatch"]["inputs"]["issue"]["type"] == "number"
-    assert set(flow[True]) == {"issues", "workflow_dispatch"}
+    assert flow[True] == {  # YAML 1.1 reads `on` as True
+        "issues": {"types": ["opened", "edited", "reopened"]},
+        "issue_comment": {"types": ["created"]},  # a maintainer's /waive
+        # The release watcher dispatches the review of the update issues it opens (by number only).
+        "workflow_dispatch": {"inputs": {"issue": {"description": "提交 issue 编号 / submission issue number",
+                                                   "required": True, "type": "number"}}},
+    }
+    assert flow["concurrency"]["cancel-in-progress"] == "${{ github.event_name == 'issues' }}"
+    assert "/waive" in flow["concurrency"]["group"] and "comment.id" in flow["concurrency"]["group"]
     assert flow["permissions"] == {}
     assert "github.event.issue.number" in flow["concurrency"]["group"]
     jobs = flow["jobs"]

@@ -11,7 +11,8 @@ PR (``entry_sha256``): a hand edit is refused with a comment and a label, never 
 is reported on its own; one bad PR never fails the others or the job.
 
 Branches are read with an anonymous ``git fetch`` (no API calls); per PR that is behind main the
-publisher spends five calls (parent, tree, commit, ref read, ref move), plus one call to list PRs.
+publisher spends five calls (parent, tree, commit, ref read, ref move) and one sets the required
+status on the new head, plus one call to list PRs.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from wxreg.approval.publisher import BRANCH_PREFIX, RegistryChange, RegistryPubl
 from wxreg.approval.release import removal_digest
 from wxreg.approval.workspace import fetch_branches, main_snapshot, newest_main, parent_of, read_file
 from wxreg.forge import labels
-from wxreg.forge.interface import Forge
+from wxreg.forge.interface import Forge, Status
 from wxreg.models import PluginEntry, Tombstone
 from wxreg.validate import REMOVED_FILE
 
@@ -56,28 +57,46 @@ def _tombstone(data: bytes | None, plugin_id: str) -> Tombstone | None:
     return None
 
 
+def what_the_bot_wrote(claim: Claim, entry_data: bytes | None, removed_data: bytes | None
+                       ) -> PluginEntry | Tombstone:
+    """The entry (or tombstone) on a registry branch, when it is exactly what the bot recorded in the PR
+    (``entry_sha256``); :class:`Tampered` otherwise. ``entry_data``: the branch's plugin file (``None``
+    when absent); ``removed_data``: its ``removed.json`` (read only for a removal)."""
+    plugin_id = claim.plugin_id
+    if entry_data is not None:
+        if claim.entry_sha256 != entry_sha256(entry_data):
+            raise Tampered(f"{plugin_file(plugin_id)} sha256 {entry_sha256(entry_data)[:12]}… ≠ "
+                           f"{(claim.entry_sha256 or '—')[:12]}…")
+        return PluginEntry.from_dict(json.loads(entry_data))
+    stone = _tombstone(removed_data, plugin_id)
+    if stone is None or claim.entry_sha256 != removal_digest(stone):
+        raise Tampered(f"{REMOVED_FILE}: {plugin_id}")
+    return stone
+
+
 def _rebuild(settings: ApprovalSettings, publisher: RegistryPublisher, claim: Claim, main_sha: str,
              head: str) -> str:
     pull, plugin_id = claim.pull, claim.plugin_id
     with main_snapshot(settings.checkout, settings.base_branch, sha=main_sha) as snapshot:
         data = read_file(settings.checkout, head, plugin_file(plugin_id))
-        if data is not None:
-            if claim.entry_sha256 != entry_sha256(data):
-                raise Tampered(f"{plugin_file(plugin_id)} sha256 {entry_sha256(data)[:12]}… ≠ "
-                               f"{(claim.entry_sha256 or '—')[:12]}…")
-            entry = PluginEntry.from_dict(json.loads(data))
-            files = apply_upsert(snapshot.root, entry)
-            date = entry.updated_at
+        written = what_the_bot_wrote(claim, data, None if data is not None else
+                                     read_file(settings.checkout, head, REMOVED_FILE))
+        if isinstance(written, PluginEntry):
+            files = apply_upsert(snapshot.root, written)
+            date = written.updated_at
         else:
-            stone = _tombstone(read_file(settings.checkout, head, REMOVED_FILE), plugin_id)
-            if stone is None or claim.entry_sha256 != removal_digest(stone):
-                raise Tampered(f"{REMOVED_FILE}: {plugin_id}")
-            files = apply_removal(snapshot.root, stone)
-            date = stone.date
+            files = apply_removal(snapshot.root, written)
+            date = written.date
         change = RegistryChange(plugin_id, main_sha, files, pull.title, pull.body,
                                 f"{pull.title}\n\nRebuilt on {main_sha}", date)
-        moved = publisher.refresh(pull, change, expected_head=head) is None
-    return "superseded" if moved else "rebuilt"
+        sha = publisher.refresh(pull, change, expected_head=head)
+    if sha is None:
+        return "superseded"
+    # The new head holds exactly the entry the bot wrote (digest checked above) on the newest main, with
+    # the index regenerated: it gets the required status, or branch protection would block its merge.
+    publisher.forge.set_status(sha, Status(texts.STATUS_CONTEXT, "success",
+                                           f"rebuilt on {main_sha[:12]}; entry = bot's record; registry valid"))
+    return "rebuilt"
 
 
 def refresh_open_pulls(settings: ApprovalSettings, forge: Forge) -> list[Refreshed]:

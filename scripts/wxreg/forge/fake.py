@@ -23,7 +23,11 @@ class FakeForge:
     issues: dict[int, Issue] = field(default_factory=dict)
     comment_list: dict[int, list[Comment]] = field(default_factory=dict)
     roles: dict[str, str] = field(default_factory=dict)
+    role_errors: dict[str, str] = field(default_factory=dict)
+    """login -> why its role cannot be read (``role`` answers ``Role(None, why)``: fail closed)."""
     public_members: dict[str, set[str]] = field(default_factory=dict)
+    unreadable_orgs: set[str] = field(default_factory=set)
+    """Organisations whose membership cannot be read (``is_public_member`` answers ``None``)."""
     pulls: dict[int, Pull] = field(default_factory=dict)
     branches: dict[str, str] = field(default_factory=dict)
     commits: dict[str, dict[str, bytes]] = field(default_factory=dict)
@@ -129,10 +133,14 @@ class FakeForge:
 
     def role(self, login: str) -> Role:
         self.calls.append("role")
+        if login in self.role_errors:
+            return Role(None, self.role_errors[login])
         return Role(self.roles.get(login, "none" if login else None))
 
     def is_public_member(self, org: str, login: str) -> bool | None:
         self.calls.append("is_public_member")
+        if org.casefold() in self.unreadable_orgs:
+            return None
         return login.casefold() in {m.casefold() for m in self.public_members.get(org.casefold(), set())}
 
     # -- git data --------------------------------------------------------------------------------

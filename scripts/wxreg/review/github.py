@@ -24,6 +24,9 @@ from wxreg.review.engine import ReviewOptions, ReviewRequest, ReviewResult
 from wxreg.review.report import MARKER, parse_record, render_markdown
 from wxreg.review.source import SourceError, check_url
 from wxreg.review.submission import Submission, body_sha256, parse_issue_body
+from wxreg.review.waivers import Waiver, WaiverError, parse_command
+from wxreg.review.waivers import from_record as waivers_from_record
+from wxreg.review.waivers import merge as merge_waivers
 
 SUBMISSION_LABEL = labels.SUBMISSION
 PASSED_LABEL = labels.PASSED
@@ -122,7 +125,24 @@ class GitHubReviewer:
                 numbers.append(issue.number)
         return sorted(numbers)
 
-    def review_issue(self, number: int, *, auto_approve: bool = False) -> IssueOutcome:
+    def waive(self, number: int, login: str, body: str) -> IssueOutcome:
+        """A ``/waive`` comment: only a decider (admin, maintain, write; fail closed) may waive a finding of
+        the commit the sticky review pinned; the issue is then reviewed again with the waiver."""
+        _, previous = bot_record(_guard(lambda: self.forge.comments(number)), self.bot_login)
+        if previous is None:
+            return IssueOutcome(number, None, skipped="没有可豁免的审核 / there is no review to waive a finding of")
+        role = self.forge.role(login)
+        if not role.may_decide:
+            return IssueOutcome(number, None, skipped=f"{login} 无权豁免 / may not waive (role: {role.role})")
+        try:
+            waiver = parse_command(body, commit=str(previous.get("commit")), by=login)
+        except WaiverError as exc:
+            return IssueOutcome(number, None, skipped=str(exc))
+        return self.review_issue(number, extra_waivers=(waiver,))
+
+    def review_issue(
+        self, number: int, *, auto_approve: bool = False, extra_waivers: tuple[Waiver, ...] = ()
+    ) -> IssueOutcome:
         issue = _guard(lambda: self.forge.issue(number))
         if SUBMISSION_LABEL not in issue.labels:
             return IssueOutcome(number, None, error="不是插件提交 / not a plugin submission")
@@ -146,6 +166,7 @@ class GitHubReviewer:
             ownership_required=True,
             issue_number=number,
             remote_only=True,
+            waivers=merge_waivers(waivers_from_record(previous), extra_waivers),
         )
         try:
             # An update of a listed plugin also gets its "changes since the listed version" section.

@@ -17,6 +17,7 @@ import os
 import re
 import subprocess
 import tempfile
+import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -24,7 +25,9 @@ from typing import Protocol
 from urllib.parse import urlsplit
 
 from wxreg.digest import dirhash
+from wxreg.gittree import cat_file_request, parse_cat_file_batch, parse_ls_tree
 from wxreg.review import rules
+from wxreg.review.code import CodeIndex, is_code_path
 from wxreg.review.findings import Finding
 from wxreg.review.policy import Limits
 
@@ -100,9 +103,19 @@ class PluginTree:
     files: tuple[TreeFile, ...] = ()
     findings: tuple[Finding, ...] = ()
     _index: Mapping[str, TreeFile] = field(default_factory=dict, repr=False, compare=False)
+    _code: list[CodeIndex] = field(default_factory=list, repr=False, compare=False)
+    _code_lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_index", {f.path: f for f in self.files})
+
+    @property
+    def code(self) -> CodeIndex:
+        """Every code file, decoded as CPython would and parsed once (see :mod:`wxreg.review.code`)."""
+        with self._code_lock:
+            if not self._code:
+                self._code.append(CodeIndex.build((f.path, f.data) for f in self.files))
+            return self._code[0]
 
     def get(self, path: str) -> TreeFile | None:
         return self._index.get(path)
@@ -112,12 +125,13 @@ class PluginTree:
         return found.text() if found else None
 
     def python_files(self) -> Iterator[TreeFile]:
-        return (f for f in self.files if f.path.endswith((".py", ".pyw")))
+        """Code files by case-insensitive extension or Python ``#!`` line (see :mod:`wxreg.review.code`)."""
+        return (f for f in self.files if is_code_path(f.path, f.data))
 
     def materialise(self, root: Path, *, only_python: bool = False) -> None:
         """Write the regular files below ``root`` (plain files only: nothing is linked or made executable)."""
         for item in self.files:
-            if only_python and not item.path.endswith((".py", ".pyw")):
+            if only_python and not is_code_path(item.path, item.data):
                 continue
             target = root.joinpath(*PurePosixPath(item.path).parts)
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -211,11 +225,8 @@ class LocalGitSource:
         total = 0
         count = 0
         complete = True
-        for record in listing.split(b"\0"):
-            if not record:
-                continue
-            meta, _, raw_name = record.partition(b"\t")
-            mode, kind, sha, size_text = meta.decode("ascii").split(maxsplit=3)
+        for entry in parse_ls_tree(listing):
+            mode, kind, sha, raw_name = entry.mode, entry.kind, entry.sha, entry.raw_name
             try:
                 name = raw_name.decode("utf-8")
             except UnicodeDecodeError:
@@ -235,7 +246,7 @@ class LocalGitSource:
             if kind != "blob":
                 continue
             count += 1
-            size = int(size_text.strip())
+            size = entry.size or 0
             if size > self.limits.max_file_bytes:
                 findings.append(rules.G007.at(name, size=size, limit=self.limits.max_file_bytes))
                 complete = False
@@ -266,21 +277,13 @@ class LocalGitSource:
         if not unique:
             return {}
         try:
-            out = self._git("cat-file", "--batch", stdin="".join(f"{s}\n" for s in unique).encode("ascii"))
+            out = self._git("cat-file", "--batch", stdin=cat_file_request(unique))
         except _GitFailed as exc:
             raise SourceError(rules.G009.at(detail=str(exc))) from exc
-        blobs: dict[str, bytes] = {}
-        pos = 0
-        for sha in unique:
-            header_end = out.index(b"\n", pos)
-            header = out[pos:header_end].split(b" ")
-            if len(header) != 3:
-                raise SourceError(rules.G009.at(detail=f"missing object {sha}"))
-            size = int(header[2])
-            start = header_end + 1
-            blobs[sha] = out[start : start + size]
-            pos = start + size + 1
-        return blobs
+        try:
+            return parse_cat_file_batch(out, unique)
+        except KeyError as exc:
+            raise SourceError(rules.G009.at(detail=f"missing object {exc.args[0]}")) from exc
 
 
 def check_url(url: str, allowed_prefixes: tuple[str, ...]) -> str | None:

@@ -179,12 +179,15 @@ def merge(hub: Hub, repo: Repo, issue: Issue, actor: User, *, method: str, title
     tree = git.merge_tree(base_sha, pull.head_sha)
     if tree is None:
         raise ApiError(405, "Pull Request is not mergeable")
-    from wxsandbox.github.routes.statuses import missing_required
+    from wxsandbox.github.routes.statuses import OUT_OF_DATE, missing_required
 
     with hub.state.lock:
         required = missing_required(repo, pull.base_ref, pull.head_sha)
+        strict = pull.base_ref in repo.protection_strict
     if required is not None:
         raise ApiError(405, required)
+    if strict and not git.is_ancestor(base_sha, pull.head_sha):
+        raise ApiError(405, OUT_OF_DATE)
     who = person(actor, hub)
     committer = Person("GitHub", "noreply@github.com", who.date)
     if method == "merge":

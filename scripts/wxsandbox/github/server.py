@@ -171,10 +171,17 @@ class GitHubStandIn:
         with self._hub.state.lock:
             self._hub.state.public_members[org.lower()] = set(logins)
 
-    def protect_branch(self, full_name: str, branch: str, required_contexts: Iterable[str]) -> None:
-        """Branch protection as the maintainers' checklist sets it: merges need these statuses green."""
+    def protect_branch(self, full_name: str, branch: str, required_contexts: Iterable[str], *,
+                       strict: bool = False) -> None:
+        """Branch protection as the maintainers' checklist sets it: merges need these statuses green and, when
+        ``strict`` ("Require branches to be up to date before merging"), the head to contain the branch."""
         with self._hub.state.lock:
-            self._repo(full_name).protection[branch] = list(required_contexts)
+            repo = self._repo(full_name)
+            repo.protection[branch] = list(required_contexts)
+            if strict:
+                repo.protection_strict.add(branch)
+            else:
+                repo.protection_strict.discard(branch)
 
     def add_token(self, login: str, token: str | None = None) -> str:
         """Another token for an existing user."""

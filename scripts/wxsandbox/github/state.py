@@ -207,6 +207,8 @@ class Repo:
     """Commit statuses by sha, oldest first (the newest per context counts)."""
     protection: dict[str, list[str]] = field(default_factory=dict)
     """Branch protection: branch name -> required status contexts (a merge without them answers 405)."""
+    protection_strict: set[str] = field(default_factory=set)
+    """Protected branches that also require a PR's head to be up to date with them ("strict")."""
     git_lock: threading.Lock = field(default_factory=threading.Lock)
     """Serialises ref updates, so before/after snapshots of a push describe that push alone."""
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from wxreg.review.checks.compatibility import CompatibilityCheck
 from wxreg.review.checks.dependencies import DependenciesCheck
+from wxreg.review.checks.files import FilesCheck
 from wxreg.review.checks.identity import IdentityCheck
 from wxreg.review.checks.licence import LicenceCheck
 from wxreg.review.checks.manifest import ManifestCheck
@@ -20,6 +21,7 @@ def default_checks() -> tuple[Check, ...]:
     return (
         ManifestCheck(),
         StructureCheck(),
+        FilesCheck(),
         LicenceCheck(),
         SecurityCheck(),
         PermissionsCheck(),
@@ -34,6 +36,7 @@ def default_checks() -> tuple[Check, ...]:
 __all__ = [
     "CompatibilityCheck",
     "DependenciesCheck",
+    "FilesCheck",
     "IdentityCheck",
     "LicenceCheck",
     "ManifestCheck",

@@ -1,7 +1,8 @@
 """Commit statuses, branch protection's required status checks, and organisations' public members.
 
 A merge into a protected branch whose head lacks a ``success`` status for every required context
-answers 405, as GitHub does (``pullops.merge`` asks :func:`missing_required`).
+answers 405, as GitHub does (``pullops.merge`` asks :func:`missing_required`); with ``strict`` ("Require
+branches to be up to date before merging") so does a head that does not contain the branch's tip.
 """
 
 from __future__ import annotations
@@ -32,6 +33,9 @@ def missing_required(repo: Repo, branch: str, sha: str) -> str | None:
         if status.state != "success":
             return f'Required status check "{context}" is {"failing" if status.state != "pending" else "pending"}.'
     return None
+
+
+OUT_OF_DATE = "Head branch is not up to date with the base branch."
 
 
 def _status_json(ctx: Ctx, repo: Repo, sha: str, status: CommitStatus) -> Json:
@@ -78,7 +82,7 @@ def combined_status(ctx: Ctx) -> Response:
 
 
 def put_protection(ctx: Ctx) -> Response:
-    """``PUT /branches/{branch}/protection``: only ``required_status_checks.contexts`` is enforced here."""
+    """``PUT /branches/{branch}/protection``: only ``required_status_checks`` (contexts, strict) is enforced here."""
     with ctx.hub.state.lock:
         repo = ctx.repo()
         ctx.require_role(repo, "admin")
@@ -87,6 +91,10 @@ def put_protection(ctx: Ctx) -> Response:
         contexts = [str(c) for c in checks.get("contexts") or []]
         contexts += [str(c.get("context")) for c in checks.get("checks") or [] if isinstance(c, dict)]
         repo.protection[ctx.params["branch"]] = list(dict.fromkeys(contexts))
+        if checks.get("strict") is True:
+            repo.protection_strict.add(ctx.params["branch"])
+        else:
+            repo.protection_strict.discard(ctx.params["branch"])
         return get_protection_locked(ctx, repo)
 
 
@@ -97,7 +105,7 @@ def get_protection_locked(ctx: Ctx, repo: Repo) -> Response:
     url = f"{ctx.hub.urls.repo_api(repo.full_name)}/branches/{branch}/protection"
     contexts = repo.protection[branch]
     return Response.json({"url": url, "required_status_checks": {
-        "url": f"{url}/required_status_checks", "strict": False, "contexts": contexts,
+        "url": f"{url}/required_status_checks", "strict": branch in repo.protection_strict, "contexts": contexts,
         "checks": [{"context": c, "app_id": None} for c in contexts]}})
 
 

@@ -1,6 +1,6 @@
-"""Test helpers: real git repositories in temporary folders and a local OSV-shaped server.
+"""Plugin repositories for tests and benchmarks: real git repositories in temporary folders.
 
-Also used by ``bench/bench_review.py``. Nothing here reaches the internet.
+Nothing here reaches the internet (the OSV stand-in is the sandbox's, ``wxsandbox.osv``).
 """
 
 from __future__ import annotations
@@ -9,10 +9,7 @@ import json
 import os
 import shutil
 import subprocess
-import threading
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -79,63 +76,6 @@ def edit_manifest(base: Path = GOOD_PLUGIN, **changes: Any) -> str:
         else:
             manifest[key] = value
     return json.dumps(manifest, ensure_ascii=False, indent=2)
-
-
-@dataclass
-class OsvStub:
-    """An OSV ``/v1/query`` stand-in on a real loopback socket."""
-
-    vulns: dict[tuple[str, str], list[dict[str, Any]]] = field(default_factory=dict)
-    status: int = 200
-    queries: list[dict[str, Any]] = field(default_factory=list)
-    _server: ThreadingHTTPServer | None = None
-
-    @property
-    def url(self) -> str:
-        assert self._server is not None
-        return f"http://127.0.0.1:{self._server.server_address[1]}/v1/query"
-
-    def start(self) -> OsvStub:
-        stub = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, format: str, *args: Any) -> None:
-                return
-
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length", "0") or 0))
-                query = json.loads(body or b"{}")
-                stub.queries.append(query)
-                key = (query.get("package", {}).get("name", ""), query.get("version", ""))
-                found = stub.vulns.get(key, [])
-                payload = json.dumps({"vulns": found} if found else {}).encode()
-                self.send_response(stub.status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-
-
-def osv_vuln(vuln_id: str, name: str, fixed: str) -> dict[str, Any]:
-    return {
-        "id": vuln_id,
-        "summary": f"{name} is vulnerable",
-        "affected": [
-            {
-                "package": {"name": name, "ecosystem": "PyPI"},
-                "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": fixed}]}],
-            }
-        ],
-    }
 
 
 def publish(root: Path, work: Path, owner: str = "author", name: str = "plugin") -> Path:
