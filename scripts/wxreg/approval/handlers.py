@@ -25,7 +25,7 @@ from wxreg.errors import RegistryError
 from wxreg.forge import labels
 from wxreg.forge.interface import Comment, Forge, Issue, Status
 from wxreg.review.checks.manifest import MANIFEST, load_manifest
-from wxreg.review.checks.ownership import manifest_maintainers, may_submit, repo_owner
+from wxreg.review.checks.ownership import acting_submitter, manifest_maintainers, may_submit, repo_owner
 from wxreg.review.github import bot_comment, bot_record
 from wxreg.review.report import MARKER, neutralise
 from wxreg.review.submission import parse_issue_body
@@ -98,10 +98,13 @@ class Decision:
 
 
 def ownership_problems(decision: Decision, record: Mapping[str, Any], manifest: Mapping[str, Any],
-                       owner_on_record: str | None) -> list[str]:
+                       owner_on_record: str | None, listed_repo: str | None = None) -> list[str]:
     """The review's ownership rule again, at approval, on the submitter, the manifest at the pinned commit
-    and the owner on record of today's main (one API call only when membership must be asked)."""
-    submitter, owner = decision.issue.user, repo_owner(str(record["repo"]))
+    and the owner on record of today's main (one API call only when membership must be asked). The release
+    watcher's issues stand for the owner on record (:func:`acting_submitter`)."""
+    owner = repo_owner(str(record["repo"]))
+    submitter = acting_submitter(decision.issue.user, decision.forge.bot_login, str(record["repo"]), listed_repo,
+                                 owner_on_record)
     maintainers = manifest_maintainers(manifest)
     if may_submit(submitter, owner, owner_on_record, maintainers, False):
         return []
@@ -144,7 +147,8 @@ def handle_approved(decision: Decision) -> Outcome:
         return _not_publishable(decision, [neutralise(f"{p.pointer or p.file}: {p.message}", 400)
                                            for p in exc.problems])
     owner = prepared.previous.author.github if prepared.previous is not None else None
-    refused = ownership_problems(decision, record, manifest, owner)
+    listed_repo = prepared.previous.repository.primary.url if prepared.previous is not None else None
+    refused = ownership_problems(decision, record, manifest, owner, listed_repo)
     if refused:
         decision.drop_label(labels.APPROVED)
         decision.say(texts.not_owner(refused))

@@ -22,13 +22,14 @@ PLUGIN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 """Ids that become file names; the schema allows no other."""
 QUEUE_FILES = ("registry/queue.json", ".wxreg/queue.json")
 """Where a review-queue snapshot may be published; the first that exists is shown."""
-REVOKED_FILE = "registry/revoked.json"
 HISTORY_LIMIT = 50
 """Versions shown per plugin, newest first."""
 
 
 @dataclass(frozen=True)
 class Revocation:
+    """A revocation as the catalog shows it (read through :func:`wxreg.revocations.load`)."""
+
     plugin_id: str
     versions: tuple[str, ...]
     """Empty: every version."""
@@ -74,52 +75,16 @@ def _text(value: Any) -> str:
     return value if isinstance(value, str) else ""
 
 
-def _bilingual(value: Any) -> tuple[str, str]:
-    """A reason as ``{"zh": ..., "en": ...}``, or one string used for both."""
-    if isinstance(value, Mapping):
-        zh, en = _text(value.get("zh")), _text(value.get("en"))
-        return zh or en, en or zh
-    text = _text(value)
-    if " / " in text:
-        zh, _, en = text.partition(" / ")
-        return zh, en
-    return text, text
-
-
-def _revocation_items(document: Any) -> list[Any]:
-    if isinstance(document, list):
-        return document
-    if isinstance(document, Mapping):
-        for key in ("revocations", "revoked", "items"):
-            if isinstance(document.get(key), list):
-                return list(document[key])
-    return []
-
-
 def read_revocations(root: Path) -> dict[str, list[Revocation]]:
-    """``registry/revoked.json`` by plugin id; absent or unreadable: none."""
-    path = root / REVOKED_FILE
-    try:
-        document = json.loads(path.read_bytes())
-    except (OSError, ValueError):
-        return {}
+    """``registry/revoked.json`` by plugin id, read by :mod:`wxreg.revocations` (the one reader, schema-checked;
+    a file that does not fit its schema fails the build rather than hiding a revocation)."""
+    from wxreg import revocations
+
     found: dict[str, list[Revocation]] = {}
-    for item in _revocation_items(document):
-        if not isinstance(item, Mapping) or not isinstance(item.get("plugin_id"), str):
-            continue
-        raw_versions = item.get("versions", item.get("version"))
-        if isinstance(raw_versions, str):
-            versions: tuple[str, ...] = () if raw_versions in ("*", "all", "") else (raw_versions,)
-        elif isinstance(raw_versions, list):
-            versions = tuple(str(v) for v in raw_versions if isinstance(v, str) and v not in ("*", "all"))
-        else:
-            versions = ()
-        zh, en = _bilingual(item.get("reason"))
-        advisory = next((item[key] for key in ("advisory", "advisory_url", "url")
-                         if isinstance(item.get(key), str)), None)
-        found.setdefault(item["plugin_id"], []).append(Revocation(
-            item["plugin_id"], versions, _text(item.get("severity")) or "block", zh, en, advisory,
-            _text(item.get("date"))))
+    for item in revocations.load(root):
+        versions = () if revocations.ALL_VERSIONS in item.versions else item.versions
+        found.setdefault(item.plugin_id, []).append(Revocation(
+            item.plugin_id, versions, item.severity, item.reason_zh, item.reason_en, item.advisory, item.date))
     for items in found.values():
         items.sort(key=lambda r: (r.date, r.versions), reverse=True)
     return found

@@ -8,6 +8,7 @@ the REST stand-in's ``lose_response`` fault does, to test that callers never wri
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -32,6 +33,8 @@ class FakeForge:
     commits: dict[str, dict[str, bytes]] = field(default_factory=dict)
     status_list: dict[str, list[Status]] = field(default_factory=dict)
     metadata: dict[str, object] = field(default_factory=dict)
+    protection: dict[str, list[str]] = field(default_factory=dict)
+    """Branch -> the status contexts a merge into it requires (405 without them)."""
     dispatched: list[tuple[str, str, dict[str, str]]] = field(default_factory=list)
     calls: list[str] = field(default_factory=list)
     """Every call by name, in order: the fake's request log."""
@@ -109,6 +112,22 @@ class FakeForge:
     def close_issue(self, number: int, reason: str) -> None:
         self.calls.append("close_issue")
         self.issues[number] = replace(self.issues[number], state="closed")
+
+    def issues_with_label(self, label: str, state: str = "all") -> list[Issue]:
+        self.calls.append("issues_with_label")
+        return [i for i in self.issues.values() if label in i.labels and not i.is_pull_request
+                and state in ("all", i.state)]
+
+    def create_issue(self, title: str, body: str, labels: Sequence[str]) -> Issue:
+        self.calls.append("create_issue")
+        number = self.add_issue(self.bot_login, title, body, frozenset(labels))
+        with contextlib.suppress(ForgeError):  # a lost answer: the issue landed, as the real forge finds it
+            self._landed()
+        return self.issues[number]
+
+    def edit_issue(self, number: int, *, body: str) -> None:
+        self.calls.append("edit_issue")
+        self.issues[number] = replace(self.issues[number], body=body)
 
     # -- who -------------------------------------------------------------------------------------
 
@@ -216,6 +235,21 @@ class FakeForge:
         for status in self.status_list.get(sha, []):
             newest[status.context] = status
         return list(newest.values())
+
+    def merge_pull(self, number: int, sha: str, title: str) -> None:
+        self.calls.append("merge_pull")
+        pull = self.pulls[number]
+        if pull.state != "open":
+            raise ForgeError("HTTP 405: Pull Request is not mergeable", 405)
+        if pull.head_sha != sha:
+            raise ForgeError("HTTP 409: Head branch was modified", 409)
+        newest = {s.context: s.state for s in self.status_list.get(sha, [])}
+        missing = [c for c in self.protection.get(pull.base_ref, []) if newest.get(c) != "success"]
+        if missing:
+            raise ForgeError(f'HTTP 405: Required status check "{missing[0]}" is expected.', 405)
+        self.branches[pull.base_ref] = self.commit(self.branches.get(pull.base_ref, ""),
+                                                   self.commits.get(sha, {}), title)
+        self.pulls[number] = replace(pull, state="closed")
 
     # -- repository metadata ---------------------------------------------------------------------
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import requests
@@ -53,10 +54,17 @@ def make_client(config: GitHubConfig) -> Github:
     return Github(**kwargs)
 
 
+def _when(moment: datetime | None) -> str:
+    if moment is None:
+        return ""
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return aware.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def _issue(item: GhIssue) -> Issue:
     return Issue(int(item.number), str(item.title or ""), str(item.body or ""), str(item.user.login),
                  frozenset(str(label.name) for label in item.labels), str(item.state), str(item.html_url),
-                 item.pull_request is not None)
+                 item.pull_request is not None, _when(item.created_at), _when(item.closed_at))
 
 
 def _pull(item: GhPull) -> Pull:
@@ -139,6 +147,29 @@ class GitHubForge:
 
     def close_issue(self, number: int, reason: str) -> None:
         _guard(lambda: self._gh_issue(number).edit(state="closed", state_reason=reason))
+
+    def issues_with_label(self, label: str, state: str = "all") -> list[Issue]:
+        return _guard(lambda: [_issue(i) for i in self._repo.get_issues(state=state, labels=[label])
+                               if i.pull_request is None])
+
+    def create_issue(self, title: str, body: str, labels: Sequence[str]) -> Issue:
+        try:
+            return _issue(self._repo.create_issue(title=title, body=body, labels=list(labels)))
+        except Exception as exc:
+            if not _lost(exc):
+                raise ForgeError(str(exc), getattr(exc, "status", None)) from exc
+        # The answer was lost: an open issue by the bot with this title and body is the one that landed.
+        found = (self._repo.get_issues(state="open", labels=list(labels)[:1]) if labels
+                 else self._repo.get_issues(state="open"))
+        landed = _guard(lambda: next((_issue(i) for i in found if i.user.login == self.bot_login and i.title == title
+                                      and (i.body or "").strip() == body.strip()), None))
+        if landed is not None:
+            return landed
+        return _guard(lambda: _issue(self._repo.create_issue(title=title, body=body, labels=list(labels))))
+
+    def edit_issue(self, number: int, *, body: str) -> None:
+        url = f"{self._repo.url}/issues/{number}"
+        _guard(lambda: self.client.requester.requestJsonAndCheck("PATCH", url, input={"body": body}))
 
     # -- who -------------------------------------------------------------------------------------
 
@@ -293,6 +324,13 @@ class GitHubForge:
             return [Status(str(s.context), str(s.state), str(s.description or "")) for s in combined.statuses]
 
         return _guard(run)
+
+    def merge_pull(self, number: int, sha: str, title: str) -> None:
+        # PUT: a repeat after a lost answer finds the PR merged (405), which the caller reads as refused;
+        # it then looks at the PR again rather than trusting either answer.
+        url = f"{self._repo.url}/pulls/{number}/merge"
+        _guard(lambda: self.client.requester.requestJsonAndCheck(
+            "PUT", url, input={"sha": sha, "merge_method": "merge", "commit_title": title}))
 
     # -- repository metadata ---------------------------------------------------------------------
 

@@ -49,6 +49,10 @@ class Issue:
     state: str
     html_url: str
     is_pull_request: bool = False
+    created_at: str = ""
+    """``YYYY-MM-DDTHH:MM:SSZ`` (empty when the forge did not say)."""
+    closed_at: str = ""
+    """``YYYY-MM-DDTHH:MM:SSZ`` when closed, else empty."""
 
 
 @dataclass(frozen=True)
@@ -117,6 +121,14 @@ class Forge(Protocol):
         """Remove ``name``; no error when it is not there."""
 
     def close_issue(self, number: int, reason: str) -> None: ...
+    def issues_with_label(self, label: str, state: str = "all") -> list[Issue]:
+        """Issues (not pull requests) carrying ``label``; ``state`` is ``open``, ``closed`` or ``all``."""
+
+    def create_issue(self, title: str, body: str, labels: Sequence[str]) -> Issue:
+        """Open an issue as the bot. Idempotent: after a lost answer, an open issue by the bot with the same
+        title and body is the one that landed."""
+
+    def edit_issue(self, number: int, *, body: str) -> None: ...
 
     # -- who -------------------------------------------------------------------------------------
     def role(self, login: str) -> Role:
@@ -149,6 +161,10 @@ class Forge(Protocol):
     def set_status(self, sha: str, status: Status) -> None: ...
     def statuses(self, sha: str) -> Sequence[Status]:
         """The newest status per context on ``sha``."""
+
+    def merge_pull(self, number: int, sha: str, title: str) -> None:
+        """Merge the PR if its head is still ``sha``. Branch protection applies: a head without every required
+        status is refused (:class:`ForgeError` with status 405), a moved head too (409)."""
 
     # -- workflows -------------------------------------------------------------------------------
     def dispatch_workflow(self, workflow: str, ref: str, inputs: Mapping[str, str] | None = None) -> None:

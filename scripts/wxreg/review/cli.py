@@ -72,8 +72,8 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def emit(result: ReviewResult, args: argparse.Namespace) -> None:
-    markdown = render_markdown(result)
+def emit(result: ReviewResult, args: argparse.Namespace, sections: Sequence[str] = ()) -> None:
+    markdown = render_markdown(result, sections=sections)
     as_json = render_json(result)
     if args.markdown_out:
         args.markdown_out.write_text(markdown, encoding="utf-8")
@@ -177,7 +177,7 @@ def _github_main(args: argparse.Namespace, options: ReviewOptions) -> int:
         for number in numbers:
             outcome = reviewer.review_issue(number, auto_approve=args.auto_approve)
             if outcome.result is not None:
-                emit(outcome.result, replace_json(args))
+                emit(outcome.result, replace_json(args), outcome.sections)
             if outcome.error:
                 print(f"#{number}: {outcome.error}", file=sys.stderr)
                 status = EXIT_CANNOT

@@ -17,8 +17,10 @@ from typing import Any, TypeVar
 from wxreg.forge import labels
 from wxreg.forge.config import GitHubConfig
 from wxreg.forge.interface import DECIDER_ROLES, Comment, Forge, ForgeError, Issue
+from wxreg.lifecycle.previous import review_update
+from wxreg.review.checks.ownership import issue_submitter
 from wxreg.review.context import OwnershipFacts
-from wxreg.review.engine import ReviewOptions, ReviewRequest, ReviewResult, review
+from wxreg.review.engine import ReviewOptions, ReviewRequest, ReviewResult
 from wxreg.review.report import MARKER, parse_record, render_markdown
 from wxreg.review.source import SourceError, check_url
 from wxreg.review.submission import Submission, body_sha256, parse_issue_body
@@ -52,6 +54,8 @@ class IssueOutcome:
     error: str | None = None
     comment_id: int | None = None
     skipped: str | None = None
+    sections: tuple[str, ...] = ()
+    """Extra sticky-comment sections (an update's changes since the listed version)."""
 
 
 def _guard(call: Callable[[], T]) -> T:
@@ -148,7 +152,10 @@ class GitHubReviewer:
         expected = None
         if previous and previous.get("passed") and previous.get("tag") == submission.release_tag:
             expected = previous.get("commit") if isinstance(previous.get("commit"), str) else None
-        ownership = self.ownership.facts(submission, issue.user) if submission.github_repo else None
+        # The release watcher's update issues (authored by the bot, for the listed repository) stand for the
+        # owner on record; everyone else is checked as themselves.
+        submitter = issue_submitter(issue.user, self.bot_login, submission, self.options.registry_dir)
+        ownership = self.ownership.facts(submission, submitter) if submission.github_repo else None
         request = ReviewRequest(
             repo=submission.github_repo,
             tag=submission.release_tag,
@@ -162,12 +169,15 @@ class GitHubReviewer:
             waivers=merge_waivers(waivers_from_record(previous), extra_waivers),
         )
         try:
-            result = review(request, self.options)
+            # An update of a listed plugin also gets its "changes since the listed version" section.
+            result, sections = review_update(request, self.options)
         except SourceError as exc:
             return IssueOutcome(number, None, error=exc.finding.message)
         if not self.config.post:
-            return IssueOutcome(number, result)
-        comment_id = self._publish(issue, comment, previous, render_markdown(result), result.record(), auto_approve)
+            return IssueOutcome(number, result, sections=sections)
+        comment_id = self._publish(
+            issue, comment, previous, render_markdown(result, sections=sections), result.record(), auto_approve
+        )
         return IssueOutcome(number, result, comment_id=comment_id)
 
     def publish(self, number: int, markdown: str, *, auto_approve: bool = False) -> IssueOutcome:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import quote
 
@@ -134,8 +135,10 @@ def failed_because(result: ReviewResult) -> str | None:
     return "**未通过原因 / Failed because**: " + (", ".join(reasons) or "—")
 
 
-def render_markdown(result: ReviewResult, *, rerun_hint: str | None = None) -> str:
-    """The sticky comment (also the job summary). Always under :data:`MAX_COMMENT_CHARS`."""
+def render_markdown(result: ReviewResult, *, rerun_hint: str | None = None, sections: Sequence[str] = ()) -> str:
+    """The sticky comment (also the job summary). Always under :data:`MAX_COMMENT_CHARS`.
+
+    ``sections`` (already safe markdown, e.g. an update's changes since the listed version) follow the table."""
     s = result.scores
     verdict = "✅ 通过 / passed" if result.passed else "❌ 未通过 / failed"
     commit = f"`{result.commit}`" if result.commit else "—"
@@ -160,6 +163,7 @@ def render_markdown(result: ReviewResult, *, rerun_hint: str | None = None) -> s
         f"| 评分细则 / Rubric | {neutralise(result.rubric_version, 20)} |",
         f"| 问题 / Findings | {s.errors} ❌ · {s.warnings} ⚠️ · {s.infos} ℹ️ |",
         "",
+        *(section for section in sections),
     ]
     rerun = rerun_hint or (
         "编辑本 issue（任何修改，例如更新标签后改版本号）即可重新审核；机器人会更新这条评论，不会另发新评论。"

@@ -73,6 +73,32 @@ def owner_on_record(registry_dir: Any, plugin_id: str) -> str | None:
     return login if isinstance(login, str) else None
 
 
+def acting_submitter(author: str, bot_login: str, repo_url: str, listed_repo: str | None,
+                     recorded_owner: str | None) -> str:
+    """Whose ownership a submission issue is checked for: its author, except for the release watcher's issues.
+
+    The watcher files an update as the registry's bot, and only ever for a listed plugin, with the listed
+    entry's own repository in the body. So an issue **authored by the bot** naming **exactly the listed
+    repository** stands for the owner on record (who is the only one whose ownership then counts). Nobody
+    else can author as the bot, and nobody else may edit the bot's issue body; an issue by anyone else keeps
+    its author, whatever its labels or body claim. A bot-authored issue naming another repository keeps the
+    bot (which owns nothing) and fails.
+    """
+    if (bot_login and author.casefold() == bot_login.casefold() and listed_repo and recorded_owner
+            and same_repo(listed_repo, repo_url)):
+        return recorded_owner
+    return author
+
+
+def issue_submitter(author: str, bot_login: str, submission: Any, registry_dir: Any) -> str:
+    """:func:`acting_submitter` with the listed repository and owner on record read from ``registry_dir``."""
+    if not bot_login or author.casefold() != bot_login.casefold():
+        return author
+    listed = load_registry_index(registry_dir).listed_by_id(submission.plugin_id)
+    return acting_submitter(author, bot_login, submission.github_repo, listed.repo_url if listed else None,
+                            owner_on_record(registry_dir, submission.plugin_id) if listed else None)
+
+
 class OwnershipCheck:
     name = "ownership"
 

@@ -1,0 +1,1 @@
+"""Life after listing: the release watcher, the update diff's auto-merge policy, re-audits and the queue."""
