@@ -130,10 +130,12 @@ def run(out_dir: Path, work_dir: Path) -> int:
     world = World(work_dir / "world", prepare_seed=point_registry_at)
     # Steps of act runs inherit this process's environment, as on a self-hosted runner.
     os.environ["WXREG_OSV_URL"] = world.osv.query_url
-    with transcript.step("启动本地 GitHub、Gitee、OSV / start local GitHub, Gitee and OSV"):
+    os.environ["WXREG_PYPI_URL"] = world.pypi.url
+    with transcript.step("启动本地 GitHub、Gitee、OSV、PyPI / start local GitHub, Gitee, OSV and PyPI"):
         world.start()
         world.github.enable_pages(world.registry, branch="main", folder="/")
-        transcript.say(f"  GitHub {world.github.url}  Gitee {world.gitee.url}  OSV {world.osv.query_url}")
+        transcript.say(f"  GitHub {world.github.url}  Gitee {world.gitee.url}  OSV {world.osv.query_url}"
+                       f"  PyPI {world.pypi.url}")
         os.environ["WXREG_ALLOW_URL_PREFIXES"] = f"{world.gitee.url}/"
     try:
         return _lifecycle(world, transcript, out_dir)

@@ -72,6 +72,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="额外允许的仓库地址前缀（如自建镜像）/ extra allowed repository URL prefix (a self-hosted forge)",
     )
     conf.add_argument("--osv-url", default=os.environ.get("WXREG_OSV_URL"), help="pip-audit --osv-url")
+    conf.add_argument(
+        "--pypi-url",
+        default=os.environ.get("WXREG_PYPI_URL") or "https://pypi.org",
+        help="软件包索引（PyPI JSON API）/ package index serving the PyPI JSON API (WXREG_PYPI_URL)",
+    )
     return parser
 
 
@@ -109,7 +114,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         policy = policy.with_extra_url_prefixes(tuple(extra))
     options = ReviewOptions(
         policy=policy,
-        tools=ToolConfig(osv_url=args.osv_url, timeout_seconds=policy.limits.scanner_timeout_seconds),
+        tools=ToolConfig(
+            osv_url=args.osv_url, pypi_url=args.pypi_url, timeout_seconds=policy.limits.scanner_timeout_seconds
+        ),
         registry_dir=args.registry_dir,
     )
     if github_mode:

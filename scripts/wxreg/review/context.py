@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -95,6 +96,9 @@ class ToolConfig:
     python: str = sys.executable
     osv_url: str | None = None
     """pip-audit's ``--osv-url``; ``None`` means OSV's public API."""
+    pypi_url: str = field(default_factory=lambda: os.environ.get("WXREG_PYPI_URL") or "https://pypi.org")
+    """The package index whose JSON API (``/pypi/<name>/<version>/json``) says a pinned release exists
+    (``WXREG_PYPI_URL``; a fork may use a mirror that serves the same API)."""
     bandit_config: Path = DATA_DIR / "bandit.yaml"
     bandit_ini: Path = DATA_DIR / "bandit.ini"
     timeout_seconds: float = 120.0
