@@ -37,6 +37,8 @@ class Tombstone:
     plugin_id: str
     reason: str
     severity: str
+    name: str = ""
+    """The removed plugin's display name, when the tombstone records it (look-alike names are refused too)."""
 
 
 @dataclass(frozen=True)
@@ -82,7 +84,12 @@ def load_registry_index(registry_dir: Path) -> RegistryIndex:
                 raise TypeError("removed.json holds no list of tombstones")
             for item in items:
                 removed.append(
-                    Tombstone(str(item["plugin_id"]), str(item.get("reason", "")), str(item.get("severity", "")))
+                    Tombstone(
+                        str(item["plugin_id"]),
+                        str(item.get("reason", "")),
+                        str(item.get("severity", "")),
+                        str(item.get("name", "")),
+                    )
                 )
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
             raise RegistryReadError(f"{removed_path}: {exc}") from exc

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from wxreg.review.checks.compatibility import CompatibilityCheck
 from wxreg.review.checks.dependencies import DependenciesCheck
+from wxreg.review.checks.guarddog import GuardDogCheck
 from wxreg.review.checks.identity import IdentityCheck
 from wxreg.review.checks.licence import LicenceCheck
 from wxreg.review.checks.manifest import ManifestCheck
@@ -22,6 +23,7 @@ def default_checks() -> tuple[Check, ...]:
         StructureCheck(),
         LicenceCheck(),
         SecurityCheck(),
+        GuardDogCheck(),  # beside bandit: the engine's pool runs both at once
         PermissionsCheck(),
         DependenciesCheck(),
         CompatibilityCheck(),
@@ -34,6 +36,7 @@ def default_checks() -> tuple[Check, ...]:
 __all__ = [
     "CompatibilityCheck",
     "DependenciesCheck",
+    "GuardDogCheck",
     "IdentityCheck",
     "LicenceCheck",
     "ManifestCheck",
