@@ -22,6 +22,9 @@ MAX_COMMENT_CHARS = 60_000
 MAX_FIELD_CHARS = 500
 _SPACE = re.compile(r"\s+")
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>])")
+# GitHub autolinks bare ``http://``, ``https://``, ``ftp://`` and ``www.`` text: a zero-width space after
+# the scheme (or ``www``) keeps the text readable and the link dead.
+_AUTOLINK = re.compile(r"(?i)(?<![a-z0-9])(https?|ftp|www)(?=://|\.)")
 _RECORD = re.compile(re.escape(RECORD_OPEN) + r"(\{.*?\})" + re.escape(RECORD_CLOSE), re.DOTALL)
 
 SEVERITY_TITLES = {
@@ -38,6 +41,7 @@ def neutralise(text: object, limit: int = MAX_FIELD_CHARS) -> str:
         value = value[: limit - 1] + "…"
     value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     value = _MARKDOWN_SPECIAL.sub(r"\\\1", value)
+    value = _AUTOLINK.sub("\\1\u200b", value)
     # A zero-width joiner after @ stops mentions and team pings; ":" after "javascript" cannot link.
     return value.replace("@", "@\u200d")
 
