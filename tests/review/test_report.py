@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import pytest
-
 import json
 from dataclasses import replace
+
+import pytest
 
 from wxreg.review import rules
 from wxreg.review.engine import ReviewResult

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from wxreg.review.checks.compatibility import CompatibilityCheck
 from wxreg.review.checks.dependencies import DependenciesCheck
+from wxreg.review.checks.files import FilesCheck
 from wxreg.review.checks.guarddog import GuardDogCheck
 from wxreg.review.checks.identity import IdentityCheck
 from wxreg.review.checks.licence import LicenceCheck
@@ -21,6 +22,7 @@ def default_checks() -> tuple[Check, ...]:
     return (
         ManifestCheck(),
         StructureCheck(),
+        FilesCheck(),
         LicenceCheck(),
         SecurityCheck(),
         GuardDogCheck(),  # beside bandit: the engine's pool runs both at once
@@ -36,6 +38,7 @@ def default_checks() -> tuple[Check, ...]:
 __all__ = [
     "CompatibilityCheck",
     "DependenciesCheck",
+    "FilesCheck",
     "GuardDogCheck",
     "IdentityCheck",
     "LicenceCheck",

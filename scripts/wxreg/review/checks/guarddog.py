@@ -96,7 +96,7 @@ class GuardDogCheck:
         for rule_name, matches in sorted(report["results"].items()):
             if not isinstance(matches, list) or not matches:
                 continue
-            rule = rules.S105 if rule_name.startswith("threat-") else rules.P005
+            rule = rules.S105 if rule_name.startswith("threat-") else rules.P020
             seen: set[tuple[str | None, int | None]] = set()
             for match in matches:
                 if not isinstance(match, dict):
