@@ -154,6 +154,7 @@ class ReviewContext:
 class Check(Protocol):
     """One concern of the review. Returns findings; a raised exception is turned into a failed check."""
 
-    name: str
+    @property
+    def name(self) -> str: ...
 
     def run(self, ctx: ReviewContext) -> Iterable[Finding]: ...

@@ -880,15 +880,6 @@ D013 = Rule(
     "dependency {name} is declared but runtime code never imports it",
     "删除不用的依赖 / Remove the unused dependency",
 )
-D014 = Rule(
-    "WXR-D014",
-    "dependencies",
-    E,
-    "运行时安装软件包：{what}",
-    "installs packages at run time: {what}",
-    "在 requirements.txt 中声明依赖，由客户端安装；插件不能自行安装未审计的包 / Declare dependencies; "
-    "a plugin must not install unaudited packages itself",
-)
 S105 = Rule(
     "WXR-S105",
     "security",

@@ -3,26 +3,25 @@
 - :func:`near_miss`: a dependency name that imitates a popular PyPI project (``data/popular-pypi.json``).
 - :func:`third_party_imports`: the third-party modules the runtime code imports, each with the
   distribution that provides it (``data/import-names.json``; stdlib from ``sys.stdlib_module_names``).
-- :func:`runtime_installs`: code that installs packages when the plugin runs (pip, ensurepip).
 
-Nothing here imports or runs plugin code: it reads :mod:`ast` trees.
+Nothing here imports or runs plugin code: it reads the :mod:`ast` trees the review context parsed once
+(``ctx.code``). Packages installed at run time (pip, ensurepip) are the capability model's finding
+(``WXR-E007``), not repeated here.
 """
 
 from __future__ import annotations
 
 import ast
 import json
-import re
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from packaging.utils import canonicalize_name
 
-from wxreg.review.checks._ast import aliases, parse, qualified
-from wxreg.review.source import TreeFile
+from wxreg.review.checks._ast import aliases, qualified
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 POPULAR_PATH = DATA_DIR / "popular-pypi.json"
@@ -117,7 +116,6 @@ def near_miss(name: str, popular: PopularList | None = None) -> tuple[str, str] 
 
 # --- imports -------------------------------------------------------------------------------------
 
-TEST_DIRS = frozenset({"tests", "test", "testing"})
 IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
 
 
@@ -159,28 +157,6 @@ class ThirdPartyImport:
     """Inside ``try: ... except ImportError``: the plugin runs without it."""
 
 
-def is_test_file(path: str) -> bool:
-    parts = PurePosixPath(path).parts
-    base = parts[-1]
-    return (
-        any(p.lower() in TEST_DIRS for p in parts[:-1])
-        or base.startswith("test_")
-        or base.endswith("_test.py")
-        or base == "conftest.py"
-    )
-
-
-def local_modules(files: Iterable[TreeFile]) -> set[str]:
-    """Names the plugin's own files can be imported as: every directory and module name in the tree."""
-    names: set[str] = set()
-    for item in files:
-        parts = PurePosixPath(item.path).parts
-        names.update(parts[:-1])
-        if item.path.endswith((".py", ".pyw")):
-            names.add(parts[-1].rsplit(".", 1)[0])
-    return names
-
-
 def _guarded(tree: ast.Module) -> set[int]:
     """ids of import nodes inside a ``try`` whose handlers catch a failed import."""
     found: set[int] = set()
@@ -213,72 +189,20 @@ def _imported(tree: ast.Module, names: dict[str, str]) -> Iterator[tuple[str, as
                 yield node.args[0].value, node
 
 
-def third_party_imports(files: Iterable[TreeFile], table: ImportTable | None = None) -> list[ThirdPartyImport]:
-    """Every import of a module that is neither stdlib, nor the host's, nor the plugin's own, in runtime code."""
+def third_party_imports(
+    modules: Iterable[tuple[str, ast.Module]], local: Iterable[str], table: ImportTable | None = None
+) -> list[ThirdPartyImport]:
+    """Every import of a module that is neither stdlib, nor the host's, nor the plugin's own (``local``),
+    in ``modules`` (``(path, tree)`` of the runtime code)."""
     table = table or load_import_table()
-    files = list(files)
-    local = local_modules(files)
+    own = set(local)
     found: list[ThirdPartyImport] = []
-    for item in files:
-        if not item.path.endswith((".py", ".pyw")) or is_test_file(item.path):
-            continue
-        tree = parse(item)
-        if isinstance(tree, SyntaxError):
-            continue  # the security check reports it
+    for path, tree in modules:
         guarded = _guarded(tree)
         for module, node in _imported(tree, aliases(tree)):
             top = module.split(".")[0]
-            if not top or top in sys.stdlib_module_names or top == "__future__" or top in table.host or top in local:
+            if not top or top in sys.stdlib_module_names or top == "__future__" or top in table.host or top in own:
                 continue
             line = getattr(node, "lineno", 0)
-            found.append(ThirdPartyImport(module, table.distribution(module), item.path, line, id(node) in guarded))
+            found.append(ThirdPartyImport(module, table.distribution(module), path, line, id(node) in guarded))
     return found
-
-
-# --- packages installed at run time --------------------------------------------------------------
-
-INSTALLERS = frozenset({"pip", "pip3", "ensurepip", "easy_install", "uv", "conda", "poetry", "pipx"})
-PROCESS_PREFIXES = ("subprocess.", "os.system", "os.popen", "os.exec", "os.spawn", "os.posix_spawn",
-                    "asyncio.create_subprocess_", "pty.spawn", "os.startfile", "commands.getoutput")  # fmt: skip
-_WORD = re.compile(r"[A-Za-z0-9_.+-]+")
-
-
-def _strings(node: ast.AST) -> list[str]:
-    return [n.value for n in ast.walk(node) if isinstance(n, ast.Constant) and isinstance(n.value, str)]
-
-
-def installs_packages(words: list[str]) -> bool:
-    """A command line (its words) that installs Python packages."""
-    lowered = [w.lower().rsplit("/", 1)[-1].rsplit("\\", 1)[-1].removesuffix(".exe") for w in words]
-    if "ensurepip" in lowered:
-        return True
-    for i, word in enumerate(lowered):
-        if word in INSTALLERS and any(w in ("install", "add", "sync") for w in lowered[i + 1 :]):
-            return True
-        if word == "-m" and i + 1 < len(lowered) and lowered[i + 1] in INSTALLERS:
-            return True
-    return False
-
-
-def runtime_installs(item: TreeFile) -> Iterator[tuple[int, str]]:
-    """``(line, what)`` for each place ``item`` installs packages when it runs."""
-    tree = parse(item)
-    if isinstance(tree, SyntaxError):
-        return
-    names = aliases(tree)
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import | ast.ImportFrom):
-            modules = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
-            for module in modules:
-                if module.split(".")[0] in ("pip", "ensurepip") and (isinstance(node, ast.Import) or node.level == 0):
-                    yield node.lineno, f"import {module}"
-        elif isinstance(node, ast.Call):
-            callee = qualified(node.func, names) or ""
-            if callee.split(".")[0] in ("pip", "ensurepip"):
-                yield node.lineno, f"{callee}()"
-            elif callee.startswith(PROCESS_PREFIXES):
-                words = [w for text in _strings(node) for w in _WORD.findall(text)]
-                if any(qualified(n, names) == "sys.executable" for n in ast.walk(node) if isinstance(n, ast.Attribute)):
-                    words.insert(0, "python")
-                if installs_packages(words):
-                    yield node.lineno, f"{callee}({' '.join(words)[:80]})"

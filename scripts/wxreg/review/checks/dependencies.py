@@ -2,7 +2,7 @@
 every dependency pinned; each pin checked on the package index (it exists and is not yanked) and
 against the popular-package list (typosquats); pinned ones audited by pip-audit without pip
 (``--no-deps --disable-pip --strict``), so no package code ever runs; third-party imports of the
-runtime code matched with the declared dependencies; packages installed at run time refused.
+runtime code (parsed once, shared in ``ctx.code``) matched with the declared dependencies.
 An audit or index look-up that fails or leaves a package unknown fails the check.
 
 requirements.txt and plugin.json usually list the same dependencies: each problem with one
@@ -26,7 +26,7 @@ from wxreg.review import rules
 from wxreg.review.context import ReviewContext
 from wxreg.review.findings import Finding
 from wxreg.review.index import Status, ask_all
-from wxreg.review.supply import is_test_file, load_import_table, near_miss, runtime_installs, third_party_imports
+from wxreg.review.supply import load_import_table, near_miss, third_party_imports
 
 REQUIREMENTS = "requirements.txt"
 BUILD_SCRIPTS = ("setup.py", "conftest.py", "noxfile.py")
@@ -134,7 +134,6 @@ class DependenciesCheck:
         for dep in unique.values():
             if dep.pinned is None:
                 yield rules.D003.at(dep.source, dep.line, name=dep.name, spec=dep.spec or "*")
-        yield from self._imports(ctx, unique)
         if len(unique) > MAX_REQUIREMENTS:
             yield rules.D005.at(detail=f"超过 {MAX_REQUIREMENTS} 个依赖 / more than {MAX_REQUIREMENTS} dependencies")
             return
@@ -143,6 +142,7 @@ class DependenciesCheck:
             if squat := near_miss(dep.name):
                 squats.add(dep.name)
                 yield rules.D011.at(dep.source, dep.line, name=dep.name, popular=squat[0], how=squat[1])
+        yield from self._imports(ctx, unique, squats)
         # Name-level problems are reported once per name; each distinct pin is checked (a different pin in
         # plugin.json than in requirements.txt is a D006 warning, and both versions must be sound).
         pins: dict[tuple[str, str], Dependency] = {}
@@ -167,9 +167,10 @@ class DependenciesCheck:
             elif answer.status is Status.UNCHECKED:
                 yield rules.D010.at(dep.source, dep.line, name=dep.name, version=dep.pinned, detail=answer.detail)
 
-    def _imports(self, ctx: ReviewContext, declared: dict[str, Dependency]) -> Iterator[Finding]:
+    def _imports(self, ctx: ReviewContext, declared: dict[str, Dependency], squats: set[str]) -> Iterator[Finding]:
         table = load_import_table()
-        imports = third_party_imports(ctx.tree.python_files(), table)
+        runtime = [(item.path, tree) for item, tree in ctx.code.parsed() if item.role == "runtime"]
+        imports = third_party_imports(runtime, ctx.code.module_names, table)
         reported: set[str] = set()
         used: set[str] = set()
         for found in imports:
@@ -179,16 +180,13 @@ class DependenciesCheck:
                 continue
             reported.add(distribution)
             yield rules.D012.at(found.path, found.line, module=found.module, distribution=found.distribution)
-        if any(True for _ in ctx.tree.python_files()):
+        if runtime:
             top_level = {i.module.split(".")[0] for i in imports}
             for name, dep in declared.items():
+                if name in squats:
+                    continue  # the typosquat finding already names this dependency
                 if name not in used and not (table.import_names(name) & top_level):
                     yield rules.D013.at(dep.source, dep.line, name=name)
-        for item in ctx.tree.python_files():
-            if is_test_file(item.path):
-                continue
-            for line, what in runtime_installs(item):
-                yield rules.D014.at(item.path, line, what=what)
 
     def _one(
         self, line: str, source: str, number: int | None, deps: list[Dependency]
