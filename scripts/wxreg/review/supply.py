@@ -157,12 +157,10 @@ class ThirdPartyImport:
     """Inside ``try: ... except ImportError``: the plugin runs without it."""
 
 
-def _guarded(tree: ast.Module) -> set[int]:
+def _guarded(tries: list[ast.Try]) -> set[int]:
     """ids of import nodes inside a ``try`` whose handlers catch a failed import."""
     found: set[int] = set()
-    for node in ast.walk(tree):
-        if not isinstance(node, ast.Try):
-            continue
+    for node in tries:
         caught: set[str] = set()
         for handler in node.handlers:
             if handler.type is None:
@@ -176,17 +174,32 @@ def _guarded(tree: ast.Module) -> set[int]:
     return found
 
 
-def _imported(tree: ast.Module, names: dict[str, str]) -> Iterator[tuple[str, ast.AST]]:
+def _imported(tree: ast.Module) -> tuple[list[tuple[str, ast.AST]], set[int]]:
+    """Imported module names with their nodes (statements and literal ``__import__``/``import_module``
+    calls), and the ids of those guarded by ``except ImportError``; one walk of the tree."""
+    found: list[tuple[str, ast.AST]] = []
+    tries: list[ast.Try] = []
+    calls: list[ast.Call] = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
-            for alias in node.names:
-                yield alias.name, node
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            yield node.module, node
+            found.extend((alias.name, node) for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level == 0 and node.module:
+                found.append((node.module, node))
+        elif isinstance(node, ast.Try):
+            tries.append(node)
         elif isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant):
-            callee = qualified(node.func, names)
-            if callee in ("__import__", "importlib.import_module") and isinstance(node.args[0].value, str):
-                yield node.args[0].value, node
+            func = node.func
+            if isinstance(node.args[0].value, str) and (
+                isinstance(func, ast.Name) or (isinstance(func, ast.Attribute) and func.attr == "import_module")
+            ):
+                calls.append(node)
+    if calls:
+        names = aliases(tree)
+        for call in calls:
+            if qualified(call.func, names) in ("__import__", "importlib.import_module"):
+                found.append((str(call.args[0].value), call))  # type: ignore[attr-defined]
+    return found, _guarded(tries) if tries else set()
 
 
 def third_party_imports(
@@ -198,8 +211,8 @@ def third_party_imports(
     own = set(local)
     found: list[ThirdPartyImport] = []
     for path, tree in modules:
-        guarded = _guarded(tree)
-        for module, node in _imported(tree, aliases(tree)):
+        imported, guarded = _imported(tree)
+        for module, node in imported:
             top = module.split(".")[0]
             if not top or top in sys.stdlib_module_names or top == "__future__" or top in table.host or top in own:
                 continue
