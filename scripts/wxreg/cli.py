@@ -22,7 +22,9 @@ from wxreg.errors import Problem, RegistryError
 from wxreg.store import RegistryStore
 from wxreg.validate import validate_registry
 
-SUBCOMMAND_MODULES: tuple[str, ...] = ("wxreg.cli", "wxreg.mirror_cli", "wxreg.consumer_cli", "wxreg.approval.cli")
+SUBCOMMAND_MODULES: tuple[str, ...] = (
+    "wxreg.cli", "wxreg.mirror_cli", "wxreg.consumer_cli", "wxreg.approval.cli", "wxreg.review.popular",
+)  # fmt: skip
 """Modules whose ``register(subparsers)`` adds subcommands; later issues append theirs."""
 
 
