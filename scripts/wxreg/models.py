@@ -274,12 +274,41 @@ class Submission:
         return {"issue": self.issue, "url": self.url}
 
 
+@dataclass(frozen=True)
+class Waiver:
+    """A maintainer's waiver of one review finding on the reviewed commit (registry-only, top-level list)."""
+
+    finding: str
+    commit: str
+    path: str | None
+    line: int | None
+    reason: str
+    by: str
+
+    KEYS = ("finding", "commit", "path", "line", "reason", "by")
+    REQUIRED = ("finding", "commit", "reason", "by")
+
+    @classmethod
+    def from_dict(cls, data: Any, pointer: str = "/waivers") -> Waiver:
+        obj = _object(data, pointer, cls.REQUIRED, ("path", "line"))
+        return cls(_typed(obj, "finding", pointer, str), _typed(obj, "commit", pointer, str),
+                   _typed(obj, "path", pointer, str) if "path" in obj else None,
+                   _typed(obj, "line", pointer, int) if "line" in obj else None,
+                   _typed(obj, "reason", pointer, str), _typed(obj, "by", pointer, str))
+
+    def to_dict(self) -> JsonObject:
+        out: JsonObject = {}
+        for key in self.KEYS:
+            _put(out, key, getattr(self, key))
+        return out
+
+
 # The order of keys in every emitted entry: the seed's order, then registry-only data.
 ENTRY_KEYS = (
     "plugin_id", "name", "short_description", "description", "category", "tags", "author", "license", "homepage",
     "repository", "versions", "compatibility", "dependencies", "permissions", "features", "screenshots",
     "demo_video", "documentation", "issue_tracker", "stats", "status", "verified", "featured", "created_at",
-    "updated_at", "review", "release", "prerelease", "submission",
+    "updated_at", "review", "release", "prerelease", "submission", "waivers",
 )
 ENTRY_REQUIRED = (
     "plugin_id", "name", "short_description", "description", "category", "tags", "author", "license",
@@ -327,6 +356,7 @@ class PluginEntry:
     review: Review | None = None
     prerelease: Prerelease | None = None
     submission: Submission | None = None
+    waivers: tuple[Waiver, ...] | None = None
 
     @classmethod
     def from_dict(cls, data: Any) -> PluginEntry:
@@ -335,6 +365,10 @@ class PluginEntry:
         for key in obj:
             if key in _NESTED:
                 values[key] = _NESTED[key].from_dict(obj[key], f"/{key}")
+            elif key == "waivers":
+                if not isinstance(obj[key], list):
+                    raise ModelError("/waivers", "应为数组 / must be an array")
+                values[key] = tuple(Waiver.from_dict(item, f"/waivers/{i}") for i, item in enumerate(obj[key]))
             elif key in _STRING_LISTS:
                 values[key] = _strings(obj, key, "")
             elif key in ("verified", "featured"):
@@ -347,6 +381,8 @@ class PluginEntry:
         out: JsonObject = {}
         for key in ENTRY_KEYS:
             value = getattr(self, key)
+            if key == "waivers" and value is not None:
+                value = [waiver.to_dict() for waiver in value]
             _put(out, key, value.to_dict() if hasattr(value, "to_dict") else value)
         return out
 
@@ -422,6 +458,8 @@ def _is_canonical(document: Mapping[str, Any]) -> bool:
         nested = document.get(key)
         if nested is not None and not _in_order(tuple(nested), order):
             return False
+    if any(not _in_order(tuple(item), Waiver.KEYS) for item in document.get("waivers") or ()):
+        return False
     locations = _locations(document["repository"])
     return all(_in_order(tuple(location), RepositoryLocation.KEYS) for _, location in locations)
 
@@ -440,6 +478,8 @@ def canonical_entry(document: Mapping[str, Any]) -> JsonObject:
         nested = out.get(key)
         if nested is not None:
             out[key] = {name: nested[name] for name in order if name in nested}
+    if isinstance(out.get("waivers"), list):
+        out["waivers"] = [{name: item[name] for name in Waiver.KEYS if name in item} for item in out["waivers"]]
     repository = out["repository"]
     for name, location in _locations(repository):
         repository[name] = {key: location[key] for key in RepositoryLocation.KEYS}
