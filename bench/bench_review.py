@@ -1,13 +1,11 @@
-"""Wall time of one ``--repo`` review of the example plugin, bandit and pip-audit included, and the
-GitHub API calls one issue review makes through the sandbox's GitHub stand-in.
+"""Wall time of one ``--repo`` review of the example plugin, bandit, GuardDog and pip-audit included, and
+the GitHub API calls one issue review makes through the sandbox's GitHub stand-in.
 
 pip-audit talks to a local OSV-shaped server and the index check to the sandbox's PyPI stand-in, on real
-sockets, so nothing leaves this machine.
-Targets: under 5 s; at most 8 API calls. Then, on a plugin of about 6,000 lines with two pinned
-dependencies: the whole review's wall time at most 1.1x the slowest scanner (bandit, GuardDog, pip-audit) run
-alone on
-the same tree, and its CPU time at most 1.2x the scanners' CPU summed (GuardDog, the second engine, counts
-as a scanner; the index check is part of the review), printed as ratios from one run.
+sockets, so nothing leaves this machine. Targets: under 5 s; at most 8 API calls. Then, on a plugin of
+about 6,000 lines with two pinned dependencies: the whole review's wall time at most 1.1x the slowest
+scanner (bandit, GuardDog, pip-audit) run alone on the same tree, and its CPU time at most 1.2x the
+scanners' CPU summed (the index check is part of the review), printed as ratios from one run.
 Usage: ``.venv/bin/python bench/bench_review.py [--runs N]``.
 """
 
