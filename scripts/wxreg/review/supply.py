@@ -117,6 +117,14 @@ def near_miss(name: str, popular: PopularList | None = None) -> tuple[str, str] 
 # --- imports -------------------------------------------------------------------------------------
 
 IMPORT_ERRORS = frozenset({"ImportError", "ModuleNotFoundError", "Exception", "BaseException"})
+# Standard-library modules removed in Python 3.12/3.13 (PEP 594, PEP 632, imp): a plugin declaring an older
+# Python may import them; they are not distributions to declare, whichever Python runs the review.
+REMOVED_STDLIB = frozenset({
+    "aifc", "asynchat", "asyncore", "audioop", "cgi", "cgitb", "chunk", "crypt", "distutils", "imghdr", "imp",
+    "lib2to3", "mailcap", "msilib", "nis", "nntplib", "ossaudiodev", "pipes", "smtpd", "sndhdr", "spwd",
+    "sunau", "telnetlib", "uu", "xdrlib",
+})  # fmt: skip
+STDLIB = frozenset(sys.stdlib_module_names) | REMOVED_STDLIB | {"__future__"}
 
 
 @dataclass(frozen=True)
@@ -214,7 +222,7 @@ def third_party_imports(
         imported, guarded = _imported(tree)
         for module, node in imported:
             top = module.split(".")[0]
-            if not top or top in sys.stdlib_module_names or top == "__future__" or top in table.host or top in own:
+            if not top or top in STDLIB or top in table.host or top in own:
                 continue
             line = getattr(node, "lineno", 0)
             found.append(ThirdPartyImport(module, table.distribution(module), path, line, id(node) in guarded))
