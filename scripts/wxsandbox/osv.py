@@ -12,13 +12,12 @@ import re
 import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from types import TracebackType
 from typing import Any
 
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
-from wxsandbox.http import HttpServer, Request, Response
+from wxsandbox.http import HttpServer, Request, Response, ServedStandIn
 
 MAX_BATCH_QUERIES = 1000  # osv.dev's documented limit for one querybatch
 
@@ -133,7 +132,7 @@ DEFAULT_ADVISORIES: tuple[Advisory, ...] = (
 )  # fmt: skip
 
 
-class OsvStandIn:
+class OsvStandIn(ServedStandIn):
     """OSV's query API on 127.0.0.1; ``query_url`` is what ``pip-audit --osv-url`` takes."""
 
     def __init__(self, advisories: Iterable[Advisory] = DEFAULT_ADVISORIES) -> None:
@@ -143,23 +142,6 @@ class OsvStandIn:
         self.queries: list[tuple[str, str]] = []
         """(canonical package name, version) of every query answered, for assertions."""
 
-    def start(self) -> OsvStandIn:
-        self._server.start()
-        return self
-
-    def stop(self) -> None:
-        self._server.stop()
-
-    def __enter__(self) -> OsvStandIn:
-        return self.start()
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
-        self.stop()
-
-    @property
-    def url(self) -> str:
-        return self._server.url
 
     @property
     def query_url(self) -> str:

@@ -18,12 +18,11 @@ import re
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 from packaging.utils import canonicalize_name
 
-from wxsandbox.http import HttpServer, Request, Response
+from wxsandbox.http import HttpServer, Request, Response, ServedStandIn
 
 DATA_PATH = Path(__file__).resolve().parent / "data" / "pypi-projects.json"
 _ROUTE = re.compile(r"/pypi/(?P<project>[^/]+)(?:/(?P<version>[^/]+))?/json/?")
@@ -65,7 +64,7 @@ def load_projects(path: Path = DATA_PATH) -> dict[str, Project]:
     return projects
 
 
-class PyPIStandIn:
+class PyPIStandIn(ServedStandIn):
     """PyPI's JSON API on 127.0.0.1; ``url`` is what ``WXREG_PYPI_URL`` / ``--pypi-url`` takes."""
 
     def __init__(self, projects: dict[str, Project] | None = None) -> None:
@@ -76,24 +75,6 @@ class PyPIStandIn:
         self._server = HttpServer(self._app)
         self.requests: list[str] = []
         """Every path asked for, for assertions (e.g. how many requests one review makes)."""
-
-    def start(self) -> PyPIStandIn:
-        self._server.start()
-        return self
-
-    def stop(self) -> None:
-        self._server.stop()
-
-    def __enter__(self) -> PyPIStandIn:
-        return self.start()
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
-        self.stop()
-
-    @property
-    def url(self) -> str:
-        return self._server.url
 
     def add(self, project: Project) -> None:
         with self._lock:
