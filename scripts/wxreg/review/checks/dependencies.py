@@ -129,11 +129,13 @@ class DependenciesCheck:
             differ = sorted(set(file_deps.items()) ^ set(manifest_deps.items()))
             yield rules.D006.at(REQUIREMENTS, detail=", ".join(f"{n}{s}" for n, s in differ)[:300])
         unique: dict[str, Dependency] = {}
+        unpinned: dict[str, Dependency] = {}
         for dep in deps:
             unique.setdefault(dep.name, dep)  # one report per dependency, requirements.txt first
-        for dep in unique.values():
             if dep.pinned is None:
-                yield rules.D003.at(dep.source, dep.line, name=dep.name, spec=dep.spec or "*")
+                unpinned.setdefault(dep.name, dep)  # pinned in one file but not the other is still unpinned
+        for dep in unpinned.values():
+            yield rules.D003.at(dep.source, dep.line, name=dep.name, spec=dep.spec or "*")
         if len(unique) > MAX_REQUIREMENTS:
             yield rules.D005.at(detail=f"超过 {MAX_REQUIREMENTS} 个依赖 / more than {MAX_REQUIREMENTS} dependencies")
             return
