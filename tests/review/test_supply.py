@@ -78,7 +78,7 @@ def test_honest_names_and_mentions_are_not_claims(field: str, text: str) -> None
      ("name", "Verified Helper"), ("name", "оfficial helper"), ("name", "ＷｅＣｈａｔ Tool"),
      ("plugin_id", "wechat_helper"), ("description", "微信官方认证插件"), ("description", "The official WeChat plugin"),
      ("description", "A verified plugin"), ("description", "Security patch for WXAUTO-MGT"),
-     ("description", "腾讯官方出品")],
+     ("description", "腾讯官方出品"), ("description", "微 信 官 方 插 件"), ("name", "騰訊認證助手")],
 )  # fmt: skip
 def test_claims(field: str, text: str) -> None:
     assert claims(text, field)

@@ -181,7 +181,8 @@ def _has(key: str, word: str) -> bool:
 def claims(text: str, field: str) -> list[str]:
     """The reserved words or claims ``text`` makes, as its ``field`` (``plugin_id``, ``name``, ``description``)."""
     data = _claims()
-    key = _key(text)
+    # Spaces between two CJK characters do not separate words ("微 信 官 方" reads "微信官方").
+    key = re.sub(r"(?<=[^\x00-\x7f]) (?=[^\x00-\x7f])", "", _key(text))
     found = [w for w in data["patches"] if _has(key, w)]
     if field != "description":
         compact = key.replace(" ", "")
