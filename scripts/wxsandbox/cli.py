@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import signal
 import sys
 import tempfile
@@ -37,6 +38,7 @@ def _print_summary(world: World, as_json: bool) -> None:
         f"GitHub API     : {github['api_url']}    raw: {github['raw_url']}/{world.registry}/main/README.md",
         f"Gitee          : {gitee['url']}    clone: git clone {gitee['git']}    API: {gitee['api_url']}",
         f"OSV            : {summary['osv']['query_url']}    (pip-audit -s osv --osv-url ...)",
+        f"PyPI JSON API  : {summary['pypi']['url']}    (WXREG_PYPI_URL / plugin_reviewer.py --pypi-url ...)",
         f"Workflows      : {summary['workflows']} (registry variables GITEE_URL, GITEE_USERNAME; secret GITEE_TOKEN)",
         f"Bot            : {github['bot']['login']}  token {github['bot']['token']}",
         "Users (role on wxauto/registry, GitHub token, Gitee token):",
@@ -59,6 +61,8 @@ def _up(args: argparse.Namespace) -> int:
         stop = threading.Event()
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
         with World(root, seed=args.seed, run_workflows=not args.no_workflows) as world:
+            # Workflow steps run by act inherit this environment: reviews ask the local index, not pypi.org.
+            os.environ["WXREG_PYPI_URL"] = world.pypi.url
             _print_summary(world, args.json)
             try:
                 while not stop.wait(3600):  # woken by SIGTERM; Ctrl-C raises KeyboardInterrupt
