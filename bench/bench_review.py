@@ -1,10 +1,11 @@
-"""Wall time of one ``--repo`` review of the example plugin, bandit and pip-audit included, and the
-GitHub API calls one issue review makes through the sandbox's GitHub stand-in.
+"""Wall time of one ``--repo`` review of the example plugin, bandit, GuardDog and pip-audit included, and
+the GitHub API calls one issue review makes through the sandbox's GitHub stand-in.
 
-pip-audit talks to a local OSV-shaped server on a real socket, so nothing leaves this machine.
-Targets: under 5 s; at most 8 API calls. Then, on a plugin of about 6,000 lines with two pinned
-dependencies: the whole review's wall time at most 1.1x the slowest scanner (bandit, pip-audit) run alone on
-the same tree, and its CPU time at most 1.2x the scanners' CPU summed, printed as ratios from one run.
+pip-audit talks to a local OSV-shaped server and the index check to the sandbox's PyPI stand-in, on real
+sockets, so nothing leaves this machine. Targets: under 5 s; at most 8 API calls. Then, on a plugin of
+about 6,000 lines with two pinned dependencies: the whole review's wall time at most 1.1x the slowest
+scanner (bandit, GuardDog, pip-audit) run alone on the same tree, and its CPU time at most 1.2x the
+scanners' CPU summed (the index check is part of the review), printed as ratios from one run.
 Usage: ``.venv/bin/python bench/bench_review.py [--runs N]``.
 """
 
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import statistics
 import subprocess
@@ -30,6 +32,7 @@ sys.path.insert(0, str(ROOT))  # the test support package, ``tests.support``
 from tests.support.plugins import GOOD_PLUGIN, make_repo  # noqa: E402
 
 from wxsandbox.osv import OsvStandIn  # noqa: E402
+from wxsandbox.pypi import PyPIStandIn  # noqa: E402
 
 TARGET_SECONDS = 5.0
 TARGET_WALL_RATIO = 1.1
@@ -153,6 +156,7 @@ def _timed(run: Callable[[], object]) -> tuple[float, float]:
 def scanner_ratios(osv_url: str, tmp: Path, runs: int) -> tuple[float, float, str]:
     """Review of a ~6,000-line plugin with two pinned dependencies against its scanners, each run alone."""
     from wxreg.review.checks.dependencies import Dependency, run_pip_audit
+    from wxreg.review.checks.guarddog import run_guarddog
     from wxreg.review.checks.security import run_bandit
     from wxreg.review.context import ToolConfig
 
@@ -183,19 +187,21 @@ def scanner_ratios(osv_url: str, tmp: Path, runs: int) -> tuple[float, float, st
         for name, run in (
             ("bandit", lambda: run_bandit(ctx, tree)),
             ("pip-audit", lambda: run_pip_audit(ctx, deps)),
+            ("guarddog", lambda: run_guarddog(ctx, tree)),
             ("review", whole_review),
         ):
             wall, cpu = _timed(run)
             old = best.get(name)
             best[name] = (min(wall, old[0]), min(cpu, old[1])) if old else (wall, cpu)
-    slowest = max(best["bandit"][0], best["pip-audit"][0])
-    scanners_cpu = best["bandit"][1] + best["pip-audit"][1]
+    slowest = max(best["bandit"][0], best["pip-audit"][0], best["guarddog"][0])
+    scanners_cpu = best["bandit"][1] + best["pip-audit"][1] + best["guarddog"][1]
     wall_ratio = best["review"][0] / slowest
     cpu_ratio = best["review"][1] / scanners_cpu
     detail = (
         f"{lines} lines; review {best['review'][0]:.2f} s wall, {best['review'][1]:.2f} s CPU; "
         f"bandit {best['bandit'][0]:.2f} s / {best['bandit'][1]:.2f} s CPU; "
-        f"pip-audit {best['pip-audit'][0]:.2f} s / {best['pip-audit'][1]:.2f} s CPU (best of {runs})"
+        f"pip-audit {best['pip-audit'][0]:.2f} s / {best['pip-audit'][1]:.2f} s CPU; "
+        f"guarddog {best['guarddog'][0]:.2f} s / {best['guarddog'][1]:.2f} s CPU (best of {runs})"
     )
     return wall_ratio, cpu_ratio, detail
 
@@ -205,6 +211,8 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     osv = OsvStandIn().start()
+    pypi = PyPIStandIn().start()
+    os.environ["WXREG_PYPI_URL"] = pypi.url  # the review's index check, in this process and its children
     timings: list[float] = []
     try:
         with tempfile.TemporaryDirectory(prefix="bench-review-") as tmp:
@@ -228,9 +236,11 @@ def main() -> int:
             wall_ratio, cpu_ratio, detail = scanner_ratios(osv.query_url, Path(tmp), args.runs)
     finally:
         osv.stop()
+        pypi.stop()
     best, median = min(timings), statistics.median(timings)
     print(
-        f"review --repo (good plugin, bandit + pip-audit vs local OSV): best {best:.2f} s, median {median:.2f} s "
+        f"review --repo (good plugin, bandit + GuardDog + pip-audit, local OSV and PyPI): "
+        f"best {best:.2f} s, median {median:.2f} s "
         f"over {len(timings)} runs (target < {TARGET_SECONDS:.0f} s; OSV queries: {len(osv.queries)})"
     )
     if calls is None:

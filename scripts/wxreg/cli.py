@@ -25,6 +25,7 @@ from wxreg.validate import validate_registry
 SUBCOMMAND_MODULES: tuple[str, ...] = (
     "wxreg.cli", "wxreg.mirror_cli", "wxreg.consumer_cli", "wxreg.approval.cli", "wxreg.review.author_cli",
     "wxreg.doctor", "wxreg.tuf_cli", "wxreg.revocations", "wxreg.catalog.cli", "wxreg.lifecycle.cli",
+    "wxreg.review.popular",
 )
 """Modules whose ``register(subparsers)`` adds subcommands; later issues append theirs."""
 

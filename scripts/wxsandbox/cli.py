@@ -92,6 +92,7 @@ def _print_summary(world: World, as_json: bool) -> None:
         f"GitHub API               : {github['api_url']}    raw: {github['raw_url']}/{world.registry}/main/README.md",
         f"Gitee                    : {gitee['url']}    clone: git clone {gitee['git']}    API: {gitee['api_url']}",
         f"OSV                      : {summary['osv']['query_url']}    (WXREG_OSV_URL)",
+        f"PyPI JSON API            : {summary['pypi']['url']}    (WXREG_PYPI_URL)",
         f"工作流 / workflows       : {summary['workflows']} (variables GITEE_URL, GITEE_USERNAME; secret GITEE_TOKEN)",
         f"机器人 / bot             : {github['bot']['login']}  token {github['bot']['token']}",
         "registry/config.json 已指向本沙箱 / registry/config.json points at this sandbox",
@@ -137,10 +138,8 @@ def _up(args: argparse.Namespace) -> int:
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
         world = World(root, seed=args.seed, run_workflows=not args.no_workflows, prepare_seed=point_registry_at)
         os.environ["WXREG_OSV_URL"] = world.osv.query_url
-        # Hook for a PyPI stand-in: when the world has one, export its URL here the same way.
-        pypi = getattr(world, "pypi", None)
-        if pypi is not None and getattr(pypi, "url", None):
-            os.environ["WXREG_PYPI_URL"] = str(pypi.url)
+        # Workflow steps run by act inherit this environment: reviews ask the local index, not pypi.org.
+        os.environ["WXREG_PYPI_URL"] = world.pypi.url
         with world:
             os.environ["WXREG_ALLOW_URL_PREFIXES"] = f"{world.gitee.url}/"
             world.github.enable_pages(world.registry, branch="main", folder="/")

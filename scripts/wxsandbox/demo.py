@@ -138,10 +138,12 @@ def run(out_dir: Path, work_dir: Path) -> int:
     world = World(work_dir / "world", prepare_seed=signed_seed(work_dir / "keys"), skip_workflows=("ci.yml",))
     # Steps of act runs inherit this process's environment, as on a self-hosted runner.
     os.environ["WXREG_OSV_URL"] = world.osv.query_url
-    with transcript.step("启动本地 GitHub、Gitee、OSV / start local GitHub, Gitee and OSV"):
+    os.environ["WXREG_PYPI_URL"] = world.pypi.url
+    with transcript.step("启动本地 GitHub、Gitee、OSV、PyPI / start local GitHub, Gitee, OSV and PyPI"):
         world.start()
         world.github.enable_pages(world.registry, build_type="workflow")  # Source: GitHub Actions
-        transcript.say(f"  GitHub {world.github.url}  Gitee {world.gitee.url}  OSV {world.osv.query_url}")
+        transcript.say(f"  GitHub {world.github.url}  Gitee {world.gitee.url}  OSV {world.osv.query_url}"
+                       f"  PyPI {world.pypi.url}")
         os.environ["WXREG_ALLOW_URL_PREFIXES"] = f"{world.gitee.url}/"
         online_key = (work_dir / "keys" / "online.key").read_text("ascii").strip()
         world.actions.set_secrets(REGISTRY, {ONLINE_KEY_ENV: online_key})  # type: ignore[union-attr]

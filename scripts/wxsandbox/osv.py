@@ -12,13 +12,12 @@ import re
 import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from types import TracebackType
 from typing import Any
 
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
-from wxsandbox.http import HttpServer, Request, Response
+from wxsandbox.http import HttpServer, Request, Response, ServedStandIn
 
 MAX_BATCH_QUERIES = 1000  # osv.dev's documented limit for one querybatch
 
@@ -38,6 +37,12 @@ class Advisory:
     modified: str = "2024-11-21T00:00:00Z"
     extra_versions: tuple[str, ...] = field(default=())
     """Explicitly listed affected versions, as OSV records carry besides their ranges."""
+    more_ranges: tuple[tuple[str, str | None], ...] = ()
+    """Further ``(introduced, fixed)`` ranges (e.g. a fix backported to an older branch)."""
+
+    @property
+    def ranges(self) -> tuple[tuple[str, str | None], ...]:
+        return ((self.introduced, self.fixed), *self.more_ranges)
 
     def affects(self, version: str) -> bool:
         if version in self.extra_versions:
@@ -46,13 +51,18 @@ class Advisory:
             candidate = Version(version)
         except InvalidVersion:
             return False
-        start = Version("0") if self.introduced == "0" else Version(self.introduced)
-        return candidate >= start and (self.fixed is None or candidate < Version(self.fixed))
+        for introduced, fixed in self.ranges:
+            start = Version("0") if introduced == "0" else Version(introduced)
+            if candidate >= start and (fixed is None or candidate < Version(fixed)):
+                return True
+        return False
 
     def record(self) -> dict[str, Any]:
-        events: list[dict[str, str]] = [{"introduced": self.introduced}]
-        if self.fixed is not None:
-            events.append({"fixed": self.fixed})
+        events: list[dict[str, str]] = []
+        for introduced, fixed in self.ranges:
+            events.append({"introduced": introduced})
+            if fixed is not None:
+                events.append({"fixed": fixed})
         return {
             "schema_version": "1.6.0",
             "id": self.id,
@@ -71,6 +81,8 @@ class Advisory:
         }
 
 
+# Real records, with their real ids, aliases and affected ranges (osv.dev, PyPI ecosystem). A handful,
+# not the database: a release these do not cover audits as clean here.
 DEFAULT_ADVISORIES: tuple[Advisory, ...] = (
     Advisory(
         id="PYSEC-2018-28", package="requests", introduced="0", fixed="2.20.0",
@@ -79,16 +91,48 @@ DEFAULT_ADVISORIES: tuple[Advisory, ...] = (
                 "https-to-http redirect",
         published="2018-10-09T00:29:00Z",
     ),
-    # Made up, for tests that need a second package: no real record has this id.
     Advisory(
-        id="SANDBOX-2026-0001", package="wxsandbox-insecure-demo", introduced="1.0", fixed="1.2.1",
-        summary="Sandbox advisory: the demo package evaluates its configuration file",
-        published="2026-01-01T00:00:00Z",
+        id="GHSA-j8r2-6x86-q33q", package="requests", introduced="2.3.0", fixed="2.31.0",
+        aliases=("CVE-2023-32681", "PYSEC-2023-74"),
+        summary="Unintended leak of Proxy-Authorization header in requests",
+        published="2023-05-22T20:36:32Z",
     ),
-)
+    Advisory(
+        id="GHSA-9wx4-h78v-vm56", package="requests", introduced="0", fixed="2.32.0",
+        aliases=("CVE-2024-35195",),
+        summary="Requests `Session` object does not verify requests after making first request with verify=False",
+        published="2024-05-20T20:15:00Z",
+    ),
+    Advisory(
+        id="PYSEC-2021-142", package="PyYAML", introduced="0", fixed="5.4",
+        aliases=("CVE-2020-14343", "GHSA-8q59-q68h-6hv4"),
+        summary="PyYAML before 5.4 is susceptible to arbitrary code execution when it processes untrusted YAML "
+                "files through the full_load method or with the FullLoader loader",
+        published="2021-02-09T21:15:00Z",
+    ),
+    Advisory(
+        id="GHSA-v845-jxx5-vc9f", package="urllib3", introduced="0", fixed="1.26.17",
+        more_ranges=(("2.0.0", "2.0.6"),),
+        aliases=("CVE-2023-43804",),
+        summary="`Cookie` HTTP header isn't stripped on cross-origin redirects",
+        published="2023-10-02T23:26:29Z",
+    ),
+    Advisory(
+        id="GHSA-5h86-8mv2-jq9f", package="aiohttp", introduced="1.0.5", fixed="3.9.2",
+        aliases=("CVE-2024-23334",),
+        summary="aiohttp is vulnerable to directory traversal",
+        published="2024-01-29T23:28:55Z",
+    ),
+    Advisory(
+        id="GHSA-3f63-hfp8-52jq", package="Pillow", introduced="0", fixed="10.2.0",
+        aliases=("CVE-2023-50447",),
+        summary="Arbitrary Code Execution in Pillow",
+        published="2024-01-19T21:30:35Z",
+    ),
+)  # fmt: skip
 
 
-class OsvStandIn:
+class OsvStandIn(ServedStandIn):
     """OSV's query API on 127.0.0.1; ``query_url`` is what ``pip-audit --osv-url`` takes."""
 
     def __init__(self, advisories: Iterable[Advisory] = DEFAULT_ADVISORIES) -> None:
@@ -98,23 +142,6 @@ class OsvStandIn:
         self.queries: list[tuple[str, str]] = []
         """(canonical package name, version) of every query answered, for assertions."""
 
-    def start(self) -> OsvStandIn:
-        self._server.start()
-        return self
-
-    def stop(self) -> None:
-        self._server.stop()
-
-    def __enter__(self) -> OsvStandIn:
-        return self.start()
-
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
-        self.stop()
-
-    @property
-    def url(self) -> str:
-        return self._server.url
 
     @property
     def query_url(self) -> str:

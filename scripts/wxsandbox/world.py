@@ -1,4 +1,4 @@
-"""The whole sandbox in one call: GitHub (running the registry's workflows with act), Gitee, OSV, and a cast.
+"""The whole sandbox in one call: GitHub (running the registry's workflows with act), Gitee, OSV, PyPI, and a cast.
 
     with World(tmp_path / "world") as world:
         alice = world.client("alice")                        # PyGithub as alice
@@ -28,6 +28,7 @@ from wxsandbox.actions import ActRunner
 from wxsandbox.gitee import GiteeStandIn
 from wxsandbox.github import GitHubStandIn
 from wxsandbox.osv import OsvStandIn
+from wxsandbox.pypi import PyPIStandIn
 
 REGISTRY = "wxauto/registry"
 MIRROR_USER = "maria"
@@ -96,12 +97,14 @@ class World:
     of the world already known (e.g. to point ``registry/config.json`` at the stand-ins).
 
     The registry's workflows get repository settings as on GitHub: variables ``GITEE_URL`` and
-    ``GITEE_USERNAME`` (``maria``, who may push to the Gitee mirror) and the secret ``GITEE_TOKEN``."""
+    ``GITEE_USERNAME`` (``maria``, who may push to the Gitee mirror) and the secret ``GITEE_TOKEN``.
+    ``pypi`` shares an already running PyPI stand-in (the test session's) instead of starting one."""
 
     def __init__(self, root: Path, *, seed: Path | None = None, extra_files: Mapping[str, Path] | None = None,
                  run_workflows: bool = True, run_timeout: float = 300.0,
                  skip_workflows: Collection[str] = SKIPPED_BY_DEFAULT,
-                 prepare_seed: Callable[[Path, World], None] | None = None) -> None:
+                 prepare_seed: Callable[[Path, World], None] | None = None,
+                 pypi: PyPIStandIn | None = None) -> None:
         self.root = Path(root)
         self.root.mkdir(parents=True, exist_ok=True)
         self.seed = Path(seed) if seed is not None else None
@@ -111,6 +114,8 @@ class World:
         self.github = GitHubStandIn(self.root / "github")
         self.gitee = GiteeStandIn(self.root / "gitee")
         self.osv = OsvStandIn()
+        self._own_pypi = pypi is None
+        self.pypi = pypi if pypi is not None else PyPIStandIn()
         self.actions: ActRunner | None = (
             ActRunner(self.github, self.root / "actions", repos=[REGISTRY], run_timeout=run_timeout,
                       skip_workflows=skip_workflows)
@@ -127,6 +132,8 @@ class World:
         self.github.start()
         self.gitee.start()
         self.osv.start()
+        if self._own_pypi:
+            self.pypi.start()
         self._started = True
         try:
             self._populate()
@@ -143,6 +150,8 @@ class World:
             self.github.stop()
             self.gitee.stop()
             self.osv.stop()
+            if self._own_pypi:
+                self.pypi.stop()
             self._started = False
 
     def __enter__(self) -> World:
@@ -244,6 +253,7 @@ class World:
             "gitee": {"url": self.gitee.url, "api_url": self.gitee.api_url, "git": self.gitee.git_url(REGISTRY),
                       "raw_example": self.gitee.raw_file_url(REGISTRY, "main", "README.md")},
             "osv": {"query_url": self.osv.query_url},
+            "pypi": {"url": self.pypi.url},
             "workflows": "run with act" if self.actions is not None else "not run",
             "registry_settings": {"variables": {"GITEE_URL": self.gitee.url, "GITEE_USERNAME": MIRROR_USER},
                                   "secrets": {"GITEE_TOKEN": f"{MIRROR_USER}'s Gitee token"}},

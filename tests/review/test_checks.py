@@ -87,11 +87,18 @@ def test_requirement_lines_with_options_urls_or_paths(review_plugin: ReviewFn, l
     assert not result.passed
 
 
-def test_unpinned_dependency_is_a_warning(review_plugin: ReviewFn) -> None:
+def test_unpinned_dependency_is_an_error(review_plugin: ReviewFn) -> None:
     result = review_plugin(
         {"requirements.txt": "requests>=2.0\n", "plugin.json": edit_manifest(dependencies=["requests>=2.0"])}
     )
-    assert "WXR-D003" in ids(result)
+    unpinned = [f for f in result.findings if f.id == "WXR-D003"]
+    assert len(unpinned) == 1 and unpinned[0].path == "requirements.txt"  # once, not again for plugin.json
+    assert not result.passed
+    # Pinned in requirements.txt but not in plugin.json (or the other way round) is still unpinned.
+    half = review_plugin(
+        {"requirements.txt": "requests==2.32.3\n", "plugin.json": edit_manifest(dependencies=["requests>=2.0"])}
+    )
+    assert [(f.id, f.path) for f in half.findings if f.id == "WXR-D003"] == [("WXR-D003", "plugin.json")]
 
 
 def test_vulnerable_dependency(review_plugin: ReviewFn) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -24,7 +25,8 @@ def run(*args: str, osv: OsvStandIn, tmp_path: Path) -> subprocess.CompletedProc
         capture_output=True,
         text=True,
         timeout=120,
-        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+        # The session's PyPI stand-in (``pypi_index``), so the index check never asks pypi.org.
+        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "WXREG_PYPI_URL": os.environ["WXREG_PYPI_URL"]},
     )
 
 

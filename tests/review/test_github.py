@@ -3,6 +3,7 @@ date, labels in sync, ownership from the forge, forged markers ignored, approval
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -169,6 +170,7 @@ def test_analysis_then_publish_like_the_workflow(forge: Forge, tmp_path: Path, o
         "GITHUB_REPOSITORY": REGISTRY,
         "WXREG_BOT_LOGIN": forge.gh.bot_login,
         "WXREG_OSV_URL": osv.query_url,
+        "WXREG_PYPI_URL": os.environ["WXREG_PYPI_URL"],  # the session's PyPI stand-in
     }
     script = [sys.executable, str(REPO_ROOT / "scripts" / "plugin_reviewer.py")]
     common = ["--allow-url-prefix", forge.gh.url + "/", "--registry-dir", str(registry), "--issue", str(number)]

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 
+import pytest
+
 from wxreg.review import rules
 from wxreg.review.engine import ReviewResult
 from wxreg.review.findings import Finding
@@ -46,7 +48,7 @@ def test_comment_names_commit_scores_and_groups_by_severity() -> None:
     findings = [
         rules.P001.at("pkg/net.py", 12, permission="network.socket", evidence="import socket"),
         rules.Q002.at(name="docs/"),
-        rules.D003.at("requirements.txt", 3, name="requests", spec=">=2"),
+        rules.D013.at("requirements.txt", 3, name="requests"),
     ]
     text = render_markdown(result(findings))
     assert text.startswith(MARKER)
@@ -68,6 +70,14 @@ def test_untrusted_text_is_neutralised() -> None:
     assert record is not None and record["plugin_id"] == "@admin -->"
     # the record survives only as one HTML comment: nothing untrusted can close it early
     assert text.count("-->") == 2
+
+
+@pytest.mark.parametrize("url", ["https://evil.example/x", "HTTP://evil.example", "www.evil.example", "ftp://evil"])
+def test_bare_urls_from_plugin_data_do_not_autolink(url: str) -> None:
+    text = neutralise(f"see {url} now")
+    scheme = url.split(":")[0].split(".")[0]
+    assert url not in text and scheme + "\u200b" in text
+    assert text.replace("\u200b", "").replace("\\", "") == f"see {url} now"
 
 
 def test_neutralise_is_one_line_and_capped() -> None:

@@ -28,8 +28,11 @@ def test_pip_audit_finds_pysec_2018_28(osv: OsvStandIn, tmp_path: Path) -> None:
     done = _audit(osv, requirements, tmp_path / "cache")
     assert done.returncode == 1, done.stderr  # vulnerabilities found
     report = {dep["name"]: dep for dep in json.loads(done.stdout)["dependencies"]}
-    [vuln] = report["requests"]["vulns"]
-    assert vuln["id"] == "PYSEC-2018-28"
+    found = {v["id"]: v for v in report["requests"]["vulns"]}
+    # Real records: 2.19.0 is affected by PYSEC-2018-28 and by GHSA-j8r2-6x86-q33q and GHSA-9wx4-h78v-vm56,
+    # which pip-audit names by a preferred alias (PYSEC-2023-74, CVE-2024-35195).
+    assert set(found) == {"PYSEC-2018-28", "PYSEC-2023-74", "CVE-2024-35195"}
+    vuln = found["PYSEC-2018-28"]
     assert "CVE-2018-18074" in vuln["aliases"]
     assert vuln["fix_versions"] == ["2.20.0"]
     assert report["idna"]["vulns"] == []
@@ -38,9 +41,9 @@ def test_pip_audit_finds_pysec_2018_28(osv: OsvStandIn, tmp_path: Path) -> None:
 
 def test_fixed_version_is_clean_and_new_advisories_are_seen(osv: OsvStandIn, tmp_path: Path) -> None:
     requirements = tmp_path / "requirements.txt"
-    requirements.write_text("requests==2.20.0\n", encoding="utf-8")
+    requirements.write_text("requests==2.32.3\n", encoding="utf-8")
     assert _audit(osv, requirements, tmp_path / "cache-1").returncode == 0
-    osv.add(Advisory(id="SANDBOX-2026-0002", package="requests", introduced="2.20.0", fixed="2.21.0",
+    osv.add(Advisory(id="SANDBOX-2026-0002", package="requests", introduced="2.32.0", fixed="2.32.4",
                      summary="A vulnerability published after the first audit"))
     again = _audit(osv, requirements, tmp_path / "cache-2")
     assert again.returncode == 1
@@ -59,3 +62,13 @@ def test_query_shapes(osv: OsvStandIn) -> None:
     record = requests.get(f"{osv.url}/v1/vulns/PYSEC-2018-28", timeout=5).json()
     assert record["affected"][0]["ranges"][0]["events"] == [{"introduced": "0"}, {"fixed": "2.20.0"}]
     assert requests.post(osv.query_url, data=b"not json", timeout=5).status_code == 400
+
+
+def test_real_advisories_and_their_ranges(osv: OsvStandIn) -> None:
+    assert [a.id for a in osv.matching("PyYAML", "5.3.1")] == ["PYSEC-2021-142"]
+    assert osv.matching("pyyaml", "5.4") == []
+    assert [a.id for a in osv.matching("urllib3", "2.0.5")] == ["GHSA-v845-jxx5-vc9f"]
+    assert osv.matching("urllib3", "2.0.6") == [] and osv.matching("urllib3", "1.26.17") == []
+    record = requests.get(f"{osv.url}/v1/vulns/GHSA-v845-jxx5-vc9f", timeout=5).json()
+    assert record["affected"][0]["ranges"][0]["events"] == [
+        {"introduced": "0"}, {"fixed": "1.26.17"}, {"introduced": "2.0.0"}, {"fixed": "2.0.6"}]

@@ -47,6 +47,9 @@ def add_configuration(parser: argparse.ArgumentParser) -> None:
     conf.add_argument("--osv-url", default=os.environ.get("WXREG_OSV_URL"),
                       help="OSV 查询地址（默认公共 OSV；环境变量 WXREG_OSV_URL）/ OSV query URL for pip-audit "
                            "(default: the public OSV; env WXREG_OSV_URL)")
+    conf.add_argument("--pypi-url", default=os.environ.get("WXREG_PYPI_URL") or "https://pypi.org",
+                      help="软件包索引（PyPI JSON API；环境变量 WXREG_PYPI_URL）/ package index serving the PyPI JSON "
+                           "API (env WXREG_PYPI_URL)")
 
 
 def load_options(args: argparse.Namespace, extra_prefixes: tuple[str, ...] = ()) -> ReviewOptions:
@@ -57,7 +60,7 @@ def load_options(args: argparse.Namespace, extra_prefixes: tuple[str, ...] = ())
         policy = policy.with_extra_url_prefixes(extra)
     return ReviewOptions(
         policy=policy,
-        tools=ToolConfig(python=args.scanner_python, osv_url=args.osv_url or None,
+        tools=ToolConfig(python=args.scanner_python, osv_url=args.osv_url or None, pypi_url=args.pypi_url,
                          timeout_seconds=policy.limits.scanner_timeout_seconds),
         registry_dir=args.registry_dir,
     )

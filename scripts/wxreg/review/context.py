@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -37,6 +38,8 @@ class Tombstone:
     plugin_id: str
     reason: str
     severity: str
+    name: str = ""
+    """The removed plugin's display name, when the tombstone records it (look-alike names are refused too)."""
 
 
 @dataclass(frozen=True)
@@ -82,7 +85,12 @@ def load_registry_index(registry_dir: Path) -> RegistryIndex:
                 raise TypeError("removed.json holds no list of tombstones")
             for item in items:
                 removed.append(
-                    Tombstone(str(item["plugin_id"]), str(item.get("reason", "")), str(item.get("severity", "")))
+                    Tombstone(
+                        str(item["plugin_id"]),
+                        str(item.get("reason", "")),
+                        str(item.get("severity", "")),
+                        str(item.get("name", "")),
+                    )
                 )
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
             raise RegistryReadError(f"{removed_path}: {exc}") from exc
@@ -96,6 +104,9 @@ class ToolConfig:
     python: str = sys.executable
     osv_url: str | None = None
     """pip-audit's ``--osv-url``; ``None`` means OSV's public API."""
+    pypi_url: str = field(default_factory=lambda: os.environ.get("WXREG_PYPI_URL") or "https://pypi.org")
+    """The package index whose JSON API (``/pypi/<name>/<version>/json``) says a pinned release exists
+    (``WXREG_PYPI_URL``; a fork may use a mirror that serves the same API)."""
     bandit_config: Path = DATA_DIR / "bandit.yaml"
     bandit_ini: Path = DATA_DIR / "bandit.ini"
     timeout_seconds: float = 120.0
@@ -145,6 +156,7 @@ class ReviewContext:
 class Check(Protocol):
     """One concern of the review. Returns findings; a raised exception is turned into a failed check."""
 
-    name: str
+    @property
+    def name(self) -> str: ...
 
     def run(self, ctx: ReviewContext) -> Iterable[Finding]: ...

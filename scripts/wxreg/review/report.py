@@ -25,6 +25,9 @@ _SPACE = re.compile(r"\s+")
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>])")
 _RECORD = re.compile("^" + re.escape(RECORD_OPEN) + r"(\{[^\n]*\})" + re.escape(RECORD_CLOSE) + "$", re.MULTILINE)
 """The record's own block: a whole line (the bot writes it on one line of its own, after everything quoted)."""
+# GitHub autolinks bare ``http://``, ``https://``, ``ftp://`` and ``www.`` text: a zero-width space after
+# the scheme (or ``www``) keeps the text readable and the link dead.
+_AUTOLINK = re.compile(r"(?i)(?<![a-z0-9])(https?|ftp|www)(?=://|\.)")
 
 SEVERITY_TITLES = {
     Severity.ERROR: "❌ 错误 / Errors",
@@ -40,6 +43,7 @@ def neutralise(text: object, limit: int = MAX_FIELD_CHARS) -> str:
         value = value[: limit - 1] + "…"
     value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     value = _MARKDOWN_SPECIAL.sub(r"\\\1", value)
+    value = _AUTOLINK.sub("\\1\u200b", value)
     # A zero-width joiner after @ stops mentions and team pings; ":" after "javascript" cannot link.
     return value.replace("@", "@\u200d")
 

@@ -476,7 +476,7 @@ D002 = Rule(
 D003 = Rule(
     "WXR-D003",
     "dependencies",
-    W,
+    E,
     "依赖 {name} 未固定版本（{spec}）",
     "dependency {name} is not pinned ({spec})",
     "使用 `{name}==X.Y.Z`，审核只能审计固定版本 / Pin it; only pinned versions can be audited",
@@ -843,6 +843,98 @@ O004 = Rule(
     "由登记的所有者提交，或在 plugin.json 中加入 \"maintainers\": [\"{user}\"] 并发布新标签，或公开组织成员身份 / "
     "Submit as the owner on record, or add \"maintainers\": [\"{user}\"] to plugin.json in a new tag, or make your "
     "organisation membership public",
+)
+
+# --- supply chain and identity (c-supply, issue #10) ---------------------------------------------
+D008 = Rule(
+    "WXR-D008",
+    "dependencies",
+    E,
+    "{name}=={version} 在软件包索引上不存在",
+    "{name}=={version} does not exist on the package index",
+    "检查名称与版本的拼写，只固定已发布的版本 / Check the spelling; pin a released version",
+)
+D009 = Rule(
+    "WXR-D009",
+    "dependencies",
+    E,
+    "{name}=={version} 已被撤回（yanked）：{reason}",
+    "{name}=={version} was yanked from the package index: {reason}",
+    "改用未撤回的版本 / Pin a release that is not yanked",
+)
+D010 = Rule(
+    "WXR-D010",
+    "dependencies",
+    E,
+    "无法向软件包索引核实 {name}=={version}（审核方的问题：{detail}）",
+    "could not check {name}=={version} on the package index (our side: {detail})",
+    "无法核实即不通过；稍后编辑 issue 重新审核 / Unchecked fails; edit the issue to re-run later",
+)
+D011 = Rule(
+    "WXR-D011",
+    "dependencies",
+    E,
+    "依赖 {name} 很像常用包 {popular}（{how}），疑似仿冒",
+    "dependency {name} imitates popular package {popular} ({how}): a possible typosquat",
+    "改用 {popular}；若确实需要 {name}，请在 issue 中说明，由维护者审核 / Use {popular}, "
+    "or explain why you need {name} so a maintainer can check it",
+)
+D012 = Rule(
+    "WXR-D012",
+    "dependencies",
+    E,
+    "代码导入了 {module}，但未声明依赖 {distribution}",
+    "code imports {module} but dependency {distribution} is not declared",
+    "在 requirements.txt 与 plugin.json 中加入 `{distribution}==版本` / Declare `{distribution}==X.Y.Z`",
+)
+D013 = Rule(
+    "WXR-D013",
+    "dependencies",
+    W,
+    "声明了依赖 {name}，但运行时代码从未导入它",
+    "dependency {name} is declared but runtime code never imports it",
+    "删除不用的依赖 / Remove the unused dependency",
+)
+S105 = Rule(
+    "WXR-S105",
+    "security",
+    E,
+    "GuardDog 规则 {rule} 命中：{message}",
+    "GuardDog rule {rule} matched: {message}",
+    "删除该代码；如为误报请在 issue 中说明 / Remove this code; if it is a false positive, say so in the issue",
+)
+S106 = Rule(
+    "WXR-S106",
+    "security",
+    E,
+    "GuardDog 扫描失败：{detail}",
+    "GuardDog scan failed: {detail}",
+    "扫描失败即不通过；请报告给维护者或稍后重新审核 / A failed scan fails the review; re-run later or tell us",
+)
+P020 = Rule(
+    "WXR-P020",
+    "permissions",
+    INFO,
+    "GuardDog 发现能力 {rule}：{message}",
+    "GuardDog sees capability {rule}: {message}",
+    "确认 plugin.json 声明了对应权限 / Make sure plugin.json declares the matching permission",
+)
+I008 = Rule(
+    "WXR-I008",
+    "identity",
+    E,
+    "{field} 含保留词或官方身份声明「{word}」",
+    "{field} uses a reserved word or claims an official status: '{word}'",
+    "不要冒称官方、认证或安全补丁；描述插件做什么即可 / Do not claim to be official, verified or a "
+    "security patch; describe what the plugin does",
+)
+I009 = Rule(
+    "WXR-I009",
+    "identity",
+    E,
+    "{field} 混用文字或含易混字符：{detail}",
+    "{field} mixes scripts or uses look-alike characters: {detail}",
+    "只用一种文字书写每个词（中文与英文混排可以）/ Write each word in one script (Chinese beside Latin is fine)",
 )
 
 ALL_RULES: dict[str, Rule] = {value.id: value for value in list(globals().values()) if isinstance(value, Rule)}

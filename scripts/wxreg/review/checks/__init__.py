@@ -5,6 +5,7 @@ from __future__ import annotations
 from wxreg.review.checks.compatibility import CompatibilityCheck
 from wxreg.review.checks.dependencies import DependenciesCheck
 from wxreg.review.checks.files import FilesCheck
+from wxreg.review.checks.guarddog import GuardDogCheck
 from wxreg.review.checks.identity import IdentityCheck
 from wxreg.review.checks.licence import LicenceCheck
 from wxreg.review.checks.manifest import ManifestCheck
@@ -24,6 +25,7 @@ def default_checks() -> tuple[Check, ...]:
         FilesCheck(),
         LicenceCheck(),
         SecurityCheck(),
+        GuardDogCheck(),  # beside bandit: the engine's pool runs both at once
         PermissionsCheck(),
         DependenciesCheck(),
         CompatibilityCheck(),
@@ -37,6 +39,7 @@ __all__ = [
     "CompatibilityCheck",
     "DependenciesCheck",
     "FilesCheck",
+    "GuardDogCheck",
     "IdentityCheck",
     "LicenceCheck",
     "ManifestCheck",

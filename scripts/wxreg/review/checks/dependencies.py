@@ -1,6 +1,12 @@
 """Dependencies: requirement lines parsed with ``packaging``; options, URLs and paths rejected;
-pinned ones audited by pip-audit without pip (``--no-deps --disable-pip --strict``), so no package
-code ever runs. An audit that fails or leaves a package unknown fails the check."""
+every dependency pinned; each pin checked on the package index (it exists and is not yanked) and
+against the popular-package list (typosquats); pinned ones audited by pip-audit without pip
+(``--no-deps --disable-pip --strict``), so no package code ever runs; third-party imports of the
+runtime code (parsed once, shared in ``ctx.code``) matched with the declared dependencies.
+An audit or index look-up that fails or leaves a package unknown fails the check.
+
+requirements.txt and plugin.json usually list the same dependencies: each problem with one
+dependency is reported once (at requirements.txt when it is there)."""
 
 from __future__ import annotations
 
@@ -19,6 +25,8 @@ from packaging.utils import canonicalize_name
 from wxreg.review import rules
 from wxreg.review.context import ReviewContext
 from wxreg.review.findings import Finding
+from wxreg.review.index import Status, ask_all
+from wxreg.review.supply import load_import_table, near_miss, third_party_imports
 
 REQUIREMENTS = "requirements.txt"
 BUILD_SCRIPTS = ("setup.py", "conftest.py", "noxfile.py")
@@ -120,17 +128,67 @@ class DependenciesCheck:
         if text is not None and manifest_lines and file_deps != manifest_deps:
             differ = sorted(set(file_deps.items()) ^ set(manifest_deps.items()))
             yield rules.D006.at(REQUIREMENTS, detail=", ".join(f"{n}{s}" for n, s in differ)[:300])
-        unique: dict[tuple[str, str], Dependency] = {}
+        unique: dict[str, Dependency] = {}
+        unpinned: dict[str, Dependency] = {}
         for dep in deps:
+            unique.setdefault(dep.name, dep)  # one report per dependency, requirements.txt first
             if dep.pinned is None:
-                yield rules.D003.at(dep.source, dep.line, name=dep.name, spec=dep.spec or "*")
-            else:
-                unique.setdefault((dep.name, dep.pinned), dep)
+                unpinned.setdefault(dep.name, dep)  # pinned in one file but not the other is still unpinned
+        for dep in unpinned.values():
+            yield rules.D003.at(dep.source, dep.line, name=dep.name, spec=dep.spec or "*")
         if len(unique) > MAX_REQUIREMENTS:
             yield rules.D005.at(detail=f"超过 {MAX_REQUIREMENTS} 个依赖 / more than {MAX_REQUIREMENTS} dependencies")
             return
-        if unique:
-            yield from self._audit(ctx, list(unique.values()))
+        squats: set[str] = set()
+        for dep in unique.values():
+            if squat := near_miss(dep.name):
+                squats.add(dep.name)
+                yield rules.D011.at(dep.source, dep.line, name=dep.name, popular=squat[0], how=squat[1])
+        yield from self._imports(ctx, unique, squats)
+        # Name-level problems are reported once per name; each distinct pin is checked (a different pin in
+        # plugin.json than in requirements.txt is a D006 warning, and both versions must be sound).
+        pins: dict[tuple[str, str], Dependency] = {}
+        for dep in deps:
+            if dep.pinned is not None:
+                pins.setdefault((dep.name, dep.pinned), dep)
+        pinned = list(pins.values())
+        if pinned:
+            yield from self._index(ctx, pinned, squats)
+            yield from self._audit(ctx, pinned)
+
+    def _index(self, ctx: ReviewContext, deps: list[Dependency], squats: set[str]) -> Iterator[Finding]:
+        answers = ask_all(
+            ctx.tools.pypi_url, [(d.name, d.pinned or "") for d in deps], ctx.tools.network_timeout_seconds
+        )
+        for dep, answer in zip(deps, answers, strict=True):
+            if answer.status is Status.MISSING and dep.name not in squats:  # the typosquat finding says more
+                yield rules.D008.at(dep.source, dep.line, name=dep.name, version=dep.pinned)
+            elif answer.status is Status.YANKED:
+                reason = answer.detail or "未说明原因 / no reason given"
+                yield rules.D009.at(dep.source, dep.line, name=dep.name, version=dep.pinned, reason=reason)
+            elif answer.status is Status.UNCHECKED:
+                yield rules.D010.at(dep.source, dep.line, name=dep.name, version=dep.pinned, detail=answer.detail)
+
+    def _imports(self, ctx: ReviewContext, declared: dict[str, Dependency], squats: set[str]) -> Iterator[Finding]:
+        table = load_import_table()
+        runtime = [(item.path, tree) for item, tree in ctx.code.parsed() if item.role == "runtime"]
+        imports = third_party_imports(runtime, ctx.code.module_names, table)
+        reported: set[str] = set()
+        used: set[str] = set()
+        for found in imports:
+            distribution = canonicalize_name(found.distribution)
+            used.add(distribution)
+            if distribution in declared or distribution in reported or found.optional:
+                continue
+            reported.add(distribution)
+            yield rules.D012.at(found.path, found.line, module=found.module, distribution=found.distribution)
+        if runtime:
+            top_level = {i.module.split(".")[0] for i in imports}
+            for name, dep in declared.items():
+                if name in squats:
+                    continue  # the typosquat finding already names this dependency
+                if name not in used and not (table.import_names(name) & top_level):
+                    yield rules.D013.at(dep.source, dep.line, name=name)
 
     def _one(
         self, line: str, source: str, number: int | None, deps: list[Dependency]
