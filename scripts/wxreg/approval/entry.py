@@ -79,12 +79,14 @@ class ReviewedRelease:
     security_score: int
     quality_score: int
     rubric_version: str
+    endpoints: tuple[str, ...] = ()
 
     @classmethod
     def from_record(cls, record: Mapping[str, Any]) -> ReviewedRelease:
         return cls(str(record["plugin_id"]), str(record["version"]), str(record["repo"]), str(record["tag"]),
                    str(record["commit"]), str(record["digest"]), int(record["security_score"]),
-                   int(record["quality_score"]), str(record.get("rubric_version") or ""))
+                   int(record["quality_score"]), str(record.get("rubric_version") or ""),
+                   _strings(record.get("endpoints"), 100, 300) or ())
 
 
 def same_repository(left: str, right: str) -> bool:
@@ -232,4 +234,5 @@ def build_entry(
         prerelease=kept_prerelease,
         submission=Submission(issue, issue_url) if issue and issue_url else (
             previous.submission if previous else None),
+        endpoints=release.endpoints or None,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from wxreg.review.behaviour.check import BehaviourCheck
 from wxreg.review.checks.compatibility import CompatibilityCheck
 from wxreg.review.checks.dependencies import DependenciesCheck
 from wxreg.review.checks.identity import IdentityCheck
@@ -23,6 +24,7 @@ def default_checks() -> tuple[Check, ...]:
         LicenceCheck(),
         SecurityCheck(),
         PermissionsCheck(),
+        BehaviourCheck(),
         DependenciesCheck(),
         CompatibilityCheck(),
         IdentityCheck(),
@@ -32,6 +34,7 @@ def default_checks() -> tuple[Check, ...]:
 
 
 __all__ = [
+    "BehaviourCheck",
     "CompatibilityCheck",
     "DependenciesCheck",
     "IdentityCheck",
