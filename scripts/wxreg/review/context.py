@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from wxreg.review.code import CodeIndex
 from wxreg.review.findings import Finding
 from wxreg.review.policy import REPO_ROOT, ReviewPolicy
 from wxreg.review.source import PluginTree
@@ -132,6 +133,11 @@ class ReviewContext:
     """GitHub mode: missing ownership facts fail the check (offline reviews skip it)."""
     is_url: bool = False
     """The plugin was fetched from a forge URL (so repository identity can be compared)."""
+
+    @property
+    def code(self) -> CodeIndex:
+        """The plugin's code files, decoded and parsed once, shared by every check."""
+        return self.tree.code
 
 
 class Check(Protocol):

@@ -113,14 +113,35 @@ def _finding_lines(result: ReviewResult, finding: Finding) -> list[str]:
     ]
 
 
+def failed_because(result: ReviewResult) -> str | None:
+    """One line naming why a review failed: its errors (id × count), else the scores under their thresholds."""
+    if result.passed:
+        return None
+    counts: dict[str, int] = {}
+    for finding in result.findings:
+        if finding.severity == Severity.ERROR:
+            counts[finding.id] = counts.get(finding.id, 0) + 1
+    reasons = [f"`{fid}`" + (f" ×{n}" if n > 1 else "") for fid, n in sorted(counts.items())]
+    s = result.scores
+    if s.security < result.security_threshold:
+        reasons.append(f"安全分 / security {s.security} < {result.security_threshold}")
+    if s.quality < result.quality_threshold:
+        reasons.append(f"质量分 / quality {s.quality} < {result.quality_threshold}")
+    if result.commit is None or result.digest is None:
+        reasons.append("未能完整读取插件 / the plugin could not be read whole")
+    return "**未通过原因 / Failed because**: " + (", ".join(reasons) or "—")
+
+
 def render_markdown(result: ReviewResult, *, rerun_hint: str | None = None) -> str:
     """The sticky comment (also the job summary). Always under :data:`MAX_COMMENT_CHARS`."""
     s = result.scores
     verdict = "✅ 通过 / passed" if result.passed else "❌ 未通过 / failed"
     commit = f"`{result.commit}`" if result.commit else "—"
     digest = f"`{result.digest}`" if result.digest else "—"
+    because = failed_because(result)
     head = [
         MARKER,
+        *([because, ""] if because else []),
         "## 插件审核报告 / Plugin review report",
         "",
         f"**结果 / Result**: {verdict}",

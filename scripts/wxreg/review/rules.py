@@ -657,6 +657,179 @@ X001 = Rule(
     "这是审核失败而非通过；请报告给维护者 / A crashed check fails the review; tell the maintainers",
 )
 
+# --- review v2 (issue #9): capabilities (P), dynamic code (E), files and source as CPython reads them (K) --
+P005 = Rule(
+    "WXR-P005",
+    "permissions",
+    E,
+    "导入的模块 {module} 不在能力表中，无法说明它能做什么",
+    "imported module {module} is not in the capability table, so what it can do cannot be explained",
+    (
+        "若是插件自己的模块，请随插件提交；否则请维护者通过 PR 把它加入 registry/capabilities.json（像代码一样审核）"
+        " / If it is your own module, commit it; otherwise ask a maintainer to add it to"
+        " registry/capabilities.json by a pull request (reviewed like code)"
+    ),
+)
+P006 = Rule(
+    "WXR-P006",
+    "permissions",
+    E,
+    "能力表未说明 {evidence} 的用途",
+    "the capability table does not explain {evidence}",
+    (
+        "改用表中列出的函数；如确需使用，请维护者把该属性加入 registry/capabilities.json"
+        " / Use a listed function, or ask a maintainer to add the attribute to registry/capabilities.json"
+    ),
+)
+E001 = Rule(
+    "WXR-E001",
+    "dynamic",
+    E,
+    "动态执行代码：{evidence}",
+    "executes dynamic code: {evidence}",
+    "删除 exec/eval/compile/runpy 等用法，直接写出代码 / Remove exec, eval, compile, runpy and friends; write the code",
+)
+E002 = Rule(
+    "WXR-E002",
+    "dynamic",
+    E,
+    "名称在运行时才拼出，无法静态审核：{evidence}",
+    "a name computed at run time cannot be reviewed: {evidence}",
+    "使用普通的 import 和属性访问，名称写成字面量 / Use plain imports and attribute access with literal names",
+)
+E003 = Rule(
+    "WXR-E003",
+    "dynamic",
+    E,
+    "模块或内省函数被当作值传递，无法跟踪：{evidence}",
+    "a module or an introspection builtin is passed around where it cannot be followed: {evidence}",
+    (
+        "直接调用需要的函数（如 `os.path.join(...)`），不要传递模块对象"
+        " / Call what you need directly; do not pass modules around"
+    ),
+)
+E004 = Rule(
+    "WXR-E004",
+    "dynamic",
+    E,
+    "通过内省访问解释器内部：{evidence}",
+    "reaches interpreter internals by introspection: {evidence}",
+    (
+        "不要使用 __globals__/__subclasses__/__builtins__/vars()/globals() 或帧对象 / Do not use __globals__,"
+        " __subclasses__, __builtins__, vars(), globals() or frame objects"
+    ),
+)
+E005 = Rule(
+    "WXR-E005",
+    "dynamic",
+    E,
+    "反序列化可执行代码的数据格式：{evidence}",
+    "deserialises a format that can run code: {evidence}",
+    "改用 json 或 yaml.safe_load / Use json or yaml.safe_load",
+)
+E006 = Rule(
+    "WXR-E006",
+    "dynamic",
+    E,
+    "调用本机代码：{evidence}",
+    "calls native code: {evidence}",
+    "插件只能包含可审核的 Python 源码 / A plugin may only contain reviewable Python source",
+)
+E007 = Rule(
+    "WXR-E007",
+    "dynamic",
+    E,
+    "运行时安装软件包：{evidence}",
+    "installs packages at run time: {evidence}",
+    (
+        "在 plugin.json 的 dependencies 与 requirements.txt 中声明依赖"
+        " / Declare dependencies in plugin.json and requirements.txt"
+    ),
+)
+E008 = Rule(
+    "WXR-E008",
+    "dynamic",
+    E,
+    "下载并执行：{evidence}",
+    "downloads and executes: {evidence}",
+    "插件不得下载并运行代码 / A plugin must never download and run code",
+)
+E009 = Rule(
+    "WXR-E009",
+    "dynamic",
+    E,
+    "从有能力的模块星号导入，无法跟踪用到的名称：{evidence}",
+    "star import from a module with capabilities; the names used cannot be followed: {evidence}",
+    "逐个导入需要的名称 / Import the names you use one by one",
+)
+K001 = Rule(
+    "WXR-K001",
+    "files",
+    E,
+    "源码无法按 CPython 的方式读取：{detail}",
+    "source cannot be read as CPython reads it: {detail}",
+    "用 UTF-8 保存文件，删除 coding 声明或改为 utf-8 / Save as UTF-8; drop the coding declaration or make it utf-8",
+)
+K002 = Rule(
+    "WXR-K002",
+    "files",
+    E,
+    "会被 Python 自动执行或导入的文件：{kind}",
+    "a file Python runs or imports by itself: {kind}",
+    "删除该文件 / Remove the file",
+)
+K003 = Rule(
+    "WXR-K003",
+    "files",
+    E,
+    "无法归类的文件：{detail}",
+    "file of no allowed kind: {detail}",
+    (
+        "只提交源码、文档与允许的数据文件（图片、JSON、YAML、TOML、文本） / Commit only source, docs and allowed"
+        " data files (images, JSON, YAML, TOML, text)"
+    ),
+)
+K004 = Rule(
+    "WXR-K004",
+    "files",
+    E,
+    "文件内容与类型不符：{detail}",
+    "file content does not match its type: {detail}",
+    "删除或修正该文件 / Remove or fix the file",
+)
+K005 = Rule(
+    "WXR-K005",
+    "files",
+    E,
+    "文件中藏有压缩包或可执行文件：{detail}",
+    "an archive or executable is hidden in the file: {detail}",
+    "删除附加的数据 / Remove the appended data",
+)
+K006 = Rule(
+    "WXR-K006",
+    "files",
+    E,
+    "路径在 Windows 或 macOS 上有歧义：{detail}",
+    "path is ambiguous on Windows or macOS: {detail}",
+    "重命名该文件 / Rename the file",
+)
+K007 = Rule(
+    "WXR-K007",
+    "files",
+    E,
+    "数据文件中含 Python 代码：{detail}",
+    "Python code in a data file: {detail}",
+    "代码放进 .py 文件 / Put code in .py files",
+)
+K008 = Rule(
+    "WXR-K008",
+    "compatibility",
+    E,
+    "代码在声明的最高 Python {maximum} 上无法解析：{detail}",
+    "code does not parse on the highest declared Python {maximum}: {detail}",
+    "修正语法或修改 plugin.json 的 python_version / Fix the syntax or python_version in plugin.json",
+)
+
 # --- behaviour (B): what the code does with what it may do (issue #17) -----------------------------------
 B001 = Rule(
     "WXR-B001",

@@ -17,6 +17,7 @@ import os
 import re
 import subprocess
 import tempfile
+import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -25,6 +26,7 @@ from urllib.parse import urlsplit
 
 from wxreg.digest import dirhash
 from wxreg.review import rules
+from wxreg.review.code import CodeIndex, is_code_path
 from wxreg.review.findings import Finding
 from wxreg.review.policy import Limits
 
@@ -100,9 +102,19 @@ class PluginTree:
     files: tuple[TreeFile, ...] = ()
     findings: tuple[Finding, ...] = ()
     _index: Mapping[str, TreeFile] = field(default_factory=dict, repr=False, compare=False)
+    _code: list[CodeIndex] = field(default_factory=list, repr=False, compare=False)
+    _code_lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_index", {f.path: f for f in self.files})
+
+    @property
+    def code(self) -> CodeIndex:
+        """Every code file, decoded as CPython would and parsed once (see :mod:`wxreg.review.code`)."""
+        with self._code_lock:
+            if not self._code:
+                self._code.append(CodeIndex.build((f.path, f.data) for f in self.files))
+            return self._code[0]
 
     def get(self, path: str) -> TreeFile | None:
         return self._index.get(path)
@@ -112,12 +124,13 @@ class PluginTree:
         return found.text() if found else None
 
     def python_files(self) -> Iterator[TreeFile]:
-        return (f for f in self.files if f.path.endswith((".py", ".pyw")))
+        """Code files by case-insensitive extension or Python ``#!`` line (see :mod:`wxreg.review.code`)."""
+        return (f for f in self.files if is_code_path(f.path, f.data))
 
     def materialise(self, root: Path, *, only_python: bool = False) -> None:
         """Write the regular files below ``root`` (plain files only: nothing is linked or made executable)."""
         for item in self.files:
-            if only_python and not item.path.endswith((".py", ".pyw")):
+            if only_python and not is_code_path(item.path, item.data):
                 continue
             target = root.joinpath(*PurePosixPath(item.path).parts)
             target.parent.mkdir(parents=True, exist_ok=True)

@@ -20,12 +20,9 @@ _LOCK = threading.Lock()
 
 
 def _modules(tree: PluginTree) -> Iterator[tuple[str, ast.Module]]:
-    from wxreg.review.checks._ast import parse
-
-    for item in tree.python_files():
-        parsed = parse(item)
-        if isinstance(parsed, ast.Module):
-            yield item.path, parsed
+    """The shared parsed modules (``tree.code``: decoded as CPython does, parsed once for every check)."""
+    for item, module in tree.code.parsed():
+        yield item.path, module
 
 
 def behaviour_of(tree: PluginTree) -> BehaviourReport:
@@ -37,7 +34,8 @@ def behaviour_of(tree: PluginTree) -> BehaviourReport:
         cached = _CACHE.get(id(tree))
         if cached is not None and cached[0]() is tree:
             return cached[1]
-        report = analyse(_modules(tree))
+        tests = frozenset(item.path for item in tree.code.files if item.role == "tests")
+        report = analyse(_modules(tree), tests=tests)
         _CACHE[id(tree)] = (weakref.ref(tree), report)
         return report
 

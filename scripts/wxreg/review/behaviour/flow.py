@@ -304,8 +304,15 @@ def _assembled(node: ast.AST) -> bool:
 
 
 class _Plugin:
-    def __init__(self, modules: Iterable[tuple[str, ast.Module]]) -> None:
-        self.modules = [_Module(self, path, tree) for path, tree in modules]
+    def __init__(self, modules: Iterable[tuple[str, ast.Module]], tests: frozenset[str]) -> None:
+        every = [_Module(self, path, tree) for path, tree in modules]
+        runtime = [m for m in every if m.path not in tests]
+        imported = {value for m in runtime for value in m.names.values()}
+        imported |= {name.rsplit(".", 1)[0] for name in imported}
+        # A plugin's own tests never run inside WXAUTO-MGT, unless runtime code imports them.
+        self.modules = runtime + [
+            m for m in every if m.path in tests and any(m.name == i or m.name.endswith("." + i) for i in imported)
+        ]
         self.by_name = {m.name: m for m in self.modules}
         self.summaries: dict[tuple[str, str], _Summary] = {}
         self.in_progress: set[tuple[str, str]] = set()
@@ -904,6 +911,7 @@ class _Function:
                     return
 
 
-def analyse(modules: Iterable[tuple[str, ast.Module]]) -> BehaviourReport:
-    """The behaviour of a plugin, from each code file's path and syntax tree (parsed once, elsewhere)."""
-    return _Plugin(modules).run()
+def analyse(modules: Iterable[tuple[str, ast.Module]], *, tests: frozenset[str] = frozenset()) -> BehaviourReport:
+    """The behaviour of a plugin, from each code file's path and syntax tree (parsed once, elsewhere).
+    ``tests`` are the paths of the plugin's own tests: left out unless runtime code imports them."""
+    return _Plugin(modules, tests).run()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from wxreg.review.behaviour.check import BehaviourCheck
 from wxreg.review.checks.compatibility import CompatibilityCheck
 from wxreg.review.checks.dependencies import DependenciesCheck
+from wxreg.review.checks.files import FilesCheck
 from wxreg.review.checks.identity import IdentityCheck
 from wxreg.review.checks.licence import LicenceCheck
 from wxreg.review.checks.manifest import ManifestCheck
@@ -21,6 +22,7 @@ def default_checks() -> tuple[Check, ...]:
     return (
         ManifestCheck(),
         StructureCheck(),
+        FilesCheck(),
         LicenceCheck(),
         SecurityCheck(),
         PermissionsCheck(),
@@ -37,6 +39,7 @@ __all__ = [
     "BehaviourCheck",
     "CompatibilityCheck",
     "DependenciesCheck",
+    "FilesCheck",
     "IdentityCheck",
     "LicenceCheck",
     "ManifestCheck",

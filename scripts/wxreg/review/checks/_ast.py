@@ -3,30 +3,14 @@
 from __future__ import annotations
 
 import ast
-import threading
-import warnings
 
+from wxreg.review.code import CodeFile
 from wxreg.review.source import TreeFile
-
-# warnings.catch_warnings() swaps process-wide state; checks run in threads, so parse one at a time.
-_PARSE_LOCK = threading.Lock()
 
 
 def parse(item: TreeFile, feature_version: tuple[int, int] | None = None) -> ast.Module | SyntaxError:
-    """The module's syntax tree, or the ``SyntaxError`` (also for undecodable source)."""
-    text = item.text()
-    if text is None:
-        return SyntaxError("源码不是 UTF-8 / source is not UTF-8")
-    try:
-        with _PARSE_LOCK, warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            if feature_version is None:
-                return ast.parse(text, filename=item.path)
-            return ast.parse(text, filename=item.path, feature_version=feature_version)
-    except (SyntaxError, ValueError, MemoryError, RecursionError) as exc:
-        if isinstance(exc, SyntaxError):
-            return exc
-        return SyntaxError(f"{type(exc).__name__}: {exc}")
+    """The syntax tree of a file outside the shared index (``ctx.code`` caches the plugin's code files)."""
+    return CodeFile.from_bytes(item.path, item.data).module(feature_version)
 
 
 def dotted(node: ast.expr) -> str | None:

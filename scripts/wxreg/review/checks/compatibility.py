@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
 from wxreg.review import rules
-from wxreg.review.checks._ast import parse
 from wxreg.review.context import ReviewContext
 from wxreg.review.findings import Finding
 
@@ -19,6 +18,14 @@ LOWEST_PARSABLE = (3, 7)  # the lowest grammar ast.parse(feature_version=...) mo
 def minimum_python(spec: SpecifierSet) -> tuple[int, int] | None:
     """The lowest ``3.x`` the specifier admits (any patch release), or ``None``."""
     for minor in range(0, 30):
+        if any(spec.contains(f"3.{minor}.{patch}", prereleases=True) for patch in (0, 1, 5, 10, 20, 50)):
+            return (3, minor)
+    return None
+
+
+def maximum_python(spec: SpecifierSet, ceiling: tuple[int, int]) -> tuple[int, int] | None:
+    """The highest ``3.x`` up to ``ceiling`` (the reviewer's own Python) the specifier admits, or ``None``."""
+    for minor in range(ceiling[1], -1, -1):
         if any(spec.contains(f"3.{minor}.{patch}", prereleases=True) for patch in (0, 1, 5, 10, 20, 50)):
             return (3, minor)
     return None
@@ -53,11 +60,13 @@ class CompatibilityCheck:
 
         python_version = text("python_version") or sub.python_version or None
         minimum: tuple[int, int] | None = None
+        maximum: tuple[int, int] | None = None
         if python_version is None:
             yield rules.C005.at("plugin.json", field="python_version")
         else:
             try:
                 minimum = minimum_python(SpecifierSet(python_version))
+                maximum = maximum_python(SpecifierSet(python_version), sys.version_info[:2])
                 if minimum is None:
                     yield rules.C001.at("plugin.json", spec=python_version)
             except InvalidSpecifier:
@@ -66,10 +75,18 @@ class CompatibilityCheck:
             current = sys.version_info[:2]
             feature = max(LOWEST_PARSABLE, min(minimum, current))
             label = f"{minimum[0]}.{minimum[1]}"
-            for item in ctx.tree.python_files():
-                parsed = parse(item, feature_version=feature)
+            for item in ctx.code.files:
+                parsed = item.module(feature)
                 if isinstance(parsed, SyntaxError):
                     yield rules.C002.at(item.path, parsed.lineno, minimum=label, detail=parsed.msg or str(parsed))
+                    continue
+                if maximum is not None and maximum != feature and maximum >= LOWEST_PARSABLE:
+                    # The grammar can also lose syntax (``async`` as a name): parse at the highest too.
+                    at_top = item.module(maximum)
+                    if isinstance(at_top, SyntaxError):
+                        yield rules.K008.at(
+                            item.path, at_top.lineno, maximum=f"3.{maximum[1]}", detail=at_top.msg or str(at_top)
+                        )
 
         low_text = text("min_wxauto_version") or sub.min_wxauto_version or None
         high_text = text("max_wxauto_version") or sub.max_wxauto_version

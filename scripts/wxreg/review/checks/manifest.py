@@ -11,7 +11,6 @@ from typing import Any
 from jsonschema import Draft202012Validator
 
 from wxreg.review import rules
-from wxreg.review.checks._ast import parse
 from wxreg.review.context import ReviewContext
 from wxreg.review.findings import Finding
 from wxreg.review.policy import MANIFEST_SCHEMA_PATH
@@ -73,11 +72,11 @@ class ManifestCheck:
         entry = manifest.get("entry_point")
         if not isinstance(entry, str) or not entry.endswith(".py"):
             return
-        entry_file = ctx.tree.get(entry.removeprefix("./"))
+        entry_file = ctx.code.get(entry.removeprefix("./"))
         if entry_file is None:
             yield rules.M006.at(MANIFEST, entry=entry)
             return
-        parsed = parse(entry_file)
+        parsed = entry_file.module()
         if isinstance(parsed, SyntaxError):
             yield rules.M008.at(entry_file.path, parsed.lineno, detail=parsed.msg or str(parsed))
             return

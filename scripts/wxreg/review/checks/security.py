@@ -12,11 +12,13 @@ import re
 import subprocess
 import tempfile
 from collections.abc import Iterator
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from wxreg.review import rules
-from wxreg.review.checks._ast import aliases, parse, qualified
+from wxreg.review.checks._ast import aliases, qualified
+from wxreg.review.code import CodeFile
 from wxreg.review.context import ReviewContext
 from wxreg.review.findings import Finding, Severity
 from wxreg.review.source import TreeFile
@@ -50,6 +52,9 @@ MAGIC = (
 )  # fmt: skip
 ALLOWED_BINARY = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".ico", ".bmp", ".svg", ".ttf", ".woff", ".woff2")
 BIDI = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+BANDIT_TEST_ID = re.compile(r"^B[0-9]{3}$")
+BANDIT_ALWAYS_ERRORS = frozenset({"B102", "B307", "B301", "B302", "B506", "B614", "B615"})
+"""exec, eval, pickle, marshal, unsafe yaml.load, torch.load, model downloads: errors whatever bandit says."""
 CONFIG_FILES = (".bandit", "bandit.yaml", "bandit.yml", ".bandit.yml", ".bandit.yaml")
 
 
@@ -117,11 +122,16 @@ def _relative(root: Path, filename: str) -> str:
         return filename
 
 
+@dataclass(frozen=True)
 class SecurityCheck:
-    name = "security"
+    """``bandit=False`` skips the bandit subprocess (the adversarial corpus proves our own analysis alone)."""
+
+    name: str = "security"
+    bandit: bool = True
 
     def run(self, ctx: ReviewContext) -> Iterator[Finding]:
-        yield from self._bandit(ctx)
+        if self.bandit:
+            yield from self._bandit(ctx)
         for item in ctx.tree.files:
             base = item.path.rsplit("/", 1)[-1]
             if base in CONFIG_FILES or (base == "pyproject.toml" and b"[tool.bandit" in item.data):
@@ -132,8 +142,9 @@ class SecurityCheck:
             elif item.executable:
                 yield rules.S302.at(item.path)
             yield from self._secrets(item)
-            if kind is None and item.path.endswith((".py", ".pyw")):
-                yield from self._obfuscation(ctx, item)
+            code = ctx.code.get(item.path)
+            if kind is None and code is not None:
+                yield from self._obfuscation(ctx, code)
 
     def _bandit(self, ctx: ReviewContext) -> Iterator[Finding]:
         if not any(True for _ in ctx.tree.python_files()):
@@ -149,15 +160,19 @@ class SecurityCheck:
                 _relative(root, str(error.get("filename", ""))), detail=str(error.get("reason", ""))[:200]
             )
         for result in report["results"]:
-            yield rules.S101.at(
+            test_id = str(result.get("test_id", ""))
+            test_id = test_id if BANDIT_TEST_ID.match(test_id) else "B000"
+            finding = rules.S101.at(
                 _relative(root, str(result.get("filename", ""))),
                 int(result.get("line_number") or 0) or None,
-                severity=bandit_severity(result),
-                test_id=result.get("test_id", "?"),
+                severity=Severity.ERROR if test_id in BANDIT_ALWAYS_ERRORS else bandit_severity(result),
+                test_id=test_id,
                 severity_text=result.get("issue_severity", "?"),
                 confidence=result.get("issue_confidence", "?"),
                 text=result.get("issue_text", ""),
             )
+            # Each bandit test keeps its own id, so the per-id cap never merges different tests.
+            yield replace(finding, id=f"{finding.id}/{test_id}")
 
     def _secrets(self, item: TreeFile) -> Iterator[Finding]:
         for kind, pattern in SECRETS:
@@ -166,14 +181,14 @@ class SecurityCheck:
                 line = item.data.count(b"\n", 0, match.start()) + 1
                 yield rules.S401.at(item.path, line, kind=kind)
 
-    def _obfuscation(self, ctx: ReviewContext, item: TreeFile) -> Iterator[Finding]:
+    def _obfuscation(self, ctx: ReviewContext, item: CodeFile) -> Iterator[Finding]:
         minimum = ctx.policy.base64_blob_min_chars
-        text = item.text() or ""
+        text = item.text or ""
         bidi = BIDI.search(text)
         if bidi:
             found = sorted({f"U+{ord(ch):04X}" for ch in BIDI.findall(text)})
             yield rules.S204.at(item.path, text.count("\n", 0, bidi.start()) + 1, chars=", ".join(found))
-        parsed = parse(item)
+        parsed = item.module()
         if isinstance(parsed, SyntaxError):
             return  # bandit reports files it could not parse (S103)
         names = aliases(parsed)
