@@ -282,7 +282,8 @@ class _Module:
         method = call.func.attr if isinstance(call.func, ast.Attribute) else ""
         candidates: list[ast.expr] = []
         if name in P.HOST_CALLS or name.endswith((".SSHClient.connect",)):
-            candidates = call.args[:1] + [k.value for k in call.keywords if k.arg in ("host", "hostname")]
+            candidates = call.args[:1] + [k.value for k in call.keywords if k.arg in ("host", "hostname", "address")]
+            candidates = [c.elts[0] if isinstance(c, ast.Tuple) and c.elts else c for c in candidates]
         elif method in ("connect", "connect_ex", "sendto", "create_connection") and call.args:
             target = call.args[-1] if method == "sendto" else call.args[0]
             if isinstance(target, ast.Tuple) and target.elts:
@@ -430,6 +431,10 @@ class _Function:
                     continue
                 self.env[arg.arg] = frozenset({callback}) if callback else frozenset({Param(index - offset)})
         self.body = list(self._statements())
+        self.bound = {arg.arg for arg in args} | {
+            node.id for stmt in self.body for expr in self._exprs(stmt) for node in ast.walk(expr)
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)
+        }
         for stmt in self.body:
             if isinstance(stmt, ast.Global):
                 self.globals.update(stmt.names)
@@ -493,11 +498,18 @@ class _Function:
             self.summary.returns = self.summary.returns | self.taint(stmt.value)
         elif isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call | ast.Await):
             call = stmt.value.value if isinstance(stmt.value, ast.Await) else stmt.value
-            if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute):
-                # ``items.append(secret)``, ``data.update(os.environ)``: the container now holds it.
+            if isinstance(call, ast.Call):
+                # ``items.append(secret)``, ``data.update(os.environ)``: the container now holds it;
+                # ``shot.save(buf)``, ``json.dump(secret, buf)``: so does the buffer passed along.
                 taint = self._args_taint(call)
+                if isinstance(call.func, ast.Attribute):
+                    if taint:
+                        self._assign(call.func.value, taint)
+                    taint = taint | self.taint(call.func.value)
                 if taint:
-                    self._assign(call.func.value, taint)
+                    for arg in call.args:
+                        if isinstance(arg, ast.Name | ast.Attribute):
+                            self._assign(arg, taint)
         if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
             self._file_handle(stmt.targets[0], stmt.value)
 
@@ -519,7 +531,9 @@ class _Function:
         if not taint:
             return
         if isinstance(target, ast.Name):
-            table = self.m.global_taint if (self.is_module or target.id in self.globals) else self.env
+            # a name this function never binds is the module's (``CACHE.update(os.environ)`` in a function)
+            is_global = target.id in self.globals or (target.id not in self.env and target.id not in self.bound)
+            table = self.m.global_taint if (self.is_module or is_global) else self.env
             table[target.id] = table.get(target.id, EMPTY) | taint
             if self.is_module:
                 self.env[target.id] = self.env.get(target.id, EMPTY) | taint
@@ -798,6 +812,9 @@ class _Function:
 
     def _report(self, call: ast.Call, sink: Sink) -> None:
         taint = self._sink_taint(call, sink)
+        named = self._sensitive_path(call)  # ``shutil.copy("~/.ssh/id_rsa", out)``, ``curl -F f=@~/.aws/...``
+        if named is not None:
+            taint = taint | {named}
         self._flows(taint, sink, call)
         if sink.kind == "process":
             self._disguised(call, sink)
