@@ -314,6 +314,12 @@ class _Plugin:
         self.modules = runtime + [
             m for m in every if m.path in tests and any(m.name == i or m.name.endswith("." + i) for i in imported)
         ]
+        suffixes: dict[str, list[_Module]] = {}
+        for m in self.modules:
+            parts = m.name.split(".")
+            for start in range(1, len(parts)):
+                suffixes.setdefault(".".join(parts[start:]), []).append(m)
+        self.by_suffix = suffixes
         self.by_name = {m.name: m for m in self.modules}
         self.summaries: dict[tuple[str, str], _Summary] = {}
         self.in_progress: set[tuple[str, str]] = set()
@@ -326,7 +332,7 @@ class _Plugin:
         found = self.by_name.get(dotted)
         if found is not None:
             return found
-        matches = [m for m in self.modules if m.name.endswith("." + dotted)]
+        matches = self.by_suffix.get(dotted, [])
         return matches[0] if len(matches) == 1 else None
 
     def function(self, dotted: str) -> tuple[_Module, str] | None:
@@ -358,7 +364,7 @@ class _Plugin:
 
     def run(self) -> BehaviourReport:
         self._pass()
-        if any(m.attr_taint or m.global_taint for m in self.modules):
+        if any(m.attr_taint or m.global_taint for m in self.modules):  # (sources only: see _Function._assign)
             # ``self.x`` or a global set in one function and sent in another: once more with them known.
             self.first_round = False
             self.summaries.clear()
@@ -431,10 +437,16 @@ class _Function:
                     continue
                 self.env[arg.arg] = frozenset({callback}) if callback else frozenset({Param(index - offset)})
         self.body = list(self._statements())
-        self.bound = {arg.arg for arg in args} | {
-            node.id for stmt in self.body for expr in self._exprs(stmt) for node in ast.walk(expr)
-            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store)
-        }
+        self.bound = {arg.arg for arg in args}
+        self.calls: dict[int, list[ast.Call]] = {}
+        for stmt in self.body:  # one walk of each statement's own expressions, reused by every pass
+            calls = self.calls[id(stmt)] = []
+            for expr in self._exprs(stmt):
+                for inner in ast.walk(expr):
+                    if isinstance(inner, ast.Call):
+                        calls.append(inner)
+                    elif isinstance(inner, ast.Name) and isinstance(inner.ctx, ast.Store):
+                        self.bound.add(inner.id)
         for stmt in self.body:
             if isinstance(stmt, ast.Global):
                 self.globals.update(stmt.names)
@@ -477,10 +489,8 @@ class _Function:
 
     # --- statements ----------------------------------------------------------------------------------------
     def _stmt(self, stmt: ast.stmt) -> None:
-        for expr in self._exprs(stmt):
-            for node in ast.walk(expr):
-                if isinstance(node, ast.Call):
-                    self._call(node)
+        for node in self.calls[id(stmt)]:
+            self._call(node)
         if isinstance(stmt, ast.Assign):
             taint = self.taint(stmt.value)
             for target in stmt.targets:
@@ -530,17 +540,22 @@ class _Function:
     def _assign(self, target: ast.expr, taint: Taint) -> None:
         if not taint:
             return
+        shared = frozenset(label for label in taint if isinstance(label, Source))  # a parameter means nothing
         if isinstance(target, ast.Name):
             # a name this function never binds is the module's (``CACHE.update(os.environ)`` in a function)
             is_global = target.id in self.globals or (target.id not in self.env and target.id not in self.bound)
-            table = self.m.global_taint if (self.is_module or is_global) else self.env
-            table[target.id] = table.get(target.id, EMPTY) | taint
+            if self.is_module or is_global:
+                if shared:
+                    self.m.global_taint[target.id] = self.m.global_taint.get(target.id, EMPTY) | shared
+            else:
+                self.env[target.id] = self.env.get(target.id, EMPTY) | taint
             if self.is_module:
                 self.env[target.id] = self.env.get(target.id, EMPTY) | taint
         elif isinstance(target, ast.Attribute):
             if isinstance(target.value, ast.Name) and target.value.id in ("self", "cls"):
                 key = f"{self.cls}.{target.attr}"
-                self.m.attr_taint[key] = self.m.attr_taint.get(key, EMPTY) | taint
+                if shared:
+                    self.m.attr_taint[key] = self.m.attr_taint.get(key, EMPTY) | shared
             else:
                 self._assign(target.value, taint)
         elif isinstance(target, ast.Subscript):
