@@ -102,7 +102,8 @@ def main() -> int:
             (Path(tmp) / path).parent.mkdir(parents=True, exist_ok=True)
             (Path(tmp) / path).write_text(text, encoding="utf-8")
         started = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "bandit", "-q", "-r", tmp, "-f", "json"], capture_output=True, check=False)
+        command = [sys.executable, "-m", "bandit", "-q", "-r", tmp, "-f", "json"]
+        subprocess.run(command, capture_output=True, check=False)
         bandit = time.perf_counter() - started
     best_parse, best_analyse = min(parse_times), min(analyse_times)
     print(
