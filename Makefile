@@ -1,5 +1,9 @@
 # Everything a fresh machine needs is installed by these targets, pinned by requirements/constraints.txt.
-PYTHON ?= python3
+# The newest Python that actually runs (a pyenv shim without PYENV_VERSION does not), newest first, so the
+# reviewer can parse the newest syntax a plugin may declare; any Python >= 3.11 works. Override: PYTHON=...
+PYTHON_CANDIDATES := python3.13 $(wildcard $(HOME)/.pyenv/versions/3.13*/bin/python3.13) \
+	python3.12 $(wildcard $(HOME)/.pyenv/versions/3.12*/bin/python3.12) python3.11 python3
+PYTHON ?= $(firstword $(foreach p,$(PYTHON_CANDIDATES),$(shell $(p) -c 'import sys; sys.exit(sys.version_info < (3, 11))' >/dev/null 2>&1 && echo $(p))) python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp

@@ -2,26 +2,36 @@
 GitHub API calls one issue review makes through the sandbox's GitHub stand-in.
 
 pip-audit talks to a local OSV-shaped server on a real socket, so nothing leaves this machine.
-Targets: under 5 s; at most 8 API calls. Usage: ``.venv/bin/python bench/bench_review.py [--runs N]``.
+Targets: under 5 s; at most 8 API calls. Then, on a plugin of about 6,000 lines with two pinned
+dependencies: the whole review's wall time at most 1.1x the slowest scanner (bandit, pip-audit) run alone on
+the same tree, and its CPU time at most 1.2x the scanners' CPU summed, printed as ratios from one run.
+Usage: ``.venv/bin/python bench/bench_review.py [--runs N]``.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import resource
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "review"))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from support import OsvStub, make_repo  # noqa: E402
+from support import GOOD_PLUGIN, OsvStub, make_repo  # noqa: E402
 
 TARGET_SECONDS = 5.0
+TARGET_WALL_RATIO = 1.1
+TARGET_CPU_RATIO = 1.2
 TARGET_API_CALLS = 8
 
 
@@ -70,6 +80,125 @@ def api_calls_per_review(osv_url: str, tmp: Path) -> int | None:
         return sum(1 for entry in gh.request_log[before:] if entry[1].startswith("/api/"))
 
 
+def big_plugin_files(lines: int = 6000) -> dict[str, str]:
+    """A plugin of about ``lines`` lines of ordinary code with two pinned dependencies."""
+    module = []
+    for i in range(lines // 30):
+        module.append(
+            f"""
+
+@dataclass(frozen=True)
+class Reply{i}:
+    text: str
+    count: int = {i}
+
+    def render(self) -> str:
+        words = [w for w in self.text.split() if w]
+        counted = collections.Counter(words)
+        return json.dumps({{"n": self.count, "top": counted.most_common(3)}}, ensure_ascii=False)
+
+
+def fetch_{i}(url: str, session: requests.Session) -> dict[str, object]:
+    response = session.get(url, timeout=10)
+    response.raise_for_status()
+    data = yaml.safe_load(response.text) or {{}}
+    return data if isinstance(data, dict) else {{"value": data}}
+
+
+async def wait_{i}(delay: float) -> int:
+    await asyncio.sleep(delay)
+    return len(re.findall(r"\\w+", "a b c")) + {i}
+"""
+        )
+    head = "import asyncio\nimport collections\nimport json\nimport re\nfrom dataclasses import dataclass\n\n"
+    head += "import requests\nimport yaml\n"
+    body = head + "".join(module)
+    per_file = body.count("\n") // 4
+    parts = body.split("\n\n\n@dataclass")
+    files: dict[str, str] = {}
+    chunk = max(1, len(parts) // 4)
+    for n in range(4):
+        selected = parts[n * chunk : (n + 1) * chunk] if n < 3 else parts[3 * chunk :]
+        text = "\n\n\n@dataclass".join(selected)
+        if not text.startswith("import"):
+            text = head + "\n\n@dataclass" + text
+        files[f"quotes/part{n}.py"] = text
+    files["quotes/__init__.py"] = '"""Quotes."""\n'
+    files["requirements.txt"] = "requests==2.32.3\nPyYAML==6.0.2\n"
+    manifest = json.loads((GOOD_PLUGIN / "plugin.json").read_text(encoding="utf-8"))
+    manifest["dependencies"] = ["requests==2.32.3", "PyYAML==6.0.2"]
+    files["plugin.json"] = json.dumps(manifest, ensure_ascii=False, indent=2)
+    assert per_file
+    return files
+
+
+def _timed(run: Callable[[], object]) -> tuple[float, float]:
+    """Wall and CPU seconds of ``run`` (this process and every child it waited for)."""
+    before_self = resource.getrusage(resource.RUSAGE_SELF)
+    before_children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    run()
+    wall = time.perf_counter() - started
+    after_self = resource.getrusage(resource.RUSAGE_SELF)
+    after_children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = sum(
+        getattr(after, field) - getattr(before, field)
+        for after, before in ((after_self, before_self), (after_children, before_children))
+        for field in ("ru_utime", "ru_stime")
+    )
+    return wall, cpu
+
+
+def scanner_ratios(osv_url: str, tmp: Path, runs: int) -> tuple[float, float, str]:
+    """Review of a ~6,000-line plugin with two pinned dependencies against its scanners, each run alone."""
+    from wxreg.review.checks.dependencies import Dependency, run_pip_audit
+    from wxreg.review.checks.security import run_bandit
+    from wxreg.review.context import ToolConfig
+
+    files = big_plugin_files()
+    lines = sum(text.count("\n") for name, text in files.items() if name.endswith(".py"))
+    repo = make_repo(tmp / "big-plugin", files)
+    registry = tmp / "big-registry"
+    (registry / "plugins").mkdir(parents=True)
+    tree = tmp / "big-tree"
+    for name, text in files.items():
+        if name.endswith(".py"):
+            (tree / name).parent.mkdir(parents=True, exist_ok=True)
+            (tree / name).write_text(text, encoding="utf-8")
+    (tree / "main.py").write_text((GOOD_PLUGIN / "main.py").read_text(encoding="utf-8"), encoding="utf-8")
+    ctx: Any = SimpleNamespace(tools=ToolConfig(osv_url=osv_url))
+    deps = [Dependency("requests", "==2.32.3", "2.32.3", "plugin.json", None),
+            Dependency("pyyaml", "==6.0.2", "6.0.2", "plugin.json", None)]  # fmt: skip
+    command = [
+        sys.executable, str(ROOT / "scripts" / "plugin_reviewer.py"), "--repo", str(repo), "--tag", "v1.0.0",
+        "--json", "--osv-url", osv_url, "--registry-dir", str(registry),
+    ]  # fmt: skip
+
+    def whole_review() -> None:
+        subprocess.run(command, capture_output=True, check=False)
+
+    best: dict[str, tuple[float, float]] = {}
+    for _ in range(runs):
+        for name, run in (
+            ("bandit", lambda: run_bandit(ctx, tree)),
+            ("pip-audit", lambda: run_pip_audit(ctx, deps)),
+            ("review", whole_review),
+        ):
+            wall, cpu = _timed(run)
+            old = best.get(name)
+            best[name] = (min(wall, old[0]), min(cpu, old[1])) if old else (wall, cpu)
+    slowest = max(best["bandit"][0], best["pip-audit"][0])
+    scanners_cpu = best["bandit"][1] + best["pip-audit"][1]
+    wall_ratio = best["review"][0] / slowest
+    cpu_ratio = best["review"][1] / scanners_cpu
+    detail = (
+        f"{lines} lines; review {best['review'][0]:.2f} s wall, {best['review'][1]:.2f} s CPU; "
+        f"bandit {best['bandit'][0]:.2f} s / {best['bandit'][1]:.2f} s CPU; "
+        f"pip-audit {best['pip-audit'][0]:.2f} s / {best['pip-audit'][1]:.2f} s CPU (best of {runs})"
+    )
+    return wall_ratio, cpu_ratio, detail
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=3)
@@ -95,6 +224,7 @@ def main() -> int:
                     print(f"review did not pass (exit {done.returncode})", file=sys.stderr)
                     return 1
             calls = api_calls_per_review(osv.url, Path(tmp))
+            wall_ratio, cpu_ratio, detail = scanner_ratios(osv.url, Path(tmp), args.runs)
     finally:
         osv.stop()
     best, median = min(timings), statistics.median(timings)
@@ -106,7 +236,12 @@ def main() -> int:
         print("GitHub API calls per issue review: sandbox not available")
     else:
         print(f"GitHub API calls per issue review (sandbox stand-in): {calls} (target <= {TARGET_API_CALLS})")
-    return 0 if median < TARGET_SECONDS and (calls is None or calls <= TARGET_API_CALLS) else 1
+    print(
+        f"review vs scanners alone: wall {wall_ratio:.2f}x the slowest scanner (target <= {TARGET_WALL_RATIO}x), "
+        f"CPU {cpu_ratio:.2f}x the scanners' CPU summed (target <= {TARGET_CPU_RATIO}x); {detail}"
+    )
+    ratios_ok = wall_ratio <= TARGET_WALL_RATIO and cpu_ratio <= TARGET_CPU_RATIO
+    return 0 if median < TARGET_SECONDS and (calls is None or calls <= TARGET_API_CALLS) and ratios_ok else 1
 
 
 if __name__ == "__main__":

@@ -14,6 +14,8 @@ import subprocess
 from collections.abc import Iterable
 from pathlib import Path
 
+from wxreg.gittree import cat_file_request, parse_cat_file_batch, parse_ls_tree
+
 DIGEST_PATTERN = re.compile(r"^h1:[A-Za-z0-9+/]{43}=$")
 
 
@@ -59,27 +61,20 @@ def dirhash_git_commit(git_dir: Path, commit: str) -> str:
         check=True,
         capture_output=True,
     ).stdout
-    blobs: list[tuple[str, str]] = []
-    for record in listing.split(b"\0"):
-        if not record:
-            continue
-        meta, _, name = record.partition(b"\t")
-        mode, kind, sha = meta.decode("ascii").split(" ")
-        if kind == "blob" and mode in ("100644", "100755"):
-            blobs.append((name.decode("utf-8", "surrogateescape"), sha))
+    blobs = [
+        (entry.raw_name.decode("utf-8", "surrogateescape"), entry.sha)
+        for entry in parse_ls_tree(listing)
+        if entry.kind == "blob" and entry.mode in ("100644", "100755")
+    ]
     if not blobs:
         return dirhash([])
     # One `git cat-file --batch` process for all blobs: one fork, not one per file.
-    request = "".join(f"{sha}\n" for _, sha in blobs).encode("ascii")
+    shas = [sha for _, sha in blobs]
     out = subprocess.run(
-        ["git", "-C", str(git_dir), "cat-file", "--batch"], input=request, check=True, capture_output=True
+        ["git", "-C", str(git_dir), "cat-file", "--batch"],
+        input=cat_file_request(shas),
+        check=True,
+        capture_output=True,
     ).stdout
-    contents: list[bytes] = []
-    pos = 0
-    for _ in blobs:
-        header_end = out.index(b"\n", pos)
-        size = int(out[pos:header_end].split(b" ")[2])
-        start = header_end + 1
-        contents.append(out[start : start + size])
-        pos = start + size + 1
-    return dirhash((name, data) for (name, _), data in zip(blobs, contents, strict=True))
+    contents = parse_cat_file_batch(out, shas)
+    return dirhash((name, contents[sha]) for name, sha in blobs)

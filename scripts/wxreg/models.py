@@ -274,12 +274,40 @@ class Submission:
         return {"issue": self.issue, "url": self.url}
 
 
+@dataclass(frozen=True)
+class Waiver:
+    """A maintainer's waiver of one review finding on the reviewed commit (registry-only, top-level list)."""
+
+    finding: str
+    commit: str
+    path: str | None
+    line: int | None
+    reason: str
+    by: str
+
+    KEYS = ("finding", "commit", "path", "line", "reason", "by")
+
+    @classmethod
+    def from_dict(cls, data: Any, pointer: str = "/waivers") -> Waiver:
+        obj = _object(data, pointer, cls.KEYS)
+        path, line = obj["path"], obj["line"]
+        if path is not None and not isinstance(path, str):
+            raise ModelError(f"{pointer}/path", "应为字符串或 null / must be a string or null")
+        if line is not None and (not isinstance(line, int) or isinstance(line, bool)):
+            raise ModelError(f"{pointer}/line", "应为整数或 null / must be an integer or null")
+        return cls(_typed(obj, "finding", pointer, str), _typed(obj, "commit", pointer, str), path, line,
+                   _typed(obj, "reason", pointer, str), _typed(obj, "by", pointer, str))
+
+    def to_dict(self) -> JsonObject:
+        return {key: getattr(self, key) for key in self.KEYS}
+
+
 # The order of keys in every emitted entry: the seed's order, then registry-only data.
 ENTRY_KEYS = (
     "plugin_id", "name", "short_description", "description", "category", "tags", "author", "license", "homepage",
     "repository", "versions", "compatibility", "dependencies", "permissions", "features", "screenshots",
     "demo_video", "documentation", "issue_tracker", "stats", "status", "verified", "featured", "created_at",
-    "updated_at", "review", "release", "prerelease", "submission", "endpoints",
+    "updated_at", "review", "release", "prerelease", "submission", "waivers", "endpoints",
 )
 ENTRY_REQUIRED = (
     "plugin_id", "name", "short_description", "description", "category", "tags", "author", "license",
@@ -327,6 +355,7 @@ class PluginEntry:
     review: Review | None = None
     prerelease: Prerelease | None = None
     submission: Submission | None = None
+    waivers: tuple[Waiver, ...] | None = None
     endpoints: tuple[str, ...] | None = None
     """Origins the reviewed code can contact (top level: the client ignores unknown top-level keys)."""
 
@@ -337,6 +366,10 @@ class PluginEntry:
         for key in obj:
             if key in _NESTED:
                 values[key] = _NESTED[key].from_dict(obj[key], f"/{key}")
+            elif key == "waivers":
+                if not isinstance(obj[key], list):
+                    raise ModelError("/waivers", "应为数组 / must be an array")
+                values[key] = tuple(Waiver.from_dict(item, f"/waivers/{i}") for i, item in enumerate(obj[key]))
             elif key in _STRING_LISTS:
                 values[key] = _strings(obj, key, "")
             elif key in ("verified", "featured"):
@@ -349,6 +382,8 @@ class PluginEntry:
         out: JsonObject = {}
         for key in ENTRY_KEYS:
             value = getattr(self, key)
+            if key == "waivers" and value is not None:
+                value = [waiver.to_dict() for waiver in value]
             _put(out, key, value.to_dict() if hasattr(value, "to_dict") else value)
         return out
 
@@ -424,6 +459,8 @@ def _is_canonical(document: Mapping[str, Any]) -> bool:
         nested = document.get(key)
         if nested is not None and not _in_order(tuple(nested), order):
             return False
+    if any(not _in_order(tuple(item), Waiver.KEYS) for item in document.get("waivers") or ()):
+        return False
     locations = _locations(document["repository"])
     return all(_in_order(tuple(location), RepositoryLocation.KEYS) for _, location in locations)
 
@@ -442,6 +479,8 @@ def canonical_entry(document: Mapping[str, Any]) -> JsonObject:
         nested = out.get(key)
         if nested is not None:
             out[key] = {name: nested[name] for name in order if name in nested}
+    if isinstance(out.get("waivers"), list):
+        out["waivers"] = [{name: item[name] for name in Waiver.KEYS if name in item} for item in out["waivers"]]
     repository = out["repository"]
     for name, location in _locations(repository):
         repository[name] = {key: location[key] for key in RepositoryLocation.KEYS}

@@ -51,6 +51,14 @@ _TYPES: dict[str, Callable[[Any], bool]] = {
 }
 
 
+def _type_predicate(kind: str | list[str]) -> Callable[[Any], bool]:
+    """``type`` as one name or a list of names (``["string", "null"]``)."""
+    if isinstance(kind, str):
+        return _TYPES[kind]
+    tests = tuple(_TYPES[name] for name in kind)
+    return lambda v: any(test(v) for test in tests)
+
+
 class UnsupportedSchema(ValueError):
     """The schema uses a keyword this compiler does not implement."""
 
@@ -129,8 +137,8 @@ class SchemaCompiler:
 
         return check
 
-    def _kw_type(self, expected: str, _schema: Mapping[str, Any]) -> Check:
-        return self._simple("type", expected, _TYPES[expected])
+    def _kw_type(self, expected: str | list[str], _schema: Mapping[str, Any]) -> Check:
+        return self._simple("type", expected, _type_predicate(expected))
 
     def _kw_enum(self, expected: list[Any], _schema: Mapping[str, Any]) -> Check:
         if all(isinstance(item, str) for item in expected):
@@ -298,7 +306,7 @@ class FastCompiler:
         elif kind in ("integer", "number"):
             predicates.append(self._number(kind, keywords))
         elif kind is not None:
-            predicates.append(_TYPES[kind])
+            predicates.append(_type_predicate(kind))
         if "enum" in keywords:
             options = keywords.pop("enum")
             if all(isinstance(option, str) for option in options):

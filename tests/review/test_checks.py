@@ -225,8 +225,9 @@ def test_undeclared_use_is_an_error(review_plugin: ReviewFn, code: str, permissi
         "import os\nfn = getattr(os, 'sys' + 'tem')\n",
     ],
 )
-def test_dynamic_import_is_flagged(review_plugin: ReviewFn, code: str) -> None:
-    assert "WXR-P003" in ids(review_plugin({"extra.py": code}))
+def test_dynamic_import_is_an_error(review_plugin: ReviewFn, code: str) -> None:
+    result = review_plugin({"extra.py": code})
+    assert "WXR-E002" in ids(result) and not result.passed
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ from dataclasses import replace
 from wxreg.review import rules
 from wxreg.review.engine import ReviewResult
 from wxreg.review.findings import Finding
-from wxreg.review.policy import load_policy
+from wxreg.review.policy import REPO_ROOT, load_policy
 from wxreg.review.report import (
     MARKER,
     MAX_COMMENT_CHARS,
@@ -146,3 +146,14 @@ def test_backticks_in_our_text_stay_code_and_hostile_backticks_stay_inert() -> N
     assert "@team" not in hostile and "<b>" not in hostile and "-->" not in hostile
     paired = rich("a `@team --> <b>` b")
     assert "@team" not in paired and "-->" not in paired
+
+
+def test_capability_table_for_authors_is_fresh() -> None:
+    from wxreg.review.capabilities import render_capabilities
+
+    committed = (REPO_ROOT / "scripts" / "wxreg" / "review" / "CAPABILITIES.md").read_text(encoding="utf-8")
+    assert committed == render_capabilities(), (
+        "regenerate: python -m wxreg.review.rubric --capabilities > scripts/wxreg/review/CAPABILITIES.md"
+    )
+    smtplib = next(line for line in committed.splitlines() if line.startswith("| `smtplib` |"))
+    assert "network.socket" in smtplib

@@ -19,7 +19,12 @@ def load() -> dict[Any, Any]:
 
 def test_triggers_permissions_and_concurrency() -> None:
     flow = load()
-    assert flow[True] == {"issues": {"types": ["opened", "edited", "reopened"]}}  # YAML 1.1 reads `on` as True
+    assert flow[True] == {  # YAML 1.1 reads `on` as True
+        "issues": {"types": ["opened", "edited", "reopened"]},
+        "issue_comment": {"types": ["created"]},  # a maintainer's /waive
+    }
+    assert flow["concurrency"]["cancel-in-progress"] == "${{ github.event_name == 'issues' }}"
+    assert "/waive" in flow["concurrency"]["group"] and "comment.id" in flow["concurrency"]["group"]
     assert flow["permissions"] == {}
     assert "github.event.issue.number" in flow["concurrency"]["group"]
     jobs = flow["jobs"]

@@ -30,9 +30,11 @@ from wxreg.models import (
     Review,
     Submission,
     Versions,
+    Waiver,
 )
 from wxreg.review.source import check_url
 from wxreg.review.submission import Submission as Claimed
+from wxreg.review.waivers import from_record as waivers_from_record
 from wxreg.versions import client_compare, is_client_version, is_prerelease, parse_pep440
 
 SHORT_DESCRIPTION_CHARS = 120
@@ -79,13 +81,19 @@ class ReviewedRelease:
     security_score: int
     quality_score: int
     rubric_version: str
+    waivers: tuple[Waiver, ...] = ()
+    """Maintainers' waivers of findings on this commit (review v2), published at the entry's top level."""
     endpoints: tuple[str, ...] = ()
 
     @classmethod
     def from_record(cls, record: Mapping[str, Any]) -> ReviewedRelease:
+        waivers = tuple(
+            Waiver(w.finding_id, w.commit, w.path, w.line, w.reason, w.by)
+            for w in waivers_from_record(record) if w.commit == str(record["commit"])
+        )
         return cls(str(record["plugin_id"]), str(record["version"]), str(record["repo"]), str(record["tag"]),
                    str(record["commit"]), str(record["digest"]), int(record["security_score"]),
-                   int(record["quality_score"]), str(record.get("rubric_version") or ""),
+                   int(record["quality_score"]), str(record.get("rubric_version") or ""), waivers,
                    _strings(record.get("endpoints"), 100, 300) or ())
 
 
@@ -234,5 +242,6 @@ def build_entry(
         prerelease=kept_prerelease,
         submission=Submission(issue, issue_url) if issue and issue_url else (
             previous.submission if previous else None),
+        waivers=release.waivers or None,
         endpoints=release.endpoints or None,
     )

@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
-from wxreg.review.capabilities import UNPERMITTED, CapabilityTable, Caps
+from wxreg.review.capabilities import UNPERMITTED, CapabilityTable, Caps, ModuleEntry
 from wxreg.review.code import CodeFile
 
 BUILTIN_NAMES = frozenset(dir(builtins))
@@ -431,10 +431,31 @@ class ModuleAnalyzer:
         if resolved.attribute == "__dict__":
             self._dynamic(line, "module-dict", evidence)
             return
+        if self._hidden_module(resolved.entry, qualified):
+            self._use(line, evidence, None)
+            return
         if resolved.caps and set(resolved.caps) & set(UNPERMITTED):
             self._dynamic(line, next(c for c in resolved.caps if c in UNPERMITTED), evidence)
         if resolved.caps != ():
             self._use(line, evidence, resolved.caps)
+
+    def _hidden_module(self, entry: ModuleEntry, qualified: str) -> bool:
+        """A module reached through another module's attributes (``logging.os``, ``collections._sys``,
+        ``requests.utils.os``): the table cannot explain it, so it is refused rather than read as pure."""
+        parts = qualified.split(".")[len(entry.name.split(".")) :]
+        if not parts or set(entry.default or ()) & set(UNPERMITTED):
+            return False  # nothing to hide: every use of such a module is already an error
+        first = parts[0]
+        if first.startswith("_") and not first.startswith("__") and first not in entry.attributes:
+            return True  # private attributes: implementation details, often imported modules (_os, _sys)
+        own = entry.name.split(".")[-1]
+        for segment in parts:
+            if segment == own or segment in entry.attributes or f"{entry.name}.{segment}" in self.table.modules:
+                continue
+            other = self.table.modules.get(segment)
+            if other is not None and not other.pure:
+                return True
+        return False
 
     def _outermost(self, node: ast.expr) -> bool:
         parent = self.parents.get(id(node))

@@ -6,10 +6,12 @@ Exit status: 0 the review passed, 1 it failed, 2 it could not be done (the reaso
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from wxreg.review.context import ToolConfig
 from wxreg.review.engine import ReviewOptions, ReviewRequest, ReviewResult, review
@@ -18,6 +20,9 @@ from wxreg.review.policy import DEFAULT_POLICY_PATH, REPO_ROOT, PolicyError, loa
 from wxreg.review.report import render_json, render_markdown
 from wxreg.review.source import SourceError
 from wxreg.review.submission import parse_issue_body
+
+if TYPE_CHECKING:
+    from wxreg.review.github import GitHubReviewer
 
 EXIT_PASSED, EXIT_FAILED, EXIT_CANNOT = 0, 1, 2
 
@@ -57,6 +62,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="发布此前生成的报告（需 --issue）/ post a report made earlier by the analysis job (with --issue)",
     )
     github.add_argument("--no-post", action="store_true", help="只打印，不评论 / print, do not comment")
+    github.add_argument(
+        "--waive-event",
+        type=Path,
+        help="issue_comment 事件文件：维护者的 /waive 评论 / issue_comment event file: a maintainer's /waive comment",
+    )
     out = parser.add_argument_group("输出 / output")
     out.add_argument("--json", action="store_true", help="打印 JSON 报告 / print the JSON report")
     out.add_argument("--markdown-out", type=Path, help="写入 markdown 报告 / write the markdown report here")
@@ -186,6 +196,8 @@ def _github_main(args: argparse.Namespace, options: ReviewOptions) -> int:
             if published.skipped:
                 print(f"#{args.issue}: {published.skipped}", file=sys.stderr)
             return EXIT_PASSED
+        if args.waive_event is not None:
+            return _waive(reviewer, args)
         numbers = [args.issue] if args.issue is not None else reviewer.submissions_needing_review()
         status = EXIT_PASSED
         for number in numbers:
@@ -201,6 +213,28 @@ def _github_main(args: argparse.Namespace, options: ReviewOptions) -> int:
     except (GitHubError, OSError) as exc:
         print(f"GitHub: {exc}", file=sys.stderr)
         return EXIT_CANNOT
+
+
+def _waive(reviewer: GitHubReviewer, args: argparse.Namespace) -> int:
+    """An ``issue_comment`` event: a ``/waive`` comment re-reviews the issue with the waiver (or does nothing)."""
+    event = json.loads(args.waive_event.read_text(encoding="utf-8"))
+    comment = event.get("comment") or {}
+    number = (event.get("issue") or {}).get("number")
+    login = (comment.get("user") or {}).get("login")
+    body = comment.get("body")
+    if not isinstance(number, int) or not isinstance(login, str) or not isinstance(body, str):
+        print("事件不是 issue 评论 / the event is not an issue comment", file=sys.stderr)
+        return EXIT_CANNOT
+    outcome = reviewer.waive(number, login, body)
+    if outcome.skipped:
+        print(f"#{number}: {outcome.skipped}", file=sys.stderr)
+        return EXIT_PASSED
+    if outcome.result is not None:
+        emit(outcome.result, args)
+    if outcome.error:
+        print(f"#{number}: {outcome.error}", file=sys.stderr)
+        return EXIT_CANNOT
+    return EXIT_PASSED if outcome.result is not None and outcome.result.passed else EXIT_FAILED
 
 
 def replace_json(args: argparse.Namespace) -> argparse.Namespace:

@@ -27,10 +27,13 @@ from wxreg.review.policy import REPO_ROOT, ReviewPolicy, load_policy
 from wxreg.review.scoring import Scores, score
 from wxreg.review.source import CloneSource, PluginSource, PluginTree, open_source
 from wxreg.review.submission import Submission
+from wxreg.review.waivers import Waiver
+from wxreg.review.waivers import apply as apply_waivers
 
 RECORD_SCHEMA = "wxreg-review-record/1"
 TREE_LIMIT_IDS = frozenset({"WXR-G006", "WXR-G008"})
-CHECK_WORKERS = 4
+SCANNER_CHECKS = frozenset({"security", "dependencies"})
+"""Checks that run an external scanner: started before the others so the review waits on them only once."""
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,8 @@ class ReviewRequest:
     remote_only: bool = False
     """The repository came from untrusted input (an issue body): only an allowed URL is acceptable,
     never a path on this machine (an empty or relative value must not review the current directory)."""
+    waivers: tuple[Waiver, ...] = ()
+    """Maintainers' waivers (:mod:`wxreg.review.waivers`); only those for the reviewed commit apply."""
 
 
 @dataclass(frozen=True)
@@ -78,6 +83,8 @@ class ReviewResult:
     elapsed_seconds: float = 0.0
     endpoints: tuple[Endpoint, ...] = ()
     """Every URL and host the code can contact (the behaviour analysis), for the comment and the entry."""
+    waivers: tuple[Waiver, ...] = ()
+    """The waivers that matched a finding of this review (published with the entry)."""
 
     @property
     def passed(self) -> bool:
@@ -100,6 +107,7 @@ class ReviewResult:
             "quality_score": self.scores.quality,
             "rubric_version": self.rubric_version,
             "endpoints": list(published_endpoints(self.endpoints)),
+            "waivers": [w.to_dict() for w in self.waivers],
         }
 
     def to_dict(self) -> dict[str, Any]:
@@ -150,6 +158,7 @@ def review(request: ReviewRequest, options: ReviewOptions | None = None) -> Revi
     if tree.commit is not None and not any(f.id in TREE_LIMIT_IDS for f in tree.findings):
         findings += _run_checks(request, options, tree, submission, manifest)
         endpoints = behaviour_of(tree).endpoints
+    findings, applied = apply_waivers(findings, request.waivers, tree.commit)
     findings.sort(key=Finding.sort_key)
     return ReviewResult(
         repo=tree.repo,
@@ -165,6 +174,7 @@ def review(request: ReviewRequest, options: ReviewOptions | None = None) -> Revi
         issue_number=request.issue_number,
         elapsed_seconds=time.perf_counter() - started,
         endpoints=endpoints,
+        waivers=applied,
     )
 
 
@@ -205,9 +215,12 @@ def _run_checks(
             manifest=manifest,
             is_url="://" in request.repo,
         )
-        # Checks are independent and read-only on the context; the slow ones wait on subprocesses
-        # (bandit, pip-audit, git), so they overlap in threads. Results keep the checks' order.
-        with ThreadPoolExecutor(max_workers=CHECK_WORKERS, thread_name_prefix="wxreg-check") as pool:
-            for results in pool.map(lambda check: _run_check(check, ctx), checks):
-                found += results
+        # Checks are independent and read-only on the context; the scanners wait on subprocesses
+        # (bandit, pip-audit), so they start first and the in-process checks (which share the parsed
+        # trees of ctx.code) run while they work. Results keep the checks' order.
+        order = sorted(range(len(checks)), key=lambda i: checks[i].name not in SCANNER_CHECKS)
+        with ThreadPoolExecutor(max_workers=max(1, len(checks)), thread_name_prefix="wxreg-check") as pool:
+            futures = {i: pool.submit(_run_check, checks[i], ctx) for i in order}
+            for i in range(len(checks)):
+                found += futures[i].result()
     return found

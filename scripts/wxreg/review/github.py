@@ -17,12 +17,16 @@ from github import Auth, Github, GithubException
 from github.Issue import Issue
 from github.IssueComment import IssueComment
 
+from wxreg.approval.roles import check_decider
 from wxreg.approval.texts import DECIDER_ROLES
 from wxreg.review.context import OwnershipFacts
 from wxreg.review.engine import ReviewOptions, ReviewRequest, ReviewResult, review
 from wxreg.review.report import MARKER, parse_record, render_markdown
 from wxreg.review.source import SourceError, check_url
 from wxreg.review.submission import Submission, body_sha256, parse_issue_body
+from wxreg.review.waivers import Waiver, WaiverError, parse_command
+from wxreg.review.waivers import from_record as waivers_from_record
+from wxreg.review.waivers import merge as merge_waivers
 
 SUBMISSION_LABEL = "plugin-submission"
 PASSED_LABEL = "review-passed"
@@ -145,7 +149,26 @@ class GitHubReviewer:
                 numbers.append(issue.number)
         return sorted(numbers)
 
-    def review_issue(self, number: int, *, auto_approve: bool = False) -> IssueOutcome:
+    def waive(self, number: int, login: str, body: str) -> IssueOutcome:
+        """A ``/waive`` comment: only a decider (admin, maintain, write; fail closed) may waive a finding of
+        the commit the sticky review pinned; the issue is then reviewed again with the waiver."""
+        issue: Issue = _guard(lambda: self._repo().get_issue(number))
+        comment = self.sticky_comment(issue)
+        previous = parse_record(comment.body) if comment else None
+        if previous is None:
+            return IssueOutcome(number, None, skipped="没有可豁免的审核 / there is no review to waive a finding of")
+        role = check_decider(self._repo(), login)
+        if not role.allowed:
+            return IssueOutcome(number, None, skipped=f"{login} 无权豁免 / may not waive (role: {role.role})")
+        try:
+            waiver = parse_command(body, commit=str(previous.get("commit")), by=login)
+        except WaiverError as exc:
+            return IssueOutcome(number, None, skipped=str(exc))
+        return self.review_issue(number, extra_waivers=(waiver,))
+
+    def review_issue(
+        self, number: int, *, auto_approve: bool = False, extra_waivers: tuple[Waiver, ...] = ()
+    ) -> IssueOutcome:
         issue: Issue = _guard(lambda: self._repo().get_issue(number))
         labels = {label.name for label in issue.labels}
         if SUBMISSION_LABEL not in labels:
@@ -169,6 +192,7 @@ class GitHubReviewer:
             ownership_required=True,
             issue_number=number,
             remote_only=True,
+            waivers=merge_waivers(waivers_from_record(previous), extra_waivers),
         )
         try:
             result = review(request, self.options)

@@ -205,6 +205,15 @@ def render_markdown(result: ReviewResult, *, rerun_hint: str | None = None) -> s
         body.append("")
     if not result.findings:
         body += ["没有发现问题。 / No findings.", ""]
+    if result.waivers:
+        body += [f"### 🛡️ 豁免 / Waivers ({len(result.waivers)})", ""]
+        for waiver in result.waivers:
+            where = code_span(f"{waiver.path}" + (f":{waiver.line}" if waiver.line else "")) if waiver.path else ""
+            body.append(
+                f"- **{neutralise(waiver.finding_id, 40)}** {where} — {neutralise(waiver.by, 60)}:"
+                f" {neutralise(waiver.reason, 300)} (`{waiver.commit[:12]}`)"
+            )
+        body.append("")
     omitted = len(result.findings) - shown
     if omitted > 0:
         body += [

@@ -88,6 +88,40 @@ def render_rubric(policy: ReviewPolicy | None = None) -> str:
         "|---|---|---|---|---|",
         *rows,
         "",
+        "### 能力与动态代码 / Capabilities and dynamic code",
+        "",
+        "代码能导入的每个模块都必须在能力表 `registry/capabilities.json` 中",
+        "（见 `scripts/wxreg/review/CAPABILITIES.md`：例如 `smtplib` 需要 `network.socket`）；",
+        "不在表中的模块是错误 `WXR-P005`。用到的每项能力都要由",
+        "`plugin.json` 声明的权限覆盖（`WXR-P001`）。动态代码（`exec`/`eval`、运行时拼出的名称、",
+        "`pickle`/`marshal` 反序列化、`ctypes`、运行时 `pip install`、下载并执行）没有权限可以覆盖，",
+        "总是错误（`WXR-E…`）。`tests/` 下的代码同样检查动态代码、二进制与密钥，但不受权限规则约束，",
+        "除非运行时代码导入了它。",
+        "/ Every module the code can import must be in the capability table `registry/capabilities.json` (see",
+        "`scripts/wxreg/review/CAPABILITIES.md`: e.g. `smtplib` needs `network.socket`); a module not in it is the",
+        "error `WXR-P005`. Each capability used must be covered by a permission declared in `plugin.json`",
+        "(`WXR-P001`). Dynamic code (`exec`/`eval`, names computed at run time, `pickle`/`marshal`",
+        "deserialisation, `ctypes`, run-time `pip install`, download-and-execute) is covered by no permission and",
+        "is always an error (`WXR-E…`). Code under `tests/` is checked for dynamic code, binaries and secrets",
+        "too, but not held to the permission rules unless runtime code imports it.",
+        "",
+        "### 豁免 / Waivers",
+        "",
+        "维护者（admin、maintain 或 write）可在提交 issue 中评论 `/waive WXR-E001 理由`（或",
+        "`/waive WXR-E001@路径:行 理由` 只豁免一处），豁免当前审核提交的一个问题；豁免会显示在审核评论中，",
+        "写入审核记录并随注册表条目发布（`waivers`）。新的提交不继承豁免。",
+        "/ A maintainer (admin, maintain or write) may comment `/waive WXR-E001 reason` (or",
+        "`/waive WXR-E001@path:line reason` for one occurrence) on the submission to waive one finding of the",
+        "reviewed commit; the waiver is shown in the review comment, kept in the review record and published",
+        "with the registry entry (`waivers`). A new commit does not inherit it.",
+        "",
+        "### bandit",
+        "",
+        "bandit 的每个测试保留自己的编号（如 `WXR-S101/B602`），同一编号的扣分上限不会合并不同测试。",
+        "`exec`、`eval`、`pickle`、`marshal`、不安全的 `yaml.load` 无论 bandit 如何评级都是 `error`。",
+        "/ Each bandit test keeps its own id (such as `WXR-S101/B602`), so the per-id cap never merges different",
+        "tests. `exec`, `eval`, `pickle`, `marshal` and unsafe `yaml.load` are errors whatever bandit rates them.",
+        "",
         "`WXR-S101`（bandit）的级别取决于 bandit 的结果：高严重度且中/高置信度为 `error`，",
         "低严重度或低置信度为 `info`，其余为 `warning`。`# nosec` 与仓库内的 `.bandit` 配置不起作用。",
         "/ The severity of `WXR-S101` (bandit) follows",
@@ -99,4 +133,9 @@ def render_rubric(policy: ReviewPolicy | None = None) -> str:
 
 
 if __name__ == "__main__":
-    sys.stdout.write(render_rubric())
+    if sys.argv[1:] == ["--capabilities"]:
+        from wxreg.review.capabilities import render_capabilities
+
+        sys.stdout.write(render_capabilities())
+    else:
+        sys.stdout.write(render_rubric())

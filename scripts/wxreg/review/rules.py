@@ -438,6 +438,7 @@ P002 = Rule(
     "permission {permission} declared but no use found",
     "删除多余的权限 / Drop the unused permission",
 )
+# Review v2 no longer gives P003: a computed import is dynamic code, WXR-E002 (an error).
 P003 = Rule(
     "WXR-P003",
     "permissions",

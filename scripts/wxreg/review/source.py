@@ -25,6 +25,7 @@ from typing import Protocol
 from urllib.parse import urlsplit
 
 from wxreg.digest import dirhash
+from wxreg.gittree import cat_file_request, parse_cat_file_batch, parse_ls_tree
 from wxreg.review import rules
 from wxreg.review.code import CodeIndex, is_code_path
 from wxreg.review.findings import Finding
@@ -224,11 +225,8 @@ class LocalGitSource:
         total = 0
         count = 0
         complete = True
-        for record in listing.split(b"\0"):
-            if not record:
-                continue
-            meta, _, raw_name = record.partition(b"\t")
-            mode, kind, sha, size_text = meta.decode("ascii").split(maxsplit=3)
+        for entry in parse_ls_tree(listing):
+            mode, kind, sha, raw_name = entry.mode, entry.kind, entry.sha, entry.raw_name
             try:
                 name = raw_name.decode("utf-8")
             except UnicodeDecodeError:
@@ -248,7 +246,7 @@ class LocalGitSource:
             if kind != "blob":
                 continue
             count += 1
-            size = int(size_text.strip())
+            size = entry.size or 0
             if size > self.limits.max_file_bytes:
                 findings.append(rules.G007.at(name, size=size, limit=self.limits.max_file_bytes))
                 complete = False
@@ -279,21 +277,13 @@ class LocalGitSource:
         if not unique:
             return {}
         try:
-            out = self._git("cat-file", "--batch", stdin="".join(f"{s}\n" for s in unique).encode("ascii"))
+            out = self._git("cat-file", "--batch", stdin=cat_file_request(unique))
         except _GitFailed as exc:
             raise SourceError(rules.G009.at(detail=str(exc))) from exc
-        blobs: dict[str, bytes] = {}
-        pos = 0
-        for sha in unique:
-            header_end = out.index(b"\n", pos)
-            header = out[pos:header_end].split(b" ")
-            if len(header) != 3:
-                raise SourceError(rules.G009.at(detail=f"missing object {sha}"))
-            size = int(header[2])
-            start = header_end + 1
-            blobs[sha] = out[start : start + size]
-            pos = start + size + 1
-        return blobs
+        try:
+            return parse_cat_file_batch(out, unique)
+        except KeyError as exc:
+            raise SourceError(rules.G009.at(detail=f"missing object {exc.args[0]}")) from exc
 
 
 def check_url(url: str, allowed_prefixes: tuple[str, ...]) -> str | None:

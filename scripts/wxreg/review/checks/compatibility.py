@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import sys
+import tokenize
 from collections.abc import Iterator
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
@@ -10,9 +12,11 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from wxreg.review import rules
 from wxreg.review.context import ReviewContext
 from wxreg.review.findings import Finding
+from wxreg.versions import client_compare
 
 KNOWN_OS = ("Windows", "Linux", "Darwin")
 LOWEST_PARSABLE = (3, 7)  # the lowest grammar ast.parse(feature_version=...) models well
+NOISE = (tokenize.NL, tokenize.NEWLINE, tokenize.COMMENT, tokenize.INDENT, tokenize.DEDENT)
 
 
 def minimum_python(spec: SpecifierSet) -> tuple[int, int] | None:
@@ -23,19 +27,35 @@ def minimum_python(spec: SpecifierSet) -> tuple[int, int] | None:
     return None
 
 
+def parenthesized_with(text: str) -> int | None:
+    """The line of a parenthesised ``with (a as x, b as y):`` (Python 3.9+), which ``ast.parse`` on newer
+    interpreters accepts whatever ``feature_version`` says; ``None`` when there is none."""
+    try:
+        tokens = [t for t in tokenize.generate_tokens(io.StringIO(text).readline) if t.type not in NOISE]
+    except (tokenize.TokenError, SyntaxError):
+        return None
+    for index, token in enumerate(tokens[:-1]):
+        if token.type != tokenize.NAME or token.string != "with" or tokens[index + 1].string != "(":
+            continue
+        depth = 0
+        for inner in tokens[index + 1 :]:
+            if inner.string in "([{" and inner.type == tokenize.OP:
+                depth += 1
+            elif inner.string in ")]}" and inner.type == tokenize.OP:
+                depth -= 1
+                if depth == 0:
+                    break
+            elif depth == 1 and inner.type == tokenize.NAME and inner.string == "as":
+                return token.start[0]
+    return None
+
+
 def maximum_python(spec: SpecifierSet, ceiling: tuple[int, int]) -> tuple[int, int] | None:
     """The highest ``3.x`` up to ``ceiling`` (the reviewer's own Python) the specifier admits, or ``None``."""
     for minor in range(ceiling[1], -1, -1):
         if any(spec.contains(f"3.{minor}.{patch}", prereleases=True) for patch in (0, 1, 5, 10, 20, 50)):
             return (3, minor)
     return None
-
-
-def version_tuple(text: str) -> tuple[int, ...] | None:
-    parts = text.strip().removeprefix("v").split(".")
-    if not parts or not all(p.isdigit() for p in parts):
-        return None
-    return tuple(int(p) for p in parts)
 
 
 class CompatibilityCheck:
@@ -80,6 +100,9 @@ class CompatibilityCheck:
                 if isinstance(parsed, SyntaxError):
                     yield rules.C002.at(item.path, parsed.lineno, minimum=label, detail=parsed.msg or str(parsed))
                     continue
+                if minimum < (3, 9) and item.text is not None and (line := parenthesized_with(item.text)):
+                    yield rules.C002.at(item.path, line, minimum=label, detail="parenthesized context managers")
+                    continue
                 if maximum is not None and maximum != feature and maximum >= LOWEST_PARSABLE:
                     # The grammar can also lose syntax (``async`` as a name): parse at the highest too.
                     at_top = item.module(maximum)
@@ -92,12 +115,8 @@ class CompatibilityCheck:
         high_text = text("max_wxauto_version") or sub.max_wxauto_version
         if low_text is None:
             yield rules.C005.at("plugin.json", field="min_wxauto_version")
-        low = version_tuple(low_text) if low_text else None
-        high = version_tuple(high_text) if high_text else None
-        if low is not None and high is not None:
-            width = max(len(low), len(high))
-            if low + (0,) * (width - len(low)) > high + (0,) * (width - len(high)):
-                yield rules.C003.at("plugin.json", min=low_text, max=high_text)
+        if low_text and high_text and client_compare(low_text.strip(), high_text.strip()) == 1:
+            yield rules.C003.at("plugin.json", min=low_text, max=high_text)
 
         systems = manifest.get("supported_os")
         names = [x for x in systems if isinstance(x, str)] if isinstance(systems, list) else list(sub.supported_os)

@@ -12,7 +12,7 @@ import re
 import subprocess
 import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -122,12 +122,13 @@ def _relative(root: Path, filename: str) -> str:
         return filename
 
 
-@dataclass(frozen=True)
 class SecurityCheck:
     """``bandit=False`` skips the bandit subprocess (the adversarial corpus proves our own analysis alone)."""
 
-    name: str = "security"
-    bandit: bool = True
+    name = "security"
+
+    def __init__(self, *, bandit: bool = True) -> None:
+        self.bandit = bandit
 
     def run(self, ctx: ReviewContext) -> Iterator[Finding]:
         if self.bandit:
