@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from wxreg.review.behaviour import patterns as P
 from wxreg.review.behaviour.fold import UNKNOWN, Folded, Folder, normalise_path
+from wxreg.review.behaviour.index import assembled, index_module
 
 
 @dataclass(frozen=True, order=True)
@@ -82,6 +83,16 @@ class BehaviourReport:
 
 
 @dataclass
+class _Frame:
+    body: list[ast.stmt]
+    bound: frozenset[str]
+    globals: frozenset[str]
+    folder: Folder
+    sensitive: dict[int, Source | None]
+    """``_sensitive_path`` per call (it folds paths: once per call, not once per pass)."""
+
+
+@dataclass
 class _Summary:
     returns: Taint = EMPTY
     param_sinks: dict[int, set[Sink]] = field(default_factory=dict)
@@ -119,19 +130,26 @@ class _Module:
         self.docstrings: set[int] = set()
         self.uses_network = False
         self.uses_process = False
+        self.version = 0
+        """Grows whenever ``attr_taint`` or ``global_taint`` does (a function re-reads them only then)."""
+        self.frames: dict[int, _Frame] = {}
+        """What each function body's analysis needs that does not change between passes."""
+        self._qualified: dict[int, str | None] | None = None
         self.module_folder = self.folder(None)
+        self.index = index_module(tree)
         self._scan()
 
     # --- one walk: imports, aliases, constants, functions ---------------------------------------------
     def _scan(self) -> None:
+        index = self.index
         package = self.name.split(".")[:-1] if not self.path.endswith("__init__.py") else self.name.split(".")
-        for node in ast.walk(self.tree):
+        for node in index.imports:
             if isinstance(node, ast.Import):
                 for alias in node.names:
                     self.names[alias.asname or alias.name.split(".")[0]] = (alias.asname and alias.name) or (
                         alias.name.split(".")[0])
                     self._module_use(alias.name)
-            elif isinstance(node, ast.ImportFrom):
+            else:
                 base = node.module or ""
                 if node.level:
                     up = package[: len(package) - (node.level - 1)] if node.level > 1 else package
@@ -139,39 +157,39 @@ class _Module:
                 self._module_use(base)
                 for alias in node.names:
                     self.names[alias.asname or alias.name] = f"{base}.{alias.name}" if base else alias.name
-            elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Module):
-                body = node.body
-                if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
-                    self.docstrings.add(id(body[0].value))
-                if isinstance(node, ast.ClassDef):
-                    for item in body:
-                        if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef):
-                            self.functions[f"{node.name}.{item.name}"] = (item, node.name)
+        for scope in (self.tree, *index.defs):
+            body = scope.body
+            if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+                self.docstrings.add(id(body[0].value))
+            if isinstance(scope, ast.ClassDef):
+                for item in body:
+                    if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef):
+                        self.functions[f"{scope.name}.{item.name}"] = (item, scope.name)
         for node in self.tree.body:
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
                 self.functions[node.name] = (node, None)
         known = {id(func) for func, _ in self.functions.values()}
-        calls: list[ast.Call] = []
-        for node in ast.walk(self.tree):
+        for node in index.defs:
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and id(node) not in known:
                 # a nested function: analysed on its own too (and inside its parent, which sees its closure)
                 key = node.name if node.name not in self.functions else f"{node.name}@{node.lineno}"
                 self.functions[key] = (node, None)
-            elif isinstance(node, ast.Call):
-                calls.append(node)
-            elif isinstance(node, ast.Assign) and len(node.targets) == 1:
-                self._bind(node.targets[0], node.value)
-            elif isinstance(node, ast.AnnAssign) and node.value is not None:
-                self._bind(node.target, node.value)
-            elif isinstance(node, ast.withitem) and node.optional_vars is not None:
-                self._bind(node.optional_vars, node.context_expr)
-        for call in calls:
+        for target, value in index.binds:
+            self._bind(target, value)
+        self._qualified = {}  # the names are known: qualify() may remember its answers from here on
+        for call in index.calls:
             name = self.qualify(call.func) or ""
             if name in P.CALLBACK_SOURCES:
                 source = Source("keyboard", P.CALLBACK_SOURCES[name] + " callback", self.path, call.lineno)
                 for value in [*call.args, *(k.value for k in call.keywords)]:
                     if isinstance(value, ast.Name | ast.Attribute):
                         self.callbacks[value.id if isinstance(value, ast.Name) else value.attr] = source
+
+    def share(self, shared: dict[str, Taint], key: str, taint: Taint) -> None:
+        known = shared.get(key, EMPTY)
+        if not taint <= known:
+            shared[key] = known | taint
+            self.version += 1
 
     def _module_use(self, module: str) -> None:
         top = module.split(".")[0]
@@ -208,6 +226,16 @@ class _Module:
 
     # --- names ------------------------------------------------------------------------------------------
     def qualify(self, node: ast.expr) -> str | None:
+        memo = self._qualified
+        if memo is None:
+            return self._qualify(node)
+        key = id(node)
+        if key in memo:
+            return memo[key]
+        found = memo[key] = self._qualify(node)
+        return found
+
+    def _qualify(self, node: ast.expr) -> str | None:
         if isinstance(node, ast.Name):
             return self.names.get(node.id, node.id)
         if isinstance(node, ast.Attribute):
@@ -251,19 +279,17 @@ class _Module:
     # --- endpoints ---------------------------------------------------------------------------------------
     def endpoints(self) -> Iterator[Endpoint]:
         folder = self.module_folder
-        consumed: set[int] = set()
-        for node in ast.walk(self.tree):
-            if id(node) in consumed:
+        covered = 0  # an assembled string that folded covers its subtree (walk order up to ``covered``)
+        for candidate in self.index.candidates:
+            if candidate.start <= covered:
                 continue
-            if _assembled(node):
-                folded = folder.fold(node)  # type: ignore[arg-type]
+            node = candidate.node
+            if assembled(node):
+                folded = folder.fold(node)
                 if folded is not None:
-                    for inner in ast.walk(node):
-                        consumed.add(id(inner))
-                    yield from self._urls(folded.text, node)  # type: ignore[arg-type]
-            elif isinstance(node, ast.Constant) and isinstance(node.value, str) and "://" in node.value and (
-                id(node) not in self.docstrings
-            ):
+                    covered = candidate.end
+                    yield from self._urls(folded.text, node)
+            elif isinstance(node, ast.Constant) and id(node) not in self.docstrings:
                 yield from self._urls(node.value, node)
             if isinstance(node, ast.Call):
                 yield from self._host_args(node, folder)
@@ -293,15 +319,6 @@ class _Module:
             if folded is not None and folded.complete and folded.text and "://" not in folded.text:
                 host = folded.text.lower()
                 yield Endpoint(host, host, self.path, call.lineno)
-
-
-def _assembled(node: ast.AST) -> bool:
-    """A string built from parts: an f-string, ``+``, ``%`` or ``.format``."""
-    if isinstance(node, ast.JoinedStr):
-        return True
-    if isinstance(node, ast.BinOp):
-        return isinstance(node.op, ast.Add | ast.Mod)
-    return isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format"
 
 
 class _Plugin:
@@ -417,12 +434,11 @@ class _Function:
         self.node = node
         self.cls = cls
         self.env: dict[str, Taint] = {}
-        self.local: dict[str, ast.expr] = {}
         self.files: set[str] = set()
         self.summary = _Summary()
         self.is_module = isinstance(node, ast.Module)
-        self.globals: set[str] = set()
         self.first_pass = True
+        self.observed: list[tuple[str, Taint]] | None = None
         args: list[ast.arg] = []
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             args = [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]
@@ -436,23 +452,29 @@ class _Function:
                 if index < offset:
                     continue
                 self.env[arg.arg] = frozenset({callback}) if callback else frozenset({Param(index - offset)})
-        self.body = list(self._statements())
-        self.bound = {arg.arg for arg in args}
-        self.calls: dict[int, list[ast.Call]] = {}
-        for stmt in self.body:  # one walk of each statement's own expressions, reused by every pass
-            calls = self.calls[id(stmt)] = []
-            for expr in self._exprs(stmt):
-                for inner in ast.walk(expr):
-                    if isinstance(inner, ast.Call):
-                        calls.append(inner)
-                    elif isinstance(inner, ast.Name) and isinstance(inner.ctx, ast.Store):
-                        self.bound.add(inner.id)
-        for stmt in self.body:
+        frame = module.frames.get(id(node))
+        if frame is None:
+            frame = module.frames[id(node)] = self._frame(args)
+        self.body = frame.body
+        self.bound = frame.bound
+        self.globals = frame.globals
+        self.folder = frame.folder
+        self.sensitive = frame.sensitive
+
+    def _frame(self, args: list[ast.arg]) -> _Frame:
+        """The parts of this body's analysis that do not change between passes, computed once."""
+        body = list(self._statements())
+        stores = self.m.index.stmt_stores
+        bound = {arg.arg for arg in args}
+        names: set[str] = set()
+        local: dict[str, ast.expr] = {}
+        for stmt in body:
+            bound.update(stores.get(id(stmt), ()))
             if isinstance(stmt, ast.Global):
-                self.globals.update(stmt.names)
+                names.update(stmt.names)
             elif isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
-                self.local[stmt.targets[0].id] = stmt.value
-        self.folder = module.folder(self.local)
+                local[stmt.targets[0].id] = stmt.value
+        return _Frame(body, frozenset(bound), frozenset(names), self.m.folder(local), {})
 
     def _statements(self) -> Iterator[ast.stmt]:
         """Every statement of this body, not those of nested functions and classes (analysed on their own)."""
@@ -477,11 +499,20 @@ class _Function:
                             stack.append(child)
 
     def run(self) -> _Summary:
-        for _ in range(4):
+        # The first pass remembers every name it read and what it read: when none of them (and nothing the
+        # module shares) grew afterwards, a second pass would read the same and change nothing.
+        self.observed: list[tuple[str, Taint]] | None = []
+        version = self.m.version
+        for stmt in self.body:
+            self._stmt(stmt)
+        self.first_pass = False
+        observed, self.observed = self.observed, None
+        if version == self.m.version and not self.files and all(self.lookup(n) == t for n, t in observed):
+            return self.summary
+        for _ in range(3):
             before = dict(self.env), dict(self.m.attr_taint), dict(self.m.global_taint), self.summary.returns
             for stmt in self.body:
                 self._stmt(stmt)
-            self.first_pass = False
             after = self.env, self.m.attr_taint, self.m.global_taint, self.summary.returns
             if before == after:
                 break
@@ -489,7 +520,7 @@ class _Function:
 
     # --- statements ----------------------------------------------------------------------------------------
     def _stmt(self, stmt: ast.stmt) -> None:
-        for node in self.calls[id(stmt)]:
+        for node in self.m.index.stmt_calls.get(id(stmt), ()):
             self._call(node)
         if isinstance(stmt, ast.Assign):
             taint = self.taint(stmt.value)
@@ -523,20 +554,6 @@ class _Function:
         if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
             self._file_handle(stmt.targets[0], stmt.value)
 
-    @staticmethod
-    def _exprs(stmt: ast.stmt) -> Iterator[ast.expr]:
-        for name, value in ast.iter_fields(stmt):
-            if name in ("body", "orelse", "finalbody", "handlers", "cases", "decorator_list"):
-                continue
-            if isinstance(value, ast.expr):
-                yield value
-            elif isinstance(value, list):
-                for item in value:
-                    if isinstance(item, ast.expr):
-                        yield item
-                    elif isinstance(item, ast.withitem):
-                        yield item.context_expr
-
     def _assign(self, target: ast.expr, taint: Taint) -> None:
         if not taint:
             return
@@ -546,7 +563,7 @@ class _Function:
             is_global = target.id in self.globals or (target.id not in self.env and target.id not in self.bound)
             if self.is_module or is_global:
                 if shared:
-                    self.m.global_taint[target.id] = self.m.global_taint.get(target.id, EMPTY) | shared
+                    self.m.share(self.m.global_taint, target.id, shared)
             else:
                 self.env[target.id] = self.env.get(target.id, EMPTY) | taint
             if self.is_module:
@@ -555,7 +572,7 @@ class _Function:
             if isinstance(target.value, ast.Name) and target.value.id in ("self", "cls"):
                 key = f"{self.cls}.{target.attr}"
                 if shared:
-                    self.m.attr_taint[key] = self.m.attr_taint.get(key, EMPTY) | shared
+                    self.m.share(self.m.attr_taint, key, shared)
             else:
                 self._assign(target.value, taint)
         elif isinstance(target, ast.Subscript):
@@ -596,9 +613,11 @@ class _Function:
     # --- expressions ----------------------------------------------------------------------------------------
     def lookup(self, name: str) -> Taint:
         found = self.env.get(name)
-        if found is not None:
-            return found
-        return self.m.global_taint.get(name, EMPTY)
+        if found is None:
+            found = self.m.global_taint.get(name, EMPTY)
+        if self.observed is not None:
+            self.observed.append((name, found))
+        return found
 
     def taint(self, node: ast.expr | None) -> Taint:
         if node is None:
@@ -712,6 +731,13 @@ class _Function:
 
     def _sensitive_path(self, call: ast.Call) -> Source | None:
         """A call on a path that names credentials or another application's data reads it."""
+        key = id(call)
+        if key in self.sensitive:
+            return self.sensitive[key]
+        found = self.sensitive[key] = self._sensitive_path_of(call)
+        return found
+
+    def _sensitive_path_of(self, call: ast.Call) -> Source | None:
         name = self.m.qualify(call.func) or ""
         if name in P.PATH_BUILDERS - {"os.listdir", "os.scandir", "os.walk", "glob.glob"}:
             return None

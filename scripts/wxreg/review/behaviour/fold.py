@@ -13,6 +13,7 @@ import ast
 import base64
 import binascii
 import codecs
+import functools
 import re
 import zlib
 from collections.abc import Callable
@@ -331,6 +332,7 @@ class Folder:
         return None
 
 
+@functools.lru_cache(maxsize=4096)
 def normalise_path(text: str) -> str:
     """Lower case, ``/`` separators, no doubled ``/``, home as ``~`` (``%USERPROFILE%``, ``C:/Users/x``)."""
     value = text.replace("\\", "/").lower()
