@@ -165,15 +165,15 @@ class _Module:
                 for item in body:
                     if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef):
                         self.functions[f"{scope.name}.{item.name}"] = (item, scope.name)
-        for node in self.tree.body:
-            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-                self.functions[node.name] = (node, None)
+        for top in self.tree.body:
+            if isinstance(top, ast.FunctionDef | ast.AsyncFunctionDef):
+                self.functions[top.name] = (top, None)
         known = {id(func) for func, _ in self.functions.values()}
-        for node in index.defs:
-            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and id(node) not in known:
+        for scope in index.defs:
+            if isinstance(scope, ast.FunctionDef | ast.AsyncFunctionDef) and id(scope) not in known:
                 # a nested function: analysed on its own too (and inside its parent, which sees its closure)
-                key = node.name if node.name not in self.functions else f"{node.name}@{node.lineno}"
-                self.functions[key] = (node, None)
+                key = scope.name if scope.name not in self.functions else f"{scope.name}@{scope.lineno}"
+                self.functions[key] = (scope, None)
         for target, value in index.binds:
             self._bind(target, value)
         self._qualified = {}  # the names are known: qualify() may remember its answers from here on
@@ -290,7 +290,7 @@ class _Module:
                     covered = candidate.end
                     yield from self._urls(folded.text, node)
             elif isinstance(node, ast.Constant) and id(node) not in self.docstrings:
-                yield from self._urls(node.value, node)
+                yield from self._urls(str(node.value), node)
             if isinstance(node, ast.Call):
                 yield from self._host_args(node, folder)
 
@@ -501,7 +501,7 @@ class _Function:
     def run(self) -> _Summary:
         # The first pass remembers every name it read and what it read: when none of them (and nothing the
         # module shares) grew afterwards, a second pass would read the same and change nothing.
-        self.observed: list[tuple[str, Taint]] | None = []
+        self.observed = []
         version = self.m.version
         for stmt in self.body:
             self._stmt(stmt)

@@ -84,7 +84,7 @@ def index_module(tree: ast.Module) -> ModuleIndex:
     out = ModuleIndex()
     calls, stmt_calls, stmt_stores, candidates = out.calls, out.stmt_calls, out.stmt_stores, out.candidates
     # (node, owning statement or None); _END entries close a candidate's subtree
-    stack: list[tuple[object, ast.stmt | None | Candidate]] = [(tree, None)]
+    stack: list[tuple[object, ast.stmt | Candidate | None]] = [(tree, None)]
     count = 0
     Call, Name, Constant, Assign, AnnAssign = ast.Call, ast.Name, ast.Constant, ast.Assign, ast.AnnAssign
     while stack:
@@ -118,7 +118,7 @@ def index_module(tree: ast.Module) -> ModuleIndex:
             candidate = Candidate(node, count)  # type: ignore[arg-type]
             candidates.append(candidate)
             stack.append((_END, candidate))
-        children: list[tuple[object, ast.stmt | None | Candidate]] = []
+        children: list[tuple[object, ast.stmt | Candidate | None]] = []
         if isinstance(node, ast.stmt):
             # a statement owns the expressions of its own fields; its body, handlers, decorators,
             # argument defaults and other non-expression parts are owned by nobody (or by their statements)
@@ -126,9 +126,7 @@ def index_module(tree: ast.Module) -> ModuleIndex:
                 value = getattr(node, name, None)
                 if value is None:
                     continue
-                if name in _BODY_FIELDS:
-                    children.extend((child, None) for child in value)
-                elif name == "decorator_list":
+                if name in _BODY_FIELDS or name == "decorator_list":
                     children.extend((child, None) for child in value)
                 elif isinstance(value, list):
                     for child in value:
