@@ -90,6 +90,8 @@ class _Frame:
     folder: Folder
     sensitive: dict[int, Source | None]
     """``_sensitive_path`` per call (it folds paths: once per call, not once per pass)."""
+    targets: dict[int, tuple[_Module, str] | None]
+    """The plugin's own function each call reaches, per call."""
 
 
 @dataclass
@@ -460,6 +462,7 @@ class _Function:
         self.globals = frame.globals
         self.folder = frame.folder
         self.sensitive = frame.sensitive
+        self.targets = frame.targets
 
     def _frame(self, args: list[ast.arg]) -> _Frame:
         """The parts of this body's analysis that do not change between passes, computed once."""
@@ -474,7 +477,7 @@ class _Function:
                 names.update(stmt.names)
             elif isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(stmt.targets[0], ast.Name):
                 local[stmt.targets[0].id] = stmt.value
-        return _Frame(body, frozenset(bound), frozenset(names), self.m.folder(local), {})
+        return _Frame(body, frozenset(bound), frozenset(names), self.m.folder(local), {}, {})
 
     def _statements(self) -> Iterator[ast.stmt]:
         """Every statement of this body, not those of nested functions and classes (analysed on their own)."""
@@ -750,11 +753,9 @@ class _Function:
             folded = self.folder.fold(candidate)
             if folded is None:
                 continue
-            value = normalise_path(folded.text)
-            for label, pattern in P.SENSITIVE_PATHS:
-                if pattern.search(value):
-                    kind = "app_data" if "data" in label else "credential"
-                    return self._here(call, kind, f"{label}: {folded.text.replace(UNKNOWN, '{…}')}")
+            for label in P.labels(P.SENSITIVE_PATHS, normalise_path(folded.text))[:1]:
+                kind = "app_data" if "data" in label else "credential"
+                return self._here(call, kind, f"{label}: {folded.text.replace(UNKNOWN, '{…}')}")
         return None
 
     def _positional(self, call: ast.Call) -> list[Taint]:
@@ -776,6 +777,13 @@ class _Function:
         return taint
 
     def _plugin_function(self, call: ast.Call) -> tuple[_Module, str] | None:
+        key = id(call)
+        if key in self.targets:
+            return self.targets[key]
+        found = self.targets[key] = self._plugin_function_of(call)
+        return found
+
+    def _plugin_function_of(self, call: ast.Call) -> tuple[_Module, str] | None:
         func = call.func
         if isinstance(func, ast.Name) and func.id in self.m.functions and func.id not in self.m.names:
             return self.m, func.id
@@ -918,12 +926,10 @@ class _Function:
         if found:
             hits.add(Hit("disguised", f"living-off-the-land binary {sorted(found)[0]!r}: {text[:120]!r}",
                          sink.path, sink.line))
-        for label, pattern in P.DISGUISED_COMMANDS:
-            if pattern.search(lowered + " "):
-                hits.add(Hit("disguised", f"{label}: {text[:120]!r}", sink.path, sink.line))
-        for label, pattern in P.PERSISTENCE_COMMANDS:
-            if pattern.search(lowered):
-                hits.add(Hit("persistence", f"{label}: {text[:120]!r}", sink.path, sink.line))
+        for label in P.labels(P.DISGUISED_COMMANDS, lowered + " "):
+            hits.add(Hit("disguised", f"{label}: {text[:120]!r}", sink.path, sink.line))
+        for label in P.labels(P.PERSISTENCE_COMMANDS, lowered):
+            hits.add(Hit("persistence", f"{label}: {text[:120]!r}", sink.path, sink.line))
 
     def _persistence(self, call: ast.Call, name: str, method: str) -> None:
         hits = self.m.plugin.hits
@@ -960,13 +966,10 @@ class _Function:
             folded = self.folder.fold(candidate)
             if folded is None:
                 continue
-            value = normalise_path(folded.text)
-            for label, pattern in P.PERSISTENCE_PATHS:
-                if pattern.search(value):
-                    shown = folded.text.replace(UNKNOWN, "{…}")
-                    hits.add(Hit("persistence", f"{label}: {shown!r} ({name or method}())", self.m.path,
-                                 call.lineno))
-                    return
+            for label in P.labels(P.PERSISTENCE_PATHS, normalise_path(folded.text))[:1]:
+                shown = folded.text.replace(UNKNOWN, "{…}")
+                hits.add(Hit("persistence", f"{label}: {shown!r} ({name or method}())", self.m.path, call.lineno))
+                return
 
 
 def analyse(modules: Iterable[tuple[str, ast.Module]], *, tests: frozenset[str] = frozenset()) -> BehaviourReport:

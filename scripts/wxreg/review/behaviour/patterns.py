@@ -221,3 +221,22 @@ HOST_CALLS = frozenset({
     "smtplib.SMTP_SSL", "ftplib.FTP", "ftplib.FTP_TLS", "telnetlib.Telnet", "poplib.POP3", "poplib.POP3_SSL",
     "imaplib.IMAP4", "imaplib.IMAP4_SSL", "asyncio.open_connection", "nntplib.NNTP", "paramiko.SSHClient.connect",
 })  # fmt: skip
+
+
+# --- one search per table ----------------------------------------------------------------------------
+def _either(table: tuple[tuple[str, re.Pattern[str]], ...]) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{pattern.pattern})" for _, pattern in table))
+
+
+_ANY: dict[int, re.Pattern[str]] = {
+    id(table): _either(table) for table in (SENSITIVE_PATHS, PERSISTENCE_PATHS, PERSISTENCE_COMMANDS, DISGUISED_COMMANDS)
+}
+
+
+def labels(table: tuple[tuple[str, re.Pattern[str]], ...], value: str) -> list[str]:
+    """The labels of ``table`` whose pattern is found in ``value``, in table order; one combined search
+    first, so the common case (nothing found) costs one regex pass however long the table is."""
+    either = _ANY.get(id(table))
+    if either is not None and either.search(value) is None:
+        return []
+    return [label for label, pattern in table if pattern.search(value)]
