@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 _BODY_FIELDS = frozenset({"body", "orelse", "finalbody", "handlers", "cases"})
 _SKIP_FIELDS = frozenset({"ctx", "op", "type_comment", "type_ignores"})
 _CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+_REVERSED: dict[type, tuple[str, ...]] = {}
 _END = object()
 _DEFS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
@@ -35,6 +36,13 @@ def _holds_nodes(annotation: object) -> bool:
     if isinstance(annotation, type):
         return issubclass(annotation, ast.AST) and not issubclass(annotation, _OPERATORS)
     return any(_holds_nodes(arg) for arg in typing.get_args(annotation))
+
+
+def _reversed_fields(kind: type) -> tuple[str, ...]:
+    found = _REVERSED.get(kind)
+    if found is None:
+        found = _REVERSED[kind] = tuple(reversed(_fields(kind)))
+    return found
 
 
 def _fields(kind: type) -> tuple[str, ...]:
@@ -118,40 +126,44 @@ def index_module(tree: ast.Module) -> ModuleIndex:
             candidate = Candidate(node, count)  # type: ignore[arg-type]
             candidates.append(candidate)
             stack.append((_END, candidate))
-        children: list[tuple[object, ast.stmt | Candidate | None]] = []
+        push = stack.append
         if isinstance(node, ast.stmt):
             # a statement owns the expressions of its own fields; its body, handlers, decorators,
-            # argument defaults and other non-expression parts are owned by nobody (or by their statements)
-            for name in _fields(kind):
+            # argument defaults and other non-expression parts are owned by nobody (or by their statements).
+            # Children are pushed last first, so they are visited in source order.
+            for name in _reversed_fields(kind):
                 value = getattr(node, name, None)
                 if value is None:
                     continue
                 if name in _BODY_FIELDS or name == "decorator_list":
-                    children.extend((child, None) for child in value)
+                    stack.extend((child, None) for child in reversed(value))
                 elif isinstance(value, list):
-                    for child in value:
+                    for child in reversed(value):
                         if isinstance(child, ast.expr):
-                            children.append((child, node))
+                            push((child, node))
                         elif type(child) is ast.withitem:
-                            children.append((child.context_expr, node))
                             if child.optional_vars is not None:  # ``with value as target``
-                                children.append((child.optional_vars, None))
-                                out.binds.append((child.optional_vars, child.context_expr))
+                                push((child.optional_vars, None))
+                            push((child.context_expr, node))
                         elif isinstance(child, ast.AST):
-                            children.append((child, None))
+                            push((child, None))
                 elif isinstance(value, ast.expr):
-                    children.append((value, node))
+                    push((value, node))
                 elif isinstance(value, ast.AST):
-                    children.append((value, None))
+                    push((value, None))
+            if kind is ast.With or kind is ast.AsyncWith:
+                out.binds.extend(
+                    (item.optional_vars, item.context_expr) for item in node.items if item.optional_vars is not None  # type: ignore[attr-defined]
+                )
         else:
-            for name in _fields(kind):
+            for name in _reversed_fields(kind):
                 value = getattr(node, name, None)
                 if value is None:
                     continue
                 if type(value) is list:
-                    children.extend((child, owner) for child in value if isinstance(child, ast.AST))
+                    for child in reversed(value):
+                        if isinstance(child, ast.AST):
+                            push((child, owner))
                 elif isinstance(value, ast.AST):
-                    children.append((value, owner))
-        children.reverse()
-        stack.extend(children)
+                    push((value, owner))
     return out
