@@ -229,7 +229,8 @@ def _either(table: tuple[tuple[str, re.Pattern[str]], ...]) -> re.Pattern[str]:
 
 
 _ANY: dict[int, re.Pattern[str]] = {
-    id(table): _either(table) for table in (SENSITIVE_PATHS, PERSISTENCE_PATHS, PERSISTENCE_COMMANDS, DISGUISED_COMMANDS)
+    id(table): _either(table)
+    for table in (SENSITIVE_PATHS, PERSISTENCE_PATHS, PERSISTENCE_COMMANDS, DISGUISED_COMMANDS)
 }
 
 
