@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -149,18 +149,9 @@ def test_schema_refuses_endpoints_that_are_not_a_list_of_strings() -> None:
 # --- /waive of a chat webhook (WXR-B004) and a raw IP (WXR-B005) through the GitHub stand-in --------
 
 standin = pytest.importorskip("wxsandbox.github.server")
-testing = pytest.importorskip("wxsandbox.github.testing")
+from test_github import Forge  # noqa: E402 (needs the stand-in)
+
 from wxreg.review.github import SUBMISSION_LABEL, GitHubConfig, GitHubReviewer  # noqa: E402
-
-
-@dataclass
-class Forge:
-    gh: Any
-    reviewer: GitHubReviewer
-    plugin_url: str
-
-    def client(self, login: str) -> Any:
-        return testing.pygithub(self.gh, self.gh.token_for(login))
 
 
 @pytest.fixture

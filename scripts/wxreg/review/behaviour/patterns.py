@@ -10,25 +10,30 @@ from __future__ import annotations
 
 import re
 
+Table = tuple[tuple[str, re.Pattern[str]], ...]
+"""``(label, pattern)`` pairs, searched in order."""
+
+
+def _table(*pairs: tuple[str, str]) -> Table:
+    return tuple((label, re.compile(pattern)) for label, pattern in pairs)
+
+
 # --- sources ---------------------------------------------------------------------------------------
 # Files and folders of credentials and keys, and other applications' data (WeChat's first).
-SENSITIVE_PATHS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
-    (label, re.compile(pattern))
-    for label, pattern in (
-        ("SSH keys (~/.ssh)", r"(^|/)\.ssh(/|$)"),
-        ("AWS credentials (~/.aws)", r"(^|/)\.aws(/|$)"),
-        ("cloud/tool credentials", r"(^|/)(\.netrc|_netrc|\.git-credentials|\.pypirc|\.npmrc|\.docker/config\.json"
-         r"|\.kube/config|\.gnupg|\.config/gcloud|\.azure|\.config/gh/hosts\.yml)(/|$)"),
-        ("browser profile", r"(google/chrome|chromium|microsoft/edge|bravesoftware|mozilla/firefox|\.mozilla"
-         r"|\.config/google-chrome|opera software|yandex/yandexbrowser)(/|$)|(^|/)(login data|cookies|local state"
-         r"|web data|key4\.db|logins\.json)$"),
-        ("keychain / keyring", r"library/keychains|\.local/share/keyrings|microsoft/(credentials|protect)(/|$)"),
-        ("WeChat data", r"wechat files|xwechat_files|tencent/(wechat|xwechat|weixin)|(^|/)tencent(/|$)"
-         r"|com\.tencent\.xinwechat|(^|/)msg/multi(/|$)|(^|/)(micromsg|enmicromsg)\.db"),
-        ("other messenger / wallet data", r"telegram desktop/tdata|(^|/)tdata(/|$)|discord/local storage"
-         r"|electrum/wallets|exodus/exodus\.wallet|(^|/)wallet\.dat$"),
-        ("system secrets", r"^/etc/(shadow|sudoers)|system32/config/sam"),
-    )
+SENSITIVE_PATHS: Table = _table(
+    ("SSH keys (~/.ssh)", r"(^|/)\.ssh(/|$)"),
+    ("AWS credentials (~/.aws)", r"(^|/)\.aws(/|$)"),
+    ("cloud/tool credentials", r"(^|/)(\.netrc|_netrc|\.git-credentials|\.pypirc|\.npmrc|\.docker/config\.json"
+     r"|\.kube/config|\.gnupg|\.config/gcloud|\.azure|\.config/gh/hosts\.yml)(/|$)"),
+    ("browser profile", r"(google/chrome|chromium|microsoft/edge|bravesoftware|mozilla/firefox|\.mozilla"
+     r"|\.config/google-chrome|opera software|yandex/yandexbrowser)(/|$)|(^|/)(login data|cookies|local state"
+     r"|web data|key4\.db|logins\.json)$"),
+    ("keychain / keyring", r"library/keychains|\.local/share/keyrings|microsoft/(credentials|protect)(/|$)"),
+    ("WeChat data", r"wechat files|xwechat_files|tencent/(wechat|xwechat|weixin)|(^|/)tencent(/|$)"
+     r"|com\.tencent\.xinwechat|(^|/)msg/multi(/|$)|(^|/)(micromsg|enmicromsg)\.db"),
+    ("other messenger / wallet data", r"telegram desktop/tdata|(^|/)tdata(/|$)|discord/local storage"
+     r"|electrum/wallets|exodus/exodus\.wallet|(^|/)wallet\.dat$"),
+    ("system secrets", r"^/etc/(shadow|sudoers)|system32/config/sam"),
 )
 
 # Environment variables that belong to other tools' credentials (not a setting the plugin owns).
@@ -138,35 +143,29 @@ READ_METHODS = frozenset({
 })  # fmt: skip
 
 # --- persistence ------------------------------------------------------------------------------------
-PERSISTENCE_PATHS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
-    (label, re.compile(pattern))
-    for label, pattern in (
-        ("Windows Startup folder", r"start menu/programs/startup|shell:(common )?startup"),
-        ("XDG autostart", r"\.config/autostart(/|$)|^/etc/xdg/autostart"),
-        ("shell rc / profile file", r"(^|/)(\.bashrc|\.bash_profile|\.bash_login|\.profile|\.zshrc|\.zprofile"
-         r"|\.zshenv|\.zlogin|\.cshrc|\.tcshrc|\.login|config\.fish)$|^/etc/(profile|bash\.bashrc|zsh/)"
-         r"|^/etc/profile\.d(/|$)|^/etc/rc\.local$|(^|/)(microsoft\.powershell_profile|profile)\.ps1$"),
-        ("cron", r"^/etc/cron|^/var/spool/cron|(^|/)crontabs?(/|$)|^/etc/anacrontab"),
-        ("systemd unit", r"(^|/)systemd/(user|system)(/|$)|\.config/systemd(/|$)|\.(service|timer)$"),
-        ("launchd plist", r"library/launch(agents|daemons)(/|$)"),
-        ("Python start-up hook", r"(^|/)(sitecustomize|usercustomize)\.py$|\.pth$"),
-        ("Windows logon script", r"system32/grouppolicy|/tasks/|system32/tasks"),
-    )
+PERSISTENCE_PATHS: Table = _table(
+    ("Windows Startup folder", r"start menu/programs/startup|shell:(common )?startup"),
+    ("XDG autostart", r"\.config/autostart(/|$)|^/etc/xdg/autostart"),
+    ("shell rc / profile file", r"(^|/)(\.bashrc|\.bash_profile|\.bash_login|\.profile|\.zshrc|\.zprofile"
+     r"|\.zshenv|\.zlogin|\.cshrc|\.tcshrc|\.login|config\.fish)$|^/etc/(profile|bash\.bashrc|zsh/)"
+     r"|^/etc/profile\.d(/|$)|^/etc/rc\.local$|(^|/)(microsoft\.powershell_profile|profile)\.ps1$"),
+    ("cron", r"^/etc/cron|^/var/spool/cron|(^|/)crontabs?(/|$)|^/etc/anacrontab"),
+    ("systemd unit", r"(^|/)systemd/(user|system)(/|$)|\.config/systemd(/|$)|\.(service|timer)$"),
+    ("launchd plist", r"library/launch(agents|daemons)(/|$)"),
+    ("Python start-up hook", r"(^|/)(sitecustomize|usercustomize)\.py$|\.pth$"),
+    ("Windows logon script", r"system32/grouppolicy|/tasks/|system32/tasks"),
 )
 REGISTRY_RUN = re.compile(
     r"currentversion(/|\\)+(run|runonce|runservices|runservicesonce|policies(/|\\)+explorer(/|\\)+run)(\b|$)"
     r"|winlogon|image file execution options|currentversion(/|\\)+explorer(/|\\)+(user )?shell folders"
 )
-PERSISTENCE_COMMANDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
-    (label, re.compile(pattern))
-    for label, pattern in (
-        ("scheduled task", r"\bschtasks(\.exe)?\b.*\/create|register-scheduledtask|new-scheduledtask"),
-        ("cron", r"\bcrontab\b"),
-        ("systemd unit", r"\bsystemctl\b.*\benable\b"),
-        ("launchd", r"\blaunchctl\b.*\b(load|bootstrap|submit)\b"),
-        ("Run registry key", r"\breg(\.exe)?\s+add\b.*currentversion\\+run|new-itemproperty.*currentversion\\+run"),
-        ("login item", r"login item"),
-    )
+PERSISTENCE_COMMANDS: Table = _table(
+    ("scheduled task", r"\bschtasks(\.exe)?\b.*\/create|register-scheduledtask|new-scheduledtask"),
+    ("cron", r"\bcrontab\b"),
+    ("systemd unit", r"\bsystemctl\b.*\benable\b"),
+    ("launchd", r"\blaunchctl\b.*\b(load|bootstrap|submit)\b"),
+    ("Run registry key", r"\breg(\.exe)?\s+add\b.*currentversion\\+run|new-itemproperty.*currentversion\\+run"),
+    ("login item", r"login item"),
 )
 PERSISTENCE_CALLS: dict[str, str] = {
     "crontab.CronTab": "cron (python-crontab)",
@@ -183,37 +182,31 @@ LOLBINS = frozenset({
 # Those no honest plugin names anywhere in a command line (also behind ``cmd /c`` or ``start``).
 STRONG_LOLBINS = frozenset({"certutil", "bitsadmin", "mshta", "regsvr32", "rundll32", "cmstp", "installutil",
                             "regasm", "regsvcs", "msxsl", "odbcconf", "mavinject", "syncappvpublishingserver"})
-DISGUISED_COMMANDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
-    (label, re.compile(pattern))
-    for label, pattern in (
-        ("PowerShell encoded command", r"\b(powershell|pwsh)(\.exe)?\b.*\s[-/]e(c|n|nc|nco|ncod|ncode|ncoded"
-         r"|ncodedc\w*)?\s"),
-        ("PowerShell download-and-run", r"(downloadstring|downloadfile|invoke-webrequest|\biwr\b|invoke-restmethod"
-         r"|\birm\b|net\.webclient|start-bitstransfer).*(\biex\b|invoke-expression|\|\s*(iex|invoke-expression))"
-         r"|(\biex\b|invoke-expression).*(downloadstring|\biwr\b|invoke-webrequest|net\.webclient)"),
-        ("PowerShell base64", r"frombase64string"),
-        ("download piped to a shell", r"\b(curl|wget|fetch)\b[^|;&]*\|\s*(sudo\s+)?(ba|z|da|k|c|tc|fi)?sh\b"
-         r"|\b(curl|wget)\b[^|;&]*\|\s*(python[0-9.]*|perl|ruby|php|node)\b"),
-        ("download then run", r"\b(curl|wget)\b[^;&|]*(-o|--output|-O)\s*\S+\s*(;|&&)\s*(sudo\s+)?(sh|bash|chmod|\./)"),
-    )
+DISGUISED_COMMANDS: Table = _table(
+    ("PowerShell encoded command", r"\b(powershell|pwsh)(\.exe)?\b.*\s[-/]e(c|n|nc|nco|ncod|ncode|ncoded"
+     r"|ncodedc\w*)?\s"),
+    ("PowerShell download-and-run", r"(downloadstring|downloadfile|invoke-webrequest|\biwr\b|invoke-restmethod"
+     r"|\birm\b|net\.webclient|start-bitstransfer).*(\biex\b|invoke-expression|\|\s*(iex|invoke-expression))"
+     r"|(\biex\b|invoke-expression).*(downloadstring|\biwr\b|invoke-webrequest|net\.webclient)"),
+    ("PowerShell base64", r"frombase64string"),
+    ("download piped to a shell", r"\b(curl|wget|fetch)\b[^|;&]*\|\s*(sudo\s+)?(ba|z|da|k|c|tc|fi)?sh\b"
+     r"|\b(curl|wget)\b[^|;&]*\|\s*(python[0-9.]*|perl|ruby|php|node)\b"),
+    ("download then run", r"\b(curl|wget)\b[^;&|]*(-o|--output|-O)\s*\S+\s*(;|&&)\s*(sudo\s+)?(sh|bash|chmod|\./)"),
 )
 
 # --- endpoints ----------------------------------------------------------------------------------------
 URL = re.compile(r"\b(?:https?|wss?|ftp|ftps|smtp|smtps)://[^\s'\"<>`]+", re.IGNORECASE)
 IPV4 = re.compile(r"^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$")
-WEBHOOKS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
-    (label, re.compile(pattern))
-    for label, pattern in (
-        ("Discord webhook", r"(^|\.)discord(app)?\.com/api(/v\d+)?/webhooks"),
-        ("Telegram bot API", r"(^|\.)api\.telegram\.org/bot"),
-        ("Slack webhook", r"(^|\.)hooks\.slack\.com/"),
-        ("DingTalk robot", r"(^|\.)oapi\.dingtalk\.com/robot"),
-        ("WeCom robot", r"(^|\.)qyapi\.weixin\.qq\.com/cgi-bin/webhook"),
-        ("Feishu / Lark bot", r"(^|\.)open\.(feishu\.cn|larksuite\.com)/open-apis/bot"),
-        ("request catcher / paste service", r"(^|\.)(webhook\.site|requestbin\.\w+|pipedream\.net|ngrok\.io"
-         r"|ngrok-free\.app|ngrok\.app|interact\.sh|oast\.(fun|pro|live|site|online|me)|burpcollaborator\.net"
-         r"|pastebin\.com/api|transfer\.sh|hastebin\.com|paste\.ee)"),
-    )
+WEBHOOKS: Table = _table(
+    ("Discord webhook", r"(^|\.)discord(app)?\.com/api(/v\d+)?/webhooks"),
+    ("Telegram bot API", r"(^|\.)api\.telegram\.org/bot"),
+    ("Slack webhook", r"(^|\.)hooks\.slack\.com/"),
+    ("DingTalk robot", r"(^|\.)oapi\.dingtalk\.com/robot"),
+    ("WeCom robot", r"(^|\.)qyapi\.weixin\.qq\.com/cgi-bin/webhook"),
+    ("Feishu / Lark bot", r"(^|\.)open\.(feishu\.cn|larksuite\.com)/open-apis/bot"),
+    ("request catcher / paste service", r"(^|\.)(webhook\.site|requestbin\.\w+|pipedream\.net|ngrok\.io"
+     r"|ngrok-free\.app|ngrok\.app|interact\.sh|oast\.(fun|pro|live|site|online|me)|burpcollaborator\.net"
+     r"|pastebin\.com/api|transfer\.sh|hastebin\.com|paste\.ee)"),
 )
 # Host arguments of connection constructors, by position (0 unless said otherwise).
 HOST_CALLS = frozenset({
@@ -224,7 +217,7 @@ HOST_CALLS = frozenset({
 
 
 # --- one search per table ----------------------------------------------------------------------------
-def _either(table: tuple[tuple[str, re.Pattern[str]], ...]) -> re.Pattern[str]:
+def _either(table: Table) -> re.Pattern[str]:
     return re.compile("|".join(f"(?:{pattern.pattern})" for _, pattern in table))
 
 
@@ -234,7 +227,7 @@ _ANY: dict[int, re.Pattern[str]] = {
 }
 
 
-def labels(table: tuple[tuple[str, re.Pattern[str]], ...], value: str) -> list[str]:
+def labels(table: Table, value: str) -> list[str]:
     """The labels of ``table`` whose pattern is found in ``value``, in table order; one combined search
     first, so the common case (nothing found) costs one regex pass however long the table is."""
     either = _ANY.get(id(table))
