@@ -107,9 +107,15 @@ def index_module(tree: ast.Module) -> ModuleIndex:
             calls.append(node)  # type: ignore[arg-type]
             if owner is not None:
                 stmt_calls.setdefault(id(owner), []).append(node)  # type: ignore[arg-type]
-        elif kind is Name:
+        elif kind is Name:  # a leaf
             if owner is not None and type(node.ctx) is ast.Store:  # type: ignore[attr-defined]
                 stmt_stores.setdefault(id(owner), []).append(node.id)  # type: ignore[attr-defined]
+            continue
+        elif kind is Constant:  # a leaf
+            value = node.value  # type: ignore[attr-defined]
+            if type(value) is str and "://" in value:
+                candidates.append(Candidate(node, count, count))  # type: ignore[arg-type]
+            continue
         elif kind is Assign:
             if len(node.targets) == 1:  # type: ignore[attr-defined]
                 out.binds.append((node.targets[0], node.value))  # type: ignore[attr-defined]
@@ -120,9 +126,7 @@ def index_module(tree: ast.Module) -> ModuleIndex:
             out.imports.append(node)  # type: ignore[arg-type]
         elif kind in _DEFS:
             out.defs.append(node)  # type: ignore[arg-type]
-        if kind is Call or (kind is Constant and isinstance(node.value, str) and "://" in node.value) or (  # type: ignore[attr-defined]
-            (kind is ast.JoinedStr or kind is ast.BinOp) and assembled(node)
-        ):
+        if kind is Call or ((kind is ast.JoinedStr or kind is ast.BinOp) and assembled(node)):
             candidate = Candidate(node, count)  # type: ignore[arg-type]
             candidates.append(candidate)
             stack.append((_END, candidate))
