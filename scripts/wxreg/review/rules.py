@@ -893,5 +893,15 @@ B006 = Rule(
     "从 plugin.json 删除不用的网络/命令权限：读数据的插件不应预留外发能力 / Remove the unused network or command "
     "permission from plugin.json: a plugin that reads data must not keep a way out it does not need",
 )
+B007 = Rule(
+    "WXR-B007",
+    "behaviour",
+    E,
+    "代码嵌套过深，无法分析其行为：{what}",
+    "code nested too deeply for the behaviour analysis: {what}",
+    "把超长的表达式拆成几条语句（如用列表和 \"\".join 拼接字符串）；正常代码不会嵌套数百层 / Split the very long "
+    "expression into statements (build a string with a list and \"\".join, for example); ordinary code is never "
+    "nested hundreds of levels deep",
+)
 
 ALL_RULES: dict[str, Rule] = {value.id: value for value in list(globals().values()) if isinstance(value, Rule)}

@@ -42,7 +42,8 @@ def findings(report: BehaviourReport, declared: set[str]) -> Iterator[Finding]:
             sink=f"{sink.kind} {sink.what}",
             sink_at=f"{sink.path}:{sink.line}",
         )
-    by_kind = {"persistence": rules.B002, "disguised": rules.B003, "webhook": rules.B004, "raw_ip": rules.B005}
+    by_kind = {"persistence": rules.B002, "disguised": rules.B003, "webhook": rules.B004, "raw_ip": rules.B005,
+               "too_deep": rules.B007}
     for hit in report.hits:
         yield by_kind[hit.kind].at(hit.path, hit.line, what=hit.what)
     yield from least_privilege(declared, report)

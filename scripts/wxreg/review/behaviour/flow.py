@@ -55,7 +55,7 @@ class Flow:
 
 @dataclass(frozen=True, order=True)
 class Hit:
-    """A finding that needs no flow: ``persistence``, ``disguised``, ``webhook``, ``raw_ip``."""
+    """A finding that needs no flow: ``persistence``, ``disguised``, ``webhook``, ``raw_ip``, ``too_deep``."""
 
     kind: str
     what: str
@@ -975,4 +975,24 @@ class _Function:
 def analyse(modules: Iterable[tuple[str, ast.Module]], *, tests: frozenset[str] = frozenset()) -> BehaviourReport:
     """The behaviour of a plugin, from each code file's path and syntax tree (parsed once, elsewhere).
     ``tests`` are the paths of the plugin's own tests: left out unless runtime code imports them."""
-    return _Plugin(modules, tests).run()
+    pairs = list(modules)
+    try:
+        return _Plugin(pairs, tests).run()
+    except RecursionError:
+        # An expression nested deeper than the analysis recurses (``a.b.c...`` or ``- - - x`` a thousand
+        # levels deep): not analysed means not passed, and the review must not crash on it.
+        path, line, depth = max(((p, *_deepest(tree)) for p, tree in pairs), key=lambda found: found[2])
+        return BehaviourReport(hits=(Hit("too_deep", f"{depth} levels", path, line),))
+
+
+def _deepest(tree: ast.Module) -> tuple[int, int]:
+    """``(line, depth)`` of the most deeply nested node of ``tree``, without recursion."""
+    best = (0, 0)
+    stack: list[tuple[ast.AST, int, int]] = [(tree, 1, 0)]
+    while stack:
+        node, depth, line = stack.pop()
+        line = getattr(node, "lineno", line)
+        if depth > best[1]:
+            best = (line, depth)
+        stack.extend((child, depth + 1, line) for child in ast.iter_child_nodes(node))
+    return best
