@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from wxreg.review.behaviour import patterns as P
 from wxreg.review.behaviour.fold import UNKNOWN, Folded, Folder, normalise_path
-from wxreg.review.behaviour.index import assembled, index_module
+from wxreg.review.behaviour.index import assembled, child_fields, index_module
 
 
 @dataclass(frozen=True, order=True)
@@ -111,6 +111,8 @@ def module_name(path: str) -> str:
 _CLEAN_CALLS = frozenset({"len", "bool", "isinstance", "issubclass", "hasattr", "callable", "type", "id", "print",
                           "range", "enumerate.__len__", "logging.info", "logging.debug", "time.sleep"})
 _WRITE_MODE = frozenset("wax+")
+_CLEAN_NODES = frozenset({ast.Constant, ast.Lambda, ast.Compare})
+_COMPREHENSIONS = frozenset({ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp})
 _TOKENS = re.compile(r"[\s\"'&|;()<>^]+")
 
 
@@ -625,40 +627,42 @@ class _Function:
     def taint(self, node: ast.expr | None) -> Taint:
         if node is None:
             return EMPTY
-        if isinstance(node, ast.Name):
-            return self.lookup(node.id)
-        if isinstance(node, ast.Constant | ast.Lambda):
+        kind = type(node)  # parsed trees hold the node classes themselves: ``is`` is exact and cheap
+        if kind is ast.Name:
+            return self.lookup(node.id)  # type: ignore[attr-defined]
+        if kind in _CLEAN_NODES:
             return EMPTY
-        if isinstance(node, ast.Compare):
-            return EMPTY
-        if isinstance(node, ast.Attribute):
-            source = self._attribute_source(node)
+        if kind is ast.Attribute:
+            source = self._attribute_source(node)  # type: ignore[arg-type]
             if source is not None:
                 return frozenset({source})
-            if isinstance(node.value, ast.Name) and node.value.id in ("self", "cls"):
-                return self.m.attr_taint.get(f"{self.cls}.{node.attr}", EMPTY)
-            return self.taint(node.value)
-        if isinstance(node, ast.Subscript):
-            source = self._subscript_source(node)
+            value = node.value  # type: ignore[attr-defined]
+            if type(value) is ast.Name and value.id in ("self", "cls"):
+                return self.m.attr_taint.get(f"{self.cls}.{node.attr}", EMPTY)  # type: ignore[attr-defined]
+            return self.taint(value)
+        if kind is ast.Call:
+            return self._call_taint(node)  # type: ignore[arg-type]
+        if kind is ast.Subscript:
+            source = self._subscript_source(node)  # type: ignore[arg-type]
             if source is not None:
                 return frozenset({source}) if source.kind else EMPTY
-            return self.taint(node.value)
-        if isinstance(node, ast.Call):
-            return self._call_taint(node)
-        if isinstance(node, ast.Dict):
+            return self.taint(node.value)  # type: ignore[attr-defined]
+        if kind is ast.Dict:
             taint = EMPTY
-            for key, value in zip(node.keys, node.values, strict=True):
+            for key, value in zip(node.keys, node.values, strict=True):  # type: ignore[attr-defined]
                 taint = taint | self.taint(key) | self.taint(value)
             return taint
-        if isinstance(node, ast.ListComp | ast.SetComp | ast.GeneratorExp | ast.DictComp):
-            for generator in node.generators:
+        if kind in _COMPREHENSIONS:
+            for generator in node.generators:  # type: ignore[attr-defined]
                 self._assign(generator.target, self.taint(generator.iter))
         taint = EMPTY
-        for child in ast.iter_child_nodes(node):
-            if isinstance(child, ast.expr):
-                taint = taint | self.taint(child)
-            elif isinstance(child, ast.comprehension):
-                taint = taint | self.taint(child.iter)
+        for name in child_fields(kind):
+            value = getattr(node, name, None)
+            for child in value if type(value) is list else (value,):
+                if isinstance(child, ast.expr):
+                    taint = taint | self.taint(child)
+                elif type(child) is ast.comprehension:
+                    taint = taint | self.taint(child.iter)
         return taint
 
     def _here(self, node: ast.expr, kind: str, what: str) -> Source:

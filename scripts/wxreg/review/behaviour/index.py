@@ -41,11 +41,11 @@ def _holds_nodes(annotation: object) -> bool:
 def _reversed_fields(kind: type) -> tuple[str, ...]:
     found = _REVERSED.get(kind)
     if found is None:
-        found = _REVERSED[kind] = tuple(reversed(_fields(kind)))
+        found = _REVERSED[kind] = tuple(reversed(child_fields(kind)))
     return found
 
 
-def _fields(kind: type) -> tuple[str, ...]:
+def child_fields(kind: type) -> tuple[str, ...]:
     """The fields of a node type that can hold child nodes (from ``_field_types`` where Python has it)."""
     found = _CHILD_FIELDS.get(kind)
     if found is None:
