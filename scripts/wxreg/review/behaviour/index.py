@@ -18,6 +18,7 @@ from __future__ import annotations
 import ast
 import typing
 from dataclasses import dataclass, field
+from typing import Any
 
 _BODY_FIELDS = frozenset({"body", "orelse", "finalbody", "handlers", "cases"})
 _SKIP_FIELDS = frozenset({"ctx", "op", "type_comment", "type_ignores"})
@@ -36,6 +37,15 @@ def _holds_nodes(annotation: object) -> bool:
     if isinstance(annotation, type):
         return issubclass(annotation, ast.AST) and not issubclass(annotation, _OPERATORS)
     return any(_holds_nodes(arg) for arg in typing.get_args(annotation))
+
+
+_STATEMENTS: set[type] = set()
+_EXPRESSIONS: set[type] = set()
+
+
+def _is_statement(kind: type) -> bool:
+    (_STATEMENTS if issubclass(kind, ast.stmt) else _EXPRESSIONS).add(kind)
+    return kind in _STATEMENTS
 
 
 def _reversed_fields(kind: type) -> tuple[str, ...]:
@@ -92,15 +102,15 @@ def index_module(tree: ast.Module) -> ModuleIndex:
     out = ModuleIndex()
     calls, stmt_calls, stmt_stores, candidates = out.calls, out.stmt_calls, out.stmt_stores, out.candidates
     # (node, owning statement or None); _END entries close a candidate's subtree
-    stack: list[tuple[object, ast.stmt | Candidate | None]] = [(tree, None)]
+    stack: list[tuple[Any, Any]] = [(tree, None)]
     count = 0
     Call, Name, Constant, Assign, AnnAssign = ast.Call, ast.Name, ast.Constant, ast.Assign, ast.AnnAssign
     while stack:
         item, owner = stack.pop()
         if item is _END:
-            owner.end = count  # type: ignore[union-attr]
+            owner.end = count
             continue
-        node: ast.AST = item  # type: ignore[assignment]
+        node: ast.AST = item
         count += 1
         kind = type(node)
         if kind is Call:
@@ -131,7 +141,7 @@ def index_module(tree: ast.Module) -> ModuleIndex:
             candidates.append(candidate)
             stack.append((_END, candidate))
         push = stack.append
-        if isinstance(node, ast.stmt):
+        if kind in _STATEMENTS or (kind not in _EXPRESSIONS and _is_statement(kind)):
             # a statement owns the expressions of its own fields; its body, handlers, decorators,
             # argument defaults and other non-expression parts are owned by nobody (or by their statements).
             # Children are pushed last first, so they are visited in source order.
@@ -164,10 +174,8 @@ def index_module(tree: ast.Module) -> ModuleIndex:
                 value = getattr(node, name, None)
                 if value is None:
                     continue
-                if type(value) is list:
-                    for child in reversed(value):
-                        if isinstance(child, ast.AST):
-                            push((child, owner))
-                elif isinstance(value, ast.AST):
+                if type(value) is list:  # ``Dict.keys`` holds None for ``**mapping``
+                    stack.extend([(child, owner) for child in reversed(value) if child is not None])
+                else:
                     push((value, owner))
     return out
