@@ -209,3 +209,60 @@ def test_only_a_maintainers_waive_turns_webhook_and_raw_ip_findings_green(forge:
     assert {w["finding"] for w in record["waivers"]} == {"WXR-B004", "WXR-B005"}
     assert all(w["by"] == "maintainer" for w in record["waivers"])
     assert "https://discord.com" in record["endpoints"]  # a waived endpoint is still published
+
+
+# --- the one walk per module sees what ast.walk sees ---------------------------------------------------
+INDEX_SAMPLE = '''
+import os, requests as rq
+from .helpers import send as s
+
+@decorate(call_in_decorator())
+def f(a=default_call(), *, b: int = 2) -> annotation_call():
+    """Doc with https://docs.example/ in it."""
+    x = y = g(h(1))
+    x: int = k()
+    with open("p") as fh, ctx() as (c1, c2):
+        fh.write(f"{a}{'https://in.fstring/'}")
+    try:
+        pass
+    except handler_call() as err:
+        lam = lambda q=lam_default(): inner(q)
+    match m():
+        case {"k": 1} if guard():
+            [z for z in comp() if cond(z)]
+    class K(Base, metaclass=meta()):
+        attr = "ws://k.example/" + str(1)
+    return "%s://%s" % ("https", host()), {**spread(), "k": v()}
+'''
+
+
+def test_the_index_sees_every_call_and_endpoint_candidate_once() -> None:
+    import ast
+
+    from wxreg.review.behaviour.index import assembled, index_module
+
+    tree = ast.parse(INDEX_SAMPLE)
+    index = index_module(tree)
+    walked = [n for n in ast.walk(tree) if isinstance(n, ast.Call)]
+    assert sorted(map(id, index.calls)) == sorted(map(id, walked))
+    urls = {id(n) for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)
+            and "://" in n.value}
+    wanted = urls | {id(n) for n in walked} | {id(n) for n in ast.walk(tree) if assembled(n)}
+    assert sorted(id(c.node) for c in index.candidates) == sorted(wanted)
+    # each candidate's extent covers exactly its subtree
+    for candidate in index.candidates:
+        inside = {id(n) for n in ast.walk(candidate.node)} - {id(candidate.node)}
+        for other in index.candidates:
+            assert (candidate.start < other.start <= candidate.end) == (id(other.node) in inside)
+    # statements own the calls of their own expressions, not of decorators, defaults, handlers, guards
+    function = tree.body[2]
+    assert isinstance(function, ast.FunctionDef)
+    owned = {id(call) for calls in index.stmt_calls.values() for call in calls}
+    by_name = {call.func.id: id(call) for call in walked if isinstance(call.func, ast.Name)}
+    for unowned in ("call_in_decorator", "default_call", "handler_call", "guard", "meta"):
+        assert by_name[unowned] not in owned, unowned
+    for own in ("g", "h", "k", "ctx", "inner", "lam_default", "m", "comp", "cond", "host", "spread", "v",
+                "annotation_call"):
+        assert by_name[own] in owned, own
+    assert {name for names in index.stmt_stores.values() for name in names} >= {"x", "y", "lam", "z"}
+    assert [(type(t).__name__, type(v).__name__) for t, v in index.binds][:2] == [("Name", "Call"), ("Name", "Call")]
