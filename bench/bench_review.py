@@ -83,7 +83,7 @@ def api_calls_per_review(osv_url: str, tmp: Path) -> int | None:
 def big_plugin_files(lines: int = 6000) -> dict[str, str]:
     """A plugin of about ``lines`` lines of ordinary code with two pinned dependencies."""
     module = []
-    for i in range(lines // 30):
+    for i in range(lines // 23):
         module.append(
             f"""
 

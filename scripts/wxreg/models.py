@@ -286,20 +286,21 @@ class Waiver:
     by: str
 
     KEYS = ("finding", "commit", "path", "line", "reason", "by")
+    REQUIRED = ("finding", "commit", "reason", "by")
 
     @classmethod
     def from_dict(cls, data: Any, pointer: str = "/waivers") -> Waiver:
-        obj = _object(data, pointer, cls.KEYS)
-        path, line = obj["path"], obj["line"]
-        if path is not None and not isinstance(path, str):
-            raise ModelError(f"{pointer}/path", "应为字符串或 null / must be a string or null")
-        if line is not None and (not isinstance(line, int) or isinstance(line, bool)):
-            raise ModelError(f"{pointer}/line", "应为整数或 null / must be an integer or null")
-        return cls(_typed(obj, "finding", pointer, str), _typed(obj, "commit", pointer, str), path, line,
+        obj = _object(data, pointer, cls.REQUIRED, ("path", "line"))
+        return cls(_typed(obj, "finding", pointer, str), _typed(obj, "commit", pointer, str),
+                   _typed(obj, "path", pointer, str) if "path" in obj else None,
+                   _typed(obj, "line", pointer, int) if "line" in obj else None,
                    _typed(obj, "reason", pointer, str), _typed(obj, "by", pointer, str))
 
     def to_dict(self) -> JsonObject:
-        return {key: getattr(self, key) for key in self.KEYS}
+        out: JsonObject = {}
+        for key in self.KEYS:
+            _put(out, key, getattr(self, key))
+        return out
 
 
 # The order of keys in every emitted entry: the seed's order, then registry-only data.

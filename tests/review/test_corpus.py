@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from corpus_support import Case, case_files, load_cases, review_case
-from support import make_repo
+from support import OsvStub, make_repo
 
 from wxreg.review.checks import SecurityCheck, default_checks
 from wxreg.review.context import Check
@@ -83,3 +83,34 @@ def test_end_to_end_through_git_and_scanners(name: str, options: ReviewOptions, 
     bandit_ids = {f.id for f in result.findings if f.id.startswith("WXR-S101/")}
     if name == "scoring/many_mediums":
         assert "WXR-S101/B602" in bandit_ids  # each bandit test keeps its own id
+
+
+def test_cli_exits_1_not_2_for_a_malicious_plugin(osv: OsvStub, tmp_path: Path) -> None:
+    """The reviewer's exit status: 1 (a failed review to report), never 2 (could not review)."""
+    from wxreg.review.cli import main
+
+    case = next(c for c in MALICIOUS if c.name == "parsing/utf7_coding")
+    canary = tmp_path / "CANARY"
+    repo = make_repo(tmp_path / "plugin", case_files(case, canary), base=None)
+    registry = tmp_path / "registry"
+    (registry / "plugins").mkdir(parents=True)
+    status = main(["--repo", str(repo), "--tag", "v1.0.0", "--json-out", str(tmp_path / "out.json"),
+                   "--osv-url", osv.url, "--registry-dir", str(registry)])  # fmt: skip
+    assert status == 1 and not canary.exists()
+    assert "WXR-K001" in (tmp_path / "out.json").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("python_version", "passes"),
+    [(">=3.12", True), (">=3.11", False), (">=3.8,<3.12", False)],
+)
+def test_modern_syntax_passes_only_within_the_declared_range(
+    python_version: str, passes: bool, corpus_options: ReviewOptions, tmp_path: Path
+) -> None:
+    base = next(c for c in BENIGN if c.name == "plugins/type_alias_312")
+    case = replace(base, manifest={**base.manifest, "python_version": python_version})
+    result = review_case(case, corpus_options, tmp_path / "CANARY")
+    ids = {f.id for f in result.findings if f.severity == Severity.ERROR}
+    assert result.passed is passes, ids
+    if not passes:
+        assert ids & {"WXR-C002", "WXR-K008"}

@@ -206,3 +206,40 @@ def test_auto_approve_only_when_the_token_user_may_approve(forge: Forge, options
     third = forge.open_submission("author", good_body(github_repo=forge.plugin_url))
     assert maintainer.review_issue(third, auto_approve=True).result.passed  # type: ignore[union-attr]
     assert "approved" in forge.labels(third)
+
+
+def test_a_maintainer_waives_one_finding_and_a_stranger_cannot(forge: Forge, tmp_path: Path) -> None:
+    import shutil
+
+    plugin = tmp_path / "evaluating-plugin"
+    shutil.copytree(GOOD_PLUGIN, plugin)
+    with (plugin / "main.py").open("a", encoding="utf-8") as handle:
+        handle.write("\nANSWER = eval('6 * 7')\n")
+    forge.gh.create_repo("author", "eval-plugin")
+    forge.gh.push_directory("author/eval-plugin", plugin, tag="v1.0.0")
+    number = forge.open_submission("author", good_body(github_repo=f"{forge.gh.url}/author/eval-plugin"))
+    first = forge.reviewer.review_issue(number)
+    assert first.result is not None and not first.result.passed
+    assert "WXR-E001" in {f.id for f in first.result.findings}
+
+    refused = forge.reviewer.waive(number, "stranger", "/waive WXR-E001 我说可以 / I say so")
+    assert refused.skipped and refused.result is None
+    malformed = forge.reviewer.waive(number, "maintainer", "/waive please")
+    assert malformed.skipped and malformed.result is None
+
+    waived = forge.reviewer.waive(number, "maintainer", "/waive WXR-E001 固定算式 / a fixed arithmetic expression")
+    # One waiver covers one finding id: bandit's own B307 error on the same line still fails the review.
+    assert waived.result is not None and not waived.result.passed
+    assert {f.id for f in waived.result.findings if f.severity.value == "error"} == {"WXR-S101/B307"}
+    line = next(f.line for f in waived.result.findings if f.id == "WXR-S101/B307")
+    both = forge.reviewer.waive(number, "maintainer", f"/waive WXR-S101/B307@main.py:{line} 同上 / same expression")
+    assert both.result is not None and both.result.passed, [f.message for f in both.result.findings]
+    [sticky] = [c for c in forge.comments(number) if MARKER in c.body]
+    record = parse_record(sticky.body)
+    assert record is not None and record["passed"] is True
+    assert [w["finding"] for w in record["waivers"]] == ["WXR-E001", "WXR-S101/B307"]
+    assert {w["by"] for w in record["waivers"]} == {"maintainer"}
+    assert "a fixed arithmetic expression" in sticky.body
+    # An ordinary re-review of the same commit keeps the waiver (it lives in the bot's record).
+    again = forge.reviewer.review_issue(number)
+    assert again.result is not None and again.result.passed and again.result.waivers

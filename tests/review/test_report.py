@@ -157,3 +157,18 @@ def test_capability_table_for_authors_is_fresh() -> None:
     )
     smtplib = next(line for line in committed.splitlines() if line.startswith("| `smtplib` |"))
     assert "network.socket" in smtplib
+
+
+def test_a_failed_review_starts_with_why() -> None:
+    findings = [
+        rules.E001.at("main.py", 3, evidence="eval"),
+        rules.E001.at("main.py", 9, evidence="exec"),
+        rules.P005.at("main.py", 1, module="left_pad"),
+        rules.Q002.at(name="docs/"),
+    ]
+    text = render_markdown(result(findings))
+    first = text.split("\n")[1]
+    assert first.startswith("**未通过原因 / Failed because**:")
+    assert "`WXR-E001` ×2" in first and "`WXR-P005`" in first and "WXR-Q002" not in first
+    assert text.index("Failed because") < text.index("## 插件审核报告")
+    assert "Failed because" not in render_markdown(result([rules.Q002.at(name="docs/")]))

@@ -97,8 +97,11 @@ def test_entry_with_waivers_round_trips_and_matches_the_schema() -> None:
     schema = json.loads((REPO_ROOT / "schemas" / "registry.schema.json").read_text(encoding="utf-8"))
     registry = schema["examples"][0]
     entry = dict(registry["plugins"][0])
-    entry["waivers"] = [Waiver("WXR-E001", COMMIT, "ok", "maint", "main.py", 3).to_dict()]
+    entry["waivers"] = [
+        {"finding": "WXR-E001", "commit": COMMIT, "path": "main.py", "line": 3, "reason": "ok", "by": "maint"},
+        {"finding": "WXR-S101/B602", "commit": COMMIT, "reason": "fixed command", "by": "maint"},
+    ]
     parsed = PluginEntry.from_dict(entry)
-    assert parsed.waivers is not None and parsed.waivers[0].line == 3
+    assert parsed.waivers is not None and parsed.waivers[0].line == 3 and parsed.waivers[1].path is None
     assert parsed.to_dict()["waivers"] == entry["waivers"]
     jsonschema.validate({**registry, "plugins": [parsed.to_dict()]}, schema)

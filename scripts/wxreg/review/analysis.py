@@ -115,6 +115,20 @@ FRAME_ATTRIBUTES = frozenset(
     }
 )
 DYNAMIC_NAMES = frozenset({"__builtins__", "__loader__", "__spec__", "__import__"})
+RISKY_BUILTINS = frozenset(
+    {"exec", "eval", "compile", "breakpoint", "help", "globals", "locals", "open", "__import__", "getattr",
+     "setattr", "delattr", "vars", "type"}
+)  # fmt: skip
+"""Builtins resolved as builtins even where the module binds the same name somewhere (another scope)."""
+FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
+BINDERS = (
+    ast.Import, ast.ImportFrom, ast.Assign, ast.AnnAssign, ast.NamedExpr, ast.For, ast.AsyncFor, ast.comprehension,
+    ast.With, ast.AsyncWith,
+)  # fmt: skip
+ANNOTATION_NODES = (
+    ast.Expression, ast.Name, ast.Attribute, ast.Subscript, ast.Tuple, ast.List, ast.Constant, ast.BinOp,
+    ast.BitOr, ast.Load, ast.Slice,
+)  # fmt: skip
 IMPORTERS = frozenset({"builtins.__import__", "importlib.import_module", "importlib.__import__"})
 SPECIAL_CALLS = frozenset(
     {"builtins.getattr", "builtins.setattr", "builtins.delattr", "builtins.vars", "builtins.type", *IMPORTERS}
@@ -135,6 +149,8 @@ DOWNLOAD_EXEC = re.compile(
     r"\b(?:iex|invoke-expression)\b|\bdownloadstring\b|frombase64string",
     re.IGNORECASE | re.DOTALL,
 )
+MAX_COMMAND_CHARS = 4000
+"""Command text looked at for installs and download-and-execute (bounded: the patterns scan it with ``.*``)."""
 MODE = re.compile(r"^[rwabxtU+]{1,4}$")
 
 
@@ -222,10 +238,33 @@ class ModuleAnalyzer:
         if PurePosixPath(item.path).name.startswith("__init__."):
             self.package = self.name
         self.bound: set[str] = set()
-        self.parents: dict[int, ast.AST] = {}
-        for node in ast.walk(tree):
-            for child in ast.iter_child_nodes(node):
-                self.parents[id(child)] = node
+        if item.module() is tree:
+            self.nodes, self.parents = item.nodes(), item.parents()
+        else:
+            self.nodes = list(ast.walk(tree))
+            self.parents = {id(child): node for node in self.nodes for child in ast.iter_child_nodes(node)}
+        self.binders = [node for node in self.nodes if isinstance(node, BINDERS)]
+        self.function_locals: dict[int, frozenset[str]] = {}
+        self.module_definitions = {
+            name
+            for stmt in tree.body
+            for name in (
+                [stmt.name]
+                if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+                else [a.asname or a.name.split(".")[0] for a in stmt.names]
+                if isinstance(stmt, ast.Import | ast.ImportFrom)
+                else []
+            )
+        }
+        self.class_assigns = {
+            id(stmt)
+            for node in self.nodes
+            if isinstance(node, ast.ClassDef)
+            for stmt in node.body
+            if isinstance(stmt, ast.Assign | ast.AnnAssign)
+        }
+        """Class-body assignments: ``class A: m = os`` is reached as ``A.m``, which names cannot follow."""
+        for node in self.nodes:
             if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store | ast.Del):
                 self.bound.add(node.id)
             elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
@@ -242,13 +281,61 @@ class ModuleAnalyzer:
                 self.bound.update(node.names)
 
     # --- names -------------------------------------------------------------------------------------
-    def own_module(self, dotted: str) -> str | None:
+    def _builtin_here(self, node: ast.Name) -> bool:
+        """Whether a risky builtin name (``exec``, ``open`` ...) may be the builtin where it is used: not when
+        the enclosing function binds it, nor when the module defines or imports it (a ``def open`` or an
+        ``import``); a module-level assignment leaves both possible."""
+        scope = self.parents.get(id(node))
+        while scope is not None and not isinstance(scope, FUNCTIONS):
+            scope = self.parents.get(id(scope))
+        while scope is not None:
+            if node.id in self._locals(scope):
+                return False
+            scope = self.parents.get(id(scope))
+            while scope is not None and not isinstance(scope, FUNCTIONS):
+                scope = self.parents.get(id(scope))
+        return node.id not in self.module_definitions
+
+    def _locals(self, function: ast.AST) -> frozenset[str]:
+        known = self.function_locals.get(id(function))
+        if known is None:
+            names: set[str] = set()
+            declared_global: set[str] = set()
+            args = function.args if isinstance(function, FUNCTIONS) else None
+            if args is not None:
+                every = [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]
+                names.update(a.arg for a in every if a is not None)
+            stack: list[ast.AST] = list(ast.iter_child_nodes(function))
+            while stack:
+                inner = stack.pop()
+                if isinstance(inner, ast.arguments):
+                    continue
+                if isinstance(inner, (*FUNCTIONS, ast.ClassDef)):
+                    if not isinstance(inner, ast.Lambda):
+                        names.add(inner.name)
+                    continue  # a nested scope
+                if isinstance(inner, ast.Name) and isinstance(inner.ctx, ast.Store | ast.Del):
+                    names.add(inner.id)
+                elif isinstance(inner, ast.alias):
+                    names.add(inner.asname or inner.name.split(".")[0])
+                elif isinstance(inner, ast.Global | ast.Nonlocal):
+                    declared_global.update(inner.names)
+                stack.extend(ast.iter_child_nodes(inner))
+            known = self.function_locals[id(function)] = frozenset(names - declared_global)
+        return known
+
+    def own_module(self, dotted: str, *, relative: bool = False) -> str | None:
+        """The plugin's own module ``dotted`` names. An absolute import of a name the table knows is never
+        the plugin's own file: CPython has already imported ``os``, ``json`` ... before any plugin runs, so a
+        plugin file named ``os.py`` does not shadow them."""
+        head = dotted.split(".")[0]
+        if not relative and head in self.table.modules:
+            return None
         if dotted in self.own:
             return self.own[dotted]
-        head = dotted.split(".")[0]
-        if head in self.own and self.table.entry(dotted) is None:
+        if head in self.own:
             return self.own[head]
-        return None
+        return _own_key(dotted)[1:] if relative else None
 
     def relative(self, level: int, module: str | None) -> str:
         base = self.package.split(".") if self.package else []
@@ -256,9 +343,9 @@ class ModuleAnalyzer:
             base = base[: max(0, len(base) - (level - 1))]
         return ".".join([*base, *([module] if module else [])])
 
-    def qualify_module(self, dotted: str) -> str:
+    def qualify_module(self, dotted: str, *, relative: bool = False) -> str:
         """A module name as imported: an own module becomes ``@name``, anything else stays."""
-        own = self.own_module(dotted)
+        own = self.own_module(dotted, relative=relative)
         return _own_key(own) if own is not None else dotted
 
     def resolve(self, node: ast.expr) -> set[str]:
@@ -266,7 +353,10 @@ class ModuleAnalyzer:
         if isinstance(node, ast.Name):
             found = self.env.get(self.name, node.id)
             if found:
-                return found
+                risky = node.id in RISKY_BUILTINS and self._builtin_here(node)
+                return found | ({f"builtins.{node.id}"} if risky else set())
+            if node.id in RISKY_BUILTINS:
+                return {f"builtins.{node.id}"} if self._builtin_here(node) else set()
             if node.id in self.bound:
                 return set()
             return {f"builtins.{node.id}"} if node.id in BUILTIN_NAMES or node.id in DYNAMIC_NAMES else set()
@@ -314,7 +404,7 @@ class ModuleAnalyzer:
 
     # --- pass one: bindings ------------------------------------------------------------------------
     def bind(self) -> None:
-        for node in ast.walk(self.tree):
+        for node in self.binders:
             if isinstance(node, ast.Import):
                 for alias in node.names:
                     if alias.asname:
@@ -324,7 +414,7 @@ class ModuleAnalyzer:
                         self.env.add(self.name, top, {self.qualify_module(top)})
             elif isinstance(node, ast.ImportFrom):
                 source = self.relative(node.level, node.module) if node.level else (node.module or "")
-                base = self.qualify_module(source) if source else ""
+                base = self.qualify_module(source, relative=node.level > 0) if source else ""
                 for alias in node.names:
                     if alias.name == "*":
                         continue
@@ -360,7 +450,7 @@ class ModuleAnalyzer:
     # --- pass two: uses ----------------------------------------------------------------------------
     def analyse(self, report: FileReport) -> None:
         self.report = report
-        for node in ast.walk(self.tree):
+        for node in self.nodes:
             line = getattr(node, "lineno", 0)
             if isinstance(node, ast.Import):
                 for alias in node.names:
@@ -373,6 +463,28 @@ class ModuleAnalyzer:
                 self._name(node, line)
             elif isinstance(node, ast.Call):
                 self._call(node, line)
+            if isinstance(node, ast.arg | ast.AnnAssign) and node.annotation is not None:
+                self._annotation(node.annotation, line)
+            elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.returns is not None:
+                self._annotation(node.returns, line)
+
+    def _annotation(self, annotation: ast.expr, line: int) -> None:
+        """String annotations are code that ``typing.get_type_hints``, pydantic and friends evaluate: only
+        names, attributes, subscripts, ``|`` and literals are explained."""
+        for inner in ast.walk(annotation):
+            text = _literal(inner) if isinstance(inner, ast.expr) else None
+            if text is None:
+                continue
+            try:
+                parsed = ast.parse(text.strip(), mode="eval")
+            except (SyntaxError, ValueError, MemoryError, RecursionError):
+                continue  # not an expression: evaluating it fails, it runs nothing
+            for part in ast.walk(parsed):
+                if not isinstance(part, ANNOTATION_NODES) or (
+                    isinstance(part, ast.Attribute) and part.attr.startswith("__")
+                ):
+                    self._dynamic(line, "annotation", text[:80])
+                    return
 
     def _dynamic(self, line: int, kind: str, evidence: str) -> None:
         self.report.dynamic.append(Dynamic(self.item.path, line, kind, evidence))
@@ -496,19 +608,30 @@ class ModuleAnalyzer:
             and self.resolve(parent.func) & SPECIAL_CALLS
         ):
             return  # getattr(os, "name"), vars(module): judged at the call
-        if isinstance(parent, ast.Assign | ast.AnnAssign | ast.NamedExpr) and all(
-            isinstance(t, ast.Name) for t in (parent.targets if isinstance(parent, ast.Assign) else [parent.target])
+        if (
+            id(parent) not in self.class_assigns
+            and isinstance(parent, ast.Assign | ast.AnnAssign | ast.NamedExpr)
+            and all(
+                isinstance(t, ast.Name) for t in (parent.targets if isinstance(parent, ast.Assign) else [parent.target])
+            )
         ):
             return
-        if isinstance(parent, ast.Tuple | ast.List) and isinstance(self.parents.get(id(parent)), ast.Assign):
-            return
+        grand = self.parents.get(id(parent))
+        if (
+            isinstance(parent, ast.Tuple | ast.List)
+            and isinstance(grand, ast.Assign)
+            and grand.value is parent
+            and all(isinstance(t, ast.Tuple | ast.List) for t in grand.targets)
+            and id(grand) not in self.class_assigns
+        ):
+            return  # a, b = os, json: unpacked into names that are followed
         if isinstance(parent, ast.Tuple | ast.List | ast.Set) and isinstance(
             self.parents.get(id(parent)), ast.For | ast.AsyncFor | ast.comprehension
         ):
             return
         if isinstance(parent, ast.withitem | ast.Compare | ast.Expr):
             return
-        if qualified in SPECIAL_CALLS or qualified in GETTERS:
+        if (qualified in SPECIAL_CALLS or qualified in GETTERS) and qualified != "builtins.type":
             self._dynamic(line, "escape", f"{qualified.removeprefix('builtins.')} used as a value")
             return
         if qualified.startswith("@"):
@@ -597,7 +720,7 @@ class ModuleAnalyzer:
             self._use(line, f"{ast.unparse(node.func)}(mode={mode!r})", ("file.write",))
 
     def _process_arguments(self, node: ast.Call, line: int) -> None:
-        text = " ".join(_strings(node))
+        text = " ".join(_strings(node))[:MAX_COMMAND_CHARS]
         if PROCESS_INSTALL.search(text):
             self._use(line, f"{ast.unparse(node.func)}(... pip install ...)", ("install",))
             self._dynamic(line, "install", text[:80])

@@ -17,7 +17,8 @@ The API, small and typed:
 * :class:`CodeFile`: ``path``, ``data`` (bytes), ``text`` (``None`` when refused), ``encoding`` (the
   declared one, normalised), ``bom``, ``problem`` (why it was refused), ``role`` (``runtime`` or
   ``tests``), and ``module(feature_version=None)``: the :class:`ast.Module` or the :class:`SyntaxError`,
-  parsed at most once per grammar version, lazily, under a lock, cached for every check.
+  parsed at most once per grammar version, lazily, under a lock, cached for every check; ``nodes()`` and
+  ``parents()``: every node of that tree and each node's parent, from one shared walk.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from __future__ import annotations
 import ast
 import codecs
 import re
+import sys
 import threading
 import warnings
 from collections.abc import Iterable, Iterator
@@ -104,6 +106,9 @@ class CodeFile:
     """Why :attr:`text` is ``None`` (a non-UTF-8 declaration, undecodable bytes, a NUL byte)."""
     role: str
     _cache: dict[tuple[int, int] | None, ast.Module | SyntaxError] = field(default_factory=dict, repr=False)
+    _nodes: list[tuple[list[ast.AST], dict[int, ast.AST]]] = field(default_factory=list, repr=False)
+    _floor: list[tuple[int, int]] = field(default_factory=list, repr=False)
+    """The plugin's declared lowest Python (set by :meth:`CodeIndex.declare_floor`): parsed first."""
 
     @classmethod
     def from_bytes(cls, path: str, data: bytes) -> CodeFile:
@@ -116,12 +121,54 @@ class CodeFile:
 
     def module(self, feature_version: tuple[int, int] | None = None) -> ast.Module | SyntaxError:
         """The syntax tree at ``feature_version`` (``None``: this interpreter's grammar), or the error."""
+        if feature_version is not None and feature_version >= sys.version_info[:2]:
+            feature_version = None  # this interpreter's own grammar: one tree, parsed once
         with _PARSE_LOCK:
             cached = self._cache.get(feature_version)
+            if cached is None and feature_version is None and self._floor:
+                # A file that parses at the declared floor has the same tree at this interpreter's grammar
+                # (feature_version only narrows what is accepted): one parse serves both.
+                floor = self._floor[0]
+                at_floor = self._cache.get(floor) or self._parse(floor)
+                self._cache[floor] = at_floor
+                if isinstance(at_floor, ast.Module):
+                    cached = self._cache[None] = at_floor
             if cached is None:
                 cached = self._parse(feature_version)
                 self._cache[feature_version] = cached
             return cached
+
+    def nodes(self) -> list[ast.AST]:
+        """Every node of :meth:`module` (breadth first, like ``ast.walk``), walked once and shared; empty if
+        it does not parse."""
+        return self._walked()[0]
+
+    def parents(self) -> dict[int, ast.AST]:
+        """``id(node) -> parent`` for every node of :meth:`module`, made by the same single walk."""
+        return self._walked()[1]
+
+    def _walked(self) -> tuple[list[ast.AST], dict[int, ast.AST]]:
+        tree = self.module()
+        with _PARSE_LOCK:
+            if not self._nodes:
+                nodes: list[ast.AST] = [tree] if isinstance(tree, ast.Module) else []
+                parents: dict[int, ast.AST] = {}
+                index = 0
+                while index < len(nodes):
+                    node = nodes[index]
+                    index += 1
+                    for name in node._fields:
+                        value = getattr(node, name, None)
+                        if isinstance(value, ast.AST):
+                            parents[id(value)] = node
+                            nodes.append(value)
+                        elif isinstance(value, list):
+                            for child in value:
+                                if isinstance(child, ast.AST):
+                                    parents[id(child)] = node
+                                    nodes.append(child)
+                self._nodes.append((nodes, parents))
+            return self._nodes[0]
 
     def _parse(self, feature_version: tuple[int, int] | None) -> ast.Module | SyntaxError:
         if self.text is None:
@@ -155,6 +202,16 @@ class CodeIndex:
 
     def get(self, path: str) -> CodeFile | None:
         return self._by_path.get(path)
+
+    def declare_floor(self, version: tuple[int, int] | None) -> None:
+        """The lowest Python the plugin declares (3.7 or later): every file is parsed at it first, and the
+        same tree serves this interpreter's grammar when it parses there (one parse instead of two)."""
+        if version is None or not (3, 7) <= version < sys.version_info[:2]:
+            return
+        with _PARSE_LOCK:
+            for item in self.files:
+                if not item._cache and not item._floor:
+                    item._floor.append(version)
 
     def parsed(self, feature_version: tuple[int, int] | None = None) -> Iterator[tuple[CodeFile, ast.Module]]:
         """Every file that parses (at ``feature_version``), with its tree; the others are skipped."""

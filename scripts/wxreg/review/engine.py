@@ -193,6 +193,20 @@ def _pinned_release(options: ReviewOptions, tree: PluginTree, submission: Submis
     return [rules.G003.at(tag=tree.tag, expected=listed.release_commit, actual=tree.commit)]
 
 
+def declared_floor(manifest: dict[str, Any] | None, submission: Submission) -> tuple[int, int] | None:
+    """The lowest Python the plugin declares (``python_version``), or ``None``."""
+    from packaging.specifiers import InvalidSpecifier, SpecifierSet
+
+    from wxreg.review.checks.compatibility import minimum_python
+
+    raw = (manifest or {}).get("python_version")
+    text = raw if isinstance(raw, str) and raw else submission.python_version
+    try:
+        return minimum_python(SpecifierSet(text)) if text else None
+    except InvalidSpecifier:
+        return None
+
+
 def _run_checks(
     request: ReviewRequest,
     options: ReviewOptions,
@@ -202,6 +216,7 @@ def _run_checks(
 ) -> list[Finding]:
     checks: Sequence[Check] = options.checks if options.checks is not None else default_checks()
     found: list[Finding] = []
+    tree.code.declare_floor(declared_floor(manifest, submission))
     with tempfile.TemporaryDirectory(prefix="wxreg-review-") as tmp:
         ctx = ReviewContext(
             submission=submission,

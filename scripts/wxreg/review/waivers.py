@@ -135,4 +135,4 @@ def apply(
                 message_en=f"[waived by {waiver.by}: {waiver.reason}] {finding.message_en}",
             )
         )
-    return out, tuple(used)
+    return out, tuple(sorted(used, key=lambda w: (w.finding_id, w.path or "", w.line or 0)))

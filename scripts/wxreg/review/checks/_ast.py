@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterable
 
 from wxreg.review.code import CodeFile
 from wxreg.review.source import TreeFile
@@ -25,10 +26,10 @@ def dotted(node: ast.expr) -> str | None:
     return None
 
 
-def aliases(tree: ast.Module) -> dict[str, str]:
-    """Local name -> fully qualified name, from every import in the module."""
+def aliases(tree: ast.Module, nodes: Iterable[ast.AST] | None = None) -> dict[str, str]:
+    """Local name -> fully qualified name, from every import in the module (``nodes``: its walked nodes)."""
     found: dict[str, str] = {}
-    for node in ast.walk(tree):
+    for node in ast.walk(tree) if nodes is None else nodes:
         if isinstance(node, ast.Import):
             for alias in node.names:
                 if alias.asname:

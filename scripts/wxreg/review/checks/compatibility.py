@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import sys
 import tokenize
 from collections.abc import Iterator
@@ -16,6 +17,7 @@ from wxreg.versions import client_compare
 
 KNOWN_OS = ("Windows", "Linux", "Darwin")
 LOWEST_PARSABLE = (3, 7)  # the lowest grammar ast.parse(feature_version=...) models well
+WITH_PAREN = re.compile(r"\bwith\s*\(")
 NOISE = (tokenize.NL, tokenize.NEWLINE, tokenize.COMMENT, tokenize.INDENT, tokenize.DEDENT)
 
 
@@ -30,6 +32,8 @@ def minimum_python(spec: SpecifierSet) -> tuple[int, int] | None:
 def parenthesized_with(text: str) -> int | None:
     """The line of a parenthesised ``with (a as x, b as y):`` (Python 3.9+), which ``ast.parse`` on newer
     interpreters accepts whatever ``feature_version`` says; ``None`` when there is none."""
+    if WITH_PAREN.search(text) is None:
+        return None
     try:
         tokens = [t for t in tokenize.generate_tokens(io.StringIO(text).readline) if t.type not in NOISE]
     except (tokenize.TokenError, SyntaxError):

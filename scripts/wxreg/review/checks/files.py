@@ -32,10 +32,10 @@ from wxreg.review.source import TreeFile
 
 DOC_EXTENSIONS = (".md", ".rst", ".txt", ".adoc")
 TEXT_EXTENSIONS = (".yaml", ".yml", ".ini", ".cfg", ".csv", ".tsv", ".xml", ".svg", ".html", ".css", ".example",
-                   ".lock", ".typed", ".in")  # fmt: skip
+                   ".lock", ".typed", ".in", ".j2", ".jinja", ".tmpl", ".template", ".sql", ".po", ".env")  # fmt: skip
 TEXT_NAMES = ("license", "licence", "copying", "notice", "authors", "contributors", "changelog", ".gitignore",
               ".gitattributes", ".editorconfig", "makefile", "codeowners", "readme", ".python-version",
-              "requirements", "manifest.in", ".pre-commit-config.yaml")  # fmt: skip
+              "requirements", "manifest.in", ".pre-commit-config.yaml", "dockerfile", "procfile")  # fmt: skip
 IMAGE_MAGIC: dict[str, tuple[bytes, ...]] = {
     ".png": (b"\x89PNG\r\n\x1a\n",),
     ".jpg": (b"\xff\xd8\xff",),
@@ -130,7 +130,8 @@ class FilesCheck:
                 yield rules.K005.at(item.path, detail=payload)
             return
         textual = suffix in DOC_EXTENSIONS or suffix in TEXT_EXTENSIONS or suffix in (".json", ".toml")
-        textual = textual or name in TEXT_NAMES or name.split(".")[0] in TEXT_NAMES
+        # Dot-files (.flake8, .coveragerc, .dockerignore ...) are tool configuration: text, checked as text.
+        textual = textual or name in TEXT_NAMES or name.split(".")[0] in TEXT_NAMES or name.startswith(".")
         if not textual:
             yield rules.K003.at(item.path, detail=f"{item.path}（{suffix or '无扩展名 / no extension'}）")
             return

@@ -36,6 +36,7 @@ DYNAMIC_RULES: dict[str, Rule] = {
     "vars": rules.E004,
     "setattr-module": rules.E004,
     "type": rules.E001,
+    "annotation": rules.E001,
     "star-import": rules.E009,
 }
 

@@ -192,8 +192,9 @@ class SecurityCheck:
         parsed = item.module()
         if isinstance(parsed, SyntaxError):
             return  # bandit reports files it could not parse (S103)
-        names = aliases(parsed)
-        for node in ast.walk(parsed):
+        nodes = item.nodes()
+        names = aliases(parsed, nodes)
+        for node in nodes:
             if isinstance(node, ast.Call):
                 name = qualified(node.func, names)
                 if name in EXECUTORS:
