@@ -240,20 +240,28 @@ def test_the_index_sees_every_call_and_endpoint_candidate_once() -> None:
     import ast
 
     from wxreg.review.behaviour.index import assembled, index_module
+    from wxreg.review.code import CodeFile
 
-    tree = ast.parse(INDEX_SAMPLE)
-    index = index_module(tree)
+    item = CodeFile.from_bytes("pkg/sample.py", INDEX_SAMPLE.encode("utf-8"))
+    tree = item.module()
+    assert isinstance(tree, ast.Module)
+    index = index_module(tree, item.nodes(), item.parents())  # the review's shared walk
+    alone = index_module(tree)  # walked on its own (plain trees, the benchmark)
+    assert [id(n) for n in alone.calls] == [id(n) for n in index.calls]
+    assert alone.stmt_calls == index.stmt_calls and alone.stmt_stores == index.stmt_stores
     walked = [n for n in ast.walk(tree) if isinstance(n, ast.Call)]
     assert sorted(map(id, index.calls)) == sorted(map(id, walked))
     urls = {id(n) for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)
             and "://" in n.value}
     wanted = urls | {id(n) for n in walked} | {id(n) for n in ast.walk(tree) if assembled(n)}
-    assert sorted(id(c.node) for c in index.candidates) == sorted(wanted)
-    # each candidate's extent covers exactly its subtree
-    for candidate in index.candidates:
-        inside = {id(n) for n in ast.walk(candidate.node)} - {id(candidate.node)}
-        for other in index.candidates:
-            assert (candidate.start < other.start <= candidate.end) == (id(other.node) in inside)
+    assert sorted(id(node) for node in index.candidates) == sorted(wanted)
+    # ancestors come before descendants, and inside() sees an ancestor within the statement
+    position = {id(node): i for i, node in enumerate(index.candidates)}
+    for node in index.candidates:
+        for inner in ast.walk(node):
+            if inner is not node and id(inner) in position:
+                assert position[id(node)] < position[id(inner)]
+                assert index.inside(inner, {id(node)}) and not index.inside(node, {id(inner)})
     # statements own the calls of their own expressions, not of decorators, defaults, handlers, guards
     function = tree.body[2]
     assert isinstance(function, ast.FunctionDef)

@@ -92,6 +92,28 @@ def role_of(path: str) -> str:
     return "runtime"
 
 
+def walk(tree: ast.AST) -> tuple[list[ast.AST], dict[int, ast.AST]]:
+    """Every node of ``tree`` (breadth first, like ``ast.walk``) and ``id(node) -> parent``, in one
+    iterative pass (a hostile thousand-level expression cannot exhaust the stack)."""
+    nodes: list[ast.AST] = [tree]
+    parents: dict[int, ast.AST] = {}
+    index = 0
+    while index < len(nodes):
+        node = nodes[index]
+        index += 1
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if isinstance(value, ast.AST):
+                parents[id(value)] = node
+                nodes.append(value)
+            elif isinstance(value, list):
+                for child in value:
+                    if isinstance(child, ast.AST):
+                        parents[id(child)] = node
+                        nodes.append(child)
+    return nodes, parents
+
+
 @dataclass(frozen=True, eq=False)
 class CodeFile:
     """One code file: its bytes, the text CPython would run (or why it is refused), parsed lazily once."""
@@ -151,23 +173,7 @@ class CodeFile:
         tree = self.module()
         with _PARSE_LOCK:
             if not self._nodes:
-                nodes: list[ast.AST] = [tree] if isinstance(tree, ast.Module) else []
-                parents: dict[int, ast.AST] = {}
-                index = 0
-                while index < len(nodes):
-                    node = nodes[index]
-                    index += 1
-                    for name in node._fields:
-                        value = getattr(node, name, None)
-                        if isinstance(value, ast.AST):
-                            parents[id(value)] = node
-                            nodes.append(value)
-                        elif isinstance(value, list):
-                            for child in value:
-                                if isinstance(child, ast.AST):
-                                    parents[id(child)] = node
-                                    nodes.append(child)
-                self._nodes.append((nodes, parents))
+                self._nodes.append(walk(tree) if isinstance(tree, ast.Module) else ([], {}))
             return self._nodes[0]
 
     def _parse(self, feature_version: tuple[int, int] | None) -> ast.Module | SyntaxError:

@@ -10,19 +10,23 @@ from __future__ import annotations
 import ast
 import threading
 import weakref
-from collections.abc import Iterator
 
-from wxreg.review.behaviour.flow import BehaviourReport, Endpoint, Flow, Hit, Sink, Source, analyse
+from wxreg.review.behaviour.flow import BehaviourReport, Endpoint, Flow, Hit, Sink, Source, Walked, analyse
 from wxreg.review.source import PluginTree
 
 _CACHE: dict[int, tuple[weakref.ref[PluginTree], BehaviourReport]] = {}
 _LOCK = threading.Lock()
 
 
-def _modules(tree: PluginTree) -> Iterator[tuple[str, ast.Module]]:
-    """The shared parsed modules (``tree.code``: decoded as CPython does, parsed once for every check)."""
+def _modules(tree: PluginTree) -> tuple[list[tuple[str, ast.Module]], dict[str, Walked]]:
+    """The shared parsed modules (``tree.code``: decoded as CPython does, parsed once for every check) and
+    their shared walks (every node and its parent, walked once for every check)."""
+    modules: list[tuple[str, ast.Module]] = []
+    walks: dict[str, Walked] = {}
     for item, module in tree.code.parsed():
-        yield item.path, module
+        modules.append((item.path, module))
+        walks[item.path] = (item.nodes(), item.parents())
+    return modules, walks
 
 
 def behaviour_of(tree: PluginTree) -> BehaviourReport:
@@ -35,7 +39,8 @@ def behaviour_of(tree: PluginTree) -> BehaviourReport:
         if cached is not None and cached[0]() is tree:
             return cached[1]
         tests = frozenset(item.path for item in tree.code.files if item.role == "tests")
-        report = analyse(_modules(tree), tests=tests)
+        modules, walks = _modules(tree)
+        report = analyse(modules, tests=tests, walks=walks)
         _CACHE[id(tree)] = (weakref.ref(tree), report)
         return report
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from wxreg.review.behaviour import patterns as P
@@ -36,6 +36,8 @@ class Param:
 Label = Source | Param
 Taint = frozenset[Label]
 EMPTY: Taint = frozenset()
+Walked = tuple[list[ast.AST], dict[int, ast.AST]]
+"""A module's shared walk: every node (breadth first) and ``id(node) -> parent``."""
 
 
 @dataclass(frozen=True, order=True)
@@ -119,7 +121,7 @@ _TOKENS = re.compile(r"[\s\"'&|;()<>^]+")
 class _Module:
     """One module: its imports, constants, functions and classes (one walk), and its analysis."""
 
-    def __init__(self, plugin: _Plugin, path: str, tree: ast.Module) -> None:
+    def __init__(self, plugin: _Plugin, path: str, tree: ast.Module, walked: Walked | None = None) -> None:
         self.plugin = plugin
         self.path = path
         self.tree = tree
@@ -140,7 +142,7 @@ class _Module:
         """What each function body's analysis needs that does not change between passes."""
         self._qualified: dict[int, str | None] | None = None
         self.module_folder = self.folder(None)
-        self.index = index_module(tree)
+        self.index = index_module(tree, *(walked or (None, None)))
         self._scan()
 
     # --- one walk: imports, aliases, constants, functions ---------------------------------------------
@@ -283,15 +285,15 @@ class _Module:
     # --- endpoints ---------------------------------------------------------------------------------------
     def endpoints(self) -> Iterator[Endpoint]:
         folder = self.module_folder
-        covered = 0  # an assembled string that folded covers its subtree (walk order up to ``covered``)
-        for candidate in self.index.candidates:
-            if candidate.start <= covered:
+        index = self.index
+        consumed: set[int] = set()  # assembled strings that folded: their parts are covered
+        for node in index.candidates:  # ancestors before descendants
+            if consumed and index.inside(node, consumed):
                 continue
-            node = candidate.node
             if assembled(node):
                 folded = folder.fold(node)
                 if folded is not None:
-                    covered = candidate.end
+                    consumed.add(id(node))
                     yield from self._urls(folded.text, node)
             elif isinstance(node, ast.Constant) and id(node) not in self.docstrings:
                 yield from self._urls(str(node.value), node)
@@ -326,8 +328,10 @@ class _Module:
 
 
 class _Plugin:
-    def __init__(self, modules: Iterable[tuple[str, ast.Module]], tests: frozenset[str]) -> None:
-        every = [_Module(self, path, tree) for path, tree in modules]
+    def __init__(
+        self, modules: Iterable[tuple[str, ast.Module]], tests: frozenset[str], walks: Mapping[str, Walked]
+    ) -> None:
+        every = [_Module(self, path, tree, walks.get(path)) for path, tree in modules]
         runtime = [m for m in every if m.path not in tests]
         imported = {value for m in runtime for value in m.names.values()}
         imported |= {name.rsplit(".", 1)[0] for name in imported}
@@ -976,12 +980,18 @@ class _Function:
                 return
 
 
-def analyse(modules: Iterable[tuple[str, ast.Module]], *, tests: frozenset[str] = frozenset()) -> BehaviourReport:
+def analyse(
+    modules: Iterable[tuple[str, ast.Module]],
+    *,
+    tests: frozenset[str] = frozenset(),
+    walks: Mapping[str, Walked] | None = None,
+) -> BehaviourReport:
     """The behaviour of a plugin, from each code file's path and syntax tree (parsed once, elsewhere).
-    ``tests`` are the paths of the plugin's own tests: left out unless runtime code imports them."""
+    ``tests`` are the paths of the plugin's own tests: left out unless runtime code imports them;
+    ``walks`` the review's shared walk of each tree by path (walked here when missing)."""
     pairs = list(modules)
     try:
-        return _Plugin(pairs, tests).run()
+        return _Plugin(pairs, tests, walks or {}).run()
     except RecursionError:
         # An expression nested deeper than the analysis recurses (``a.b.c...`` or ``- - - x`` a thousand
         # levels deep): not analysed means not passed, and the review must not crash on it.

@@ -1,16 +1,18 @@
-"""One walk over a module's syntax tree collecting what every behaviour pass needs.
+"""What every behaviour pass needs from a module, from the review's one shared walk of its tree.
 
-The analysis used to walk each module several times (imports, bindings, nested functions, endpoints,
-and each statement of each function again). :func:`index_module` visits every node once, iteratively
-(a hostile left-deep ``1 + 1 + ... + 1`` cannot exhaust the stack), dispatching on the node's type, and
-records:
+The review walks each parsed file once (:meth:`wxreg.review.code.CodeFile.nodes` and ``parents()``, shared
+with the capability analysis); :func:`index_module` reads that flat list once, dispatching on each node's
+type, and never walks the tree again. It records:
 
-* the imports, class and function definitions, calls and bindings of the whole module, in source order;
+* the imports, class and function definitions, calls and bindings of the whole module (walk order);
 * for each statement, the calls and the stored names of its *own* expressions (not those of its body,
-  handlers, decorators or argument defaults): what the taint analysis of a function body reads;
+  handlers, decorators or argument defaults), found by climbing ``parents`` from the node: what the
+  taint analysis of a function body reads;
 * the candidates for endpoints (string constants with ``://``, strings assembled with ``+``/``%``/
-  f-strings/``.format``, calls) with the extent of their subtree, so an assembled string that folds can
-  skip the parts it already covers without walking them again.
+  f-strings/``.format``, calls), ancestors before descendants, so an assembled string that folds can
+  skip the parts it already covers.
+
+Nothing recurses: a hostile thousand-level expression cannot exhaust the stack.
 """
 
 from __future__ import annotations
@@ -18,14 +20,19 @@ from __future__ import annotations
 import ast
 import typing
 from dataclasses import dataclass, field
-from typing import Any
 
-_BODY_FIELDS = frozenset({"body", "orelse", "finalbody", "handlers", "cases"})
+from wxreg.review.code import walk
+
 _SKIP_FIELDS = frozenset({"ctx", "op", "type_comment", "type_ignores"})
 _CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
-_REVERSED: dict[type, tuple[str, ...]] = {}
-_END = object()
-_DEFS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+_NAME, _CONSTANT, _CALL, _STRING, _ASSIGN, _ANN_ASSIGN, _WITH, _IMPORT, _DEF = range(9)
+_CODES: dict[type, int] = {
+    ast.Name: _NAME, ast.Constant: _CONSTANT, ast.Call: _CALL, ast.JoinedStr: _STRING, ast.BinOp: _STRING,
+    ast.Assign: _ASSIGN, ast.AnnAssign: _ANN_ASSIGN, ast.With: _WITH, ast.AsyncWith: _WITH,
+    ast.Import: _IMPORT, ast.ImportFrom: _IMPORT,
+    ast.FunctionDef: _DEF, ast.AsyncFunctionDef: _DEF, ast.ClassDef: _DEF,
+}  # fmt: skip
+"""What :func:`index_module` records of a node, by its type (one dictionary lookup per node)."""
 
 
 _OPERATORS = (ast.expr_context, ast.operator, ast.boolop, ast.unaryop, ast.cmpop)
@@ -37,22 +44,6 @@ def _holds_nodes(annotation: object) -> bool:
     if isinstance(annotation, type):
         return issubclass(annotation, ast.AST) and not issubclass(annotation, _OPERATORS)
     return any(_holds_nodes(arg) for arg in typing.get_args(annotation))
-
-
-_STATEMENTS: set[type] = set()
-_EXPRESSIONS: set[type] = set()
-
-
-def _is_statement(kind: type) -> bool:
-    (_STATEMENTS if issubclass(kind, ast.stmt) else _EXPRESSIONS).add(kind)
-    return kind in _STATEMENTS
-
-
-def _reversed_fields(kind: type) -> tuple[str, ...]:
-    found = _REVERSED.get(kind)
-    if found is None:
-        found = _REVERSED[kind] = tuple(reversed(child_fields(kind)))
-    return found
 
 
 def child_fields(kind: type) -> tuple[str, ...]:
@@ -68,16 +59,9 @@ def child_fields(kind: type) -> tuple[str, ...]:
 
 
 @dataclass
-class Candidate:
-    """A node that may name an endpoint; ``start``/``end`` bound its subtree in walk order."""
-
-    node: ast.expr
-    start: int
-    end: int = 0
-
-
-@dataclass
 class ModuleIndex:
+    parents: dict[int, ast.AST]
+    """``id(node) -> parent`` for every node of the module (from the shared walk)."""
     imports: list[ast.Import | ast.ImportFrom] = field(default_factory=list)
     defs: list[ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef] = field(default_factory=list)
     calls: list[ast.Call] = field(default_factory=list)
@@ -85,7 +69,17 @@ class ModuleIndex:
     """``target = value`` (one target), ``target: T = value`` and ``with value as target``."""
     stmt_calls: dict[int, list[ast.Call]] = field(default_factory=dict)
     stmt_stores: dict[int, list[str]] = field(default_factory=dict)
-    candidates: list[Candidate] = field(default_factory=list)
+    candidates: list[ast.expr] = field(default_factory=list)
+    """Endpoint candidates, every ancestor before its descendants."""
+
+    def inside(self, node: ast.AST, roots: set[int]) -> bool:
+        """Whether an ancestor of ``node`` within its statement is one of ``roots`` (ids of expressions)."""
+        parent = self.parents.get(id(node))
+        while parent is not None and not isinstance(parent, ast.stmt):
+            if id(parent) in roots:
+                return True
+            parent = self.parents.get(id(parent))
+        return False
 
 
 def assembled(node: ast.AST) -> bool:
@@ -98,84 +92,71 @@ def assembled(node: ast.AST) -> bool:
     return kind is ast.Call and isinstance(node.func, ast.Attribute) and node.func.attr == "format"  # type: ignore[attr-defined]
 
 
-def index_module(tree: ast.Module) -> ModuleIndex:
-    out = ModuleIndex()
-    calls, stmt_calls, stmt_stores, candidates = out.calls, out.stmt_calls, out.stmt_stores, out.candidates
-    # (node, owning statement or None); _END entries close a candidate's subtree
-    stack: list[tuple[Any, Any]] = [(tree, None)]
-    count = 0
-    Call, Name, Constant, Assign, AnnAssign = ast.Call, ast.Name, ast.Constant, ast.Assign, ast.AnnAssign
-    while stack:
-        item, owner = stack.pop()
-        if item is _END:
-            owner.end = count
+def index_module(
+    tree: ast.Module, nodes: list[ast.AST] | None = None, parents: dict[int, ast.AST] | None = None
+) -> ModuleIndex:
+    """The index of ``tree`` from its shared walk (``nodes`` breadth first, ``parents``); walked here when
+    the caller has none."""
+    if nodes is None or parents is None:
+        nodes, parents = walk(tree)
+    out = ModuleIndex(parents)
+    calls, stmt_calls, stmt_stores, candidates, binds = (
+        out.calls, out.stmt_calls, out.stmt_stores, out.candidates, out.binds
+    )
+    codes = _CODES
+    for node in nodes:
+        code = codes.get(type(node))
+        if code is None:  # most nodes (attributes, operators, contexts...): nothing to record
             continue
-        node: ast.AST = item
-        count += 1
-        kind = type(node)
-        if kind is Call:
-            calls.append(node)  # type: ignore[arg-type]
-            if owner is not None:
-                stmt_calls.setdefault(id(owner), []).append(node)  # type: ignore[arg-type]
-        elif kind is Name:  # a leaf
-            if owner is not None and type(node.ctx) is ast.Store:  # type: ignore[attr-defined]
-                stmt_stores.setdefault(id(owner), []).append(node.id)  # type: ignore[attr-defined]
-            continue
-        elif kind is Constant:  # a leaf
+        if code == _NAME:
+            if type(node.ctx) is ast.Store:  # type: ignore[attr-defined]
+                owner = _owner(node, parents)
+                if owner is not None:
+                    stmt_stores.setdefault(id(owner), []).append(node.id)  # type: ignore[attr-defined]
+        elif code == _CONSTANT:
             value = node.value  # type: ignore[attr-defined]
             if type(value) is str and "://" in value:
-                candidates.append(Candidate(node, count, count))  # type: ignore[arg-type]
-            continue
-        elif kind is Assign:
+                candidates.append(node)  # type: ignore[arg-type]
+        elif code == _CALL:
+            calls.append(node)  # type: ignore[arg-type]
+            candidates.append(node)  # type: ignore[arg-type]
+            owner = _owner(node, parents)
+            if owner is not None:
+                stmt_calls.setdefault(id(owner), []).append(node)  # type: ignore[arg-type]
+        elif code == _STRING:
+            if assembled(node):
+                candidates.append(node)  # type: ignore[arg-type]
+        elif code == _ASSIGN:
             if len(node.targets) == 1:  # type: ignore[attr-defined]
-                out.binds.append((node.targets[0], node.value))  # type: ignore[attr-defined]
-        elif kind is AnnAssign:
+                binds.append((node.targets[0], node.value))  # type: ignore[attr-defined]
+        elif code == _ANN_ASSIGN:
             if node.value is not None:  # type: ignore[attr-defined]
-                out.binds.append((node.target, node.value))  # type: ignore[attr-defined]
-        elif kind is ast.Import or kind is ast.ImportFrom:
+                binds.append((node.target, node.value))  # type: ignore[attr-defined]
+        elif code == _WITH:
+            binds.extend((i.optional_vars, i.context_expr) for i in node.items if i.optional_vars is not None)  # type: ignore[attr-defined]
+        elif code == _IMPORT:
             out.imports.append(node)  # type: ignore[arg-type]
-        elif kind in _DEFS:
-            out.defs.append(node)  # type: ignore[arg-type]
-        if kind is Call or ((kind is ast.JoinedStr or kind is ast.BinOp) and assembled(node)):
-            candidate = Candidate(node, count)  # type: ignore[arg-type]
-            candidates.append(candidate)
-            stack.append((_END, candidate))
-        push = stack.append
-        if kind in _STATEMENTS or (kind not in _EXPRESSIONS and _is_statement(kind)):
-            # a statement owns the expressions of its own fields; its body, handlers, decorators,
-            # argument defaults and other non-expression parts are owned by nobody (or by their statements).
-            # Children are pushed last first, so they are visited in source order.
-            for name in _reversed_fields(kind):
-                value = getattr(node, name, None)
-                if value is None:
-                    continue
-                if name in _BODY_FIELDS or name == "decorator_list":
-                    stack.extend((child, None) for child in reversed(value))
-                elif isinstance(value, list):
-                    for child in reversed(value):
-                        if isinstance(child, ast.expr):
-                            push((child, node))
-                        elif type(child) is ast.withitem:
-                            if child.optional_vars is not None:  # ``with value as target``
-                                push((child.optional_vars, None))
-                            push((child.context_expr, node))
-                        elif isinstance(child, ast.AST):
-                            push((child, None))
-                elif isinstance(value, ast.expr):
-                    push((value, node))
-                elif isinstance(value, ast.AST):
-                    push((value, None))
-            if kind is ast.With or kind is ast.AsyncWith:
-                out.binds.extend(
-                    (item.optional_vars, item.context_expr) for item in node.items if item.optional_vars is not None  # type: ignore[attr-defined]
-                )
         else:
-            for name in _reversed_fields(kind):
-                value = getattr(node, name, None)
-                if value is None:
-                    continue
-                if type(value) is list:  # ``Dict.keys`` holds None for ``**mapping``
-                    stack.extend([(child, owner) for child in reversed(value) if child is not None])
-                else:
-                    push((value, owner))
+            out.defs.append(node)  # type: ignore[arg-type]
     return out
+
+
+def _owner(node: ast.AST, parents: dict[int, ast.AST]) -> ast.stmt | None:
+    """The statement whose own expressions hold ``node``: the nearest statement above it, unless the way
+    up enters that statement through its body, handlers, cases, decorators, argument defaults, class
+    keywords or ``with ... as`` targets (those belong to other statements or to none)."""
+    below, child = node, node
+    parent = parents.get(id(node))
+    while parent is not None and not isinstance(parent, ast.stmt):
+        below, child = child, parent
+        parent = parents.get(id(parent))
+    if parent is None:
+        return None
+    if isinstance(child, ast.expr):
+        decorators = getattr(parent, "decorator_list", None)
+        if decorators and any(d is child for d in decorators):
+            return None
+        return parent
+    if type(child) is ast.withitem and below is child.context_expr:
+        return parent
+    return None
