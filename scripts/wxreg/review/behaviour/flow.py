@@ -416,9 +416,8 @@ class _Plugin:
 
 def _endpoint_hit(endpoint: Endpoint) -> Hit | None:
     target = endpoint.value.lower().split("://", 1)[-1]
-    for label, pattern in P.WEBHOOKS:
-        if pattern.search(target):
-            return Hit("webhook", f"{label}: {endpoint.value}", endpoint.path, endpoint.line)
+    for label in P.labels(P.WEBHOOKS, target)[:1]:
+        return Hit("webhook", f"{label}: {endpoint.value}", endpoint.path, endpoint.line)
     host = endpoint.origin.split("://", 1)[-1].rsplit("@", 1)[-1]
     host = host.split(":")[0] if host.count(":") == 1 else host.strip("[]").rsplit("]:", 1)[0]
     if P.IPV4.match(host) and not host.startswith(("127.", "0.")):

@@ -8,14 +8,15 @@ separators, ``~`` for the home directory, ``%NAME%`` for an environment variable
 
 from __future__ import annotations
 
+import functools
 import re
 
-Table = tuple[tuple[str, re.Pattern[str]], ...]
-"""``(label, pattern)`` pairs, searched in order."""
+Table = tuple[tuple[str, str], ...]
+"""``(label, regular expression)`` pairs, searched in order with :func:`labels`."""
 
 
 def _table(*pairs: tuple[str, str]) -> Table:
-    return tuple((label, re.compile(pattern)) for label, pattern in pairs)
+    return pairs
 
 
 # --- sources ---------------------------------------------------------------------------------------
@@ -216,21 +217,16 @@ HOST_CALLS = frozenset({
 })  # fmt: skip
 
 
-# --- one search per table ----------------------------------------------------------------------------
+# --- one search per table, compiled on first use ------------------------------------------------------
+@functools.cache
 def _either(table: Table) -> re.Pattern[str]:
-    return re.compile("|".join(f"(?:{pattern.pattern})" for _, pattern in table))
-
-
-_ANY: dict[int, re.Pattern[str]] = {
-    id(table): _either(table)
-    for table in (SENSITIVE_PATHS, PERSISTENCE_PATHS, PERSISTENCE_COMMANDS, DISGUISED_COMMANDS)
-}
+    return re.compile("|".join(f"(?:{pattern})" for _, pattern in table))
 
 
 def labels(table: Table, value: str) -> list[str]:
-    """The labels of ``table`` whose pattern is found in ``value``, in table order; one combined search
-    first, so the common case (nothing found) costs one regex pass however long the table is."""
-    either = _ANY.get(id(table))
-    if either is not None and either.search(value) is None:
+    """The labels of ``table`` whose pattern is found in ``value``, in table order. One combined search
+    first, so the common case (nothing found) costs one regex pass however long the table is; a table's
+    own patterns are compiled only when something matched (a review of an honest plugin never needs most)."""
+    if _either(table).search(value) is None:
         return []
-    return [label for label, pattern in table if pattern.search(value)]
+    return [label for label, pattern in table if re.search(pattern, value)]
