@@ -308,14 +308,14 @@ ENTRY_KEYS = (
     "plugin_id", "name", "short_description", "description", "category", "tags", "author", "license", "homepage",
     "repository", "versions", "compatibility", "dependencies", "permissions", "features", "screenshots",
     "demo_video", "documentation", "issue_tracker", "stats", "status", "verified", "featured", "created_at",
-    "updated_at", "review", "release", "prerelease", "submission", "waivers",
+    "updated_at", "review", "release", "prerelease", "submission", "waivers", "endpoints",
 )
 ENTRY_REQUIRED = (
     "plugin_id", "name", "short_description", "description", "category", "tags", "author", "license",
     "repository", "versions", "compatibility", "permissions", "status", "verified", "featured", "created_at",
     "updated_at", "release",
 )
-_STRING_LISTS = ("tags", "dependencies", "permissions", "features", "screenshots")
+_STRING_LISTS = ("tags", "dependencies", "permissions", "features", "screenshots", "endpoints")
 _OPTIONAL_STRINGS = ("homepage", "demo_video", "documentation", "issue_tracker")
 _NESTED: dict[str, Any] = {
     "author": Author, "repository": Repository, "versions": Versions, "compatibility": Compatibility,
@@ -357,6 +357,8 @@ class PluginEntry:
     prerelease: Prerelease | None = None
     submission: Submission | None = None
     waivers: tuple[Waiver, ...] | None = None
+    endpoints: tuple[str, ...] | None = None
+    """Origins the reviewed code can contact (top level: the client ignores unknown top-level keys)."""
 
     @classmethod
     def from_dict(cls, data: Any) -> PluginEntry:

@@ -6,12 +6,13 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 from tests.support.plugins import GOOD_PLUGIN, edit_manifest
+from tests.support.review import REGISTRY, Forge
 from tests.support.submission import good_body
 
 from wxreg.review.engine import ReviewOptions
@@ -19,37 +20,11 @@ from wxreg.review.github import (
     CALL_BUDGET,
     FAILED_LABEL,
     PASSED_LABEL,
-    SUBMISSION_LABEL,
     GitHubConfig,
     GitHubReviewer,
 )
 from wxreg.review.report import MARKER, parse_record
 from wxsandbox.github import server as standin
-from wxsandbox.github import testing
-
-REGISTRY = "wxauto-mgt/plugin-registry"
-
-
-@dataclass
-class Forge:
-    gh: Any
-    reviewer: GitHubReviewer
-    plugin_url: str
-
-    def client(self, login: str) -> Any:
-        return testing.pygithub(self.gh, self.gh.token_for(login))
-
-    def open_submission(self, login: str, body: str) -> int:
-        issue = self.client(login).get_repo(REGISTRY).create_issue(title="[插件提交 / Plugin] Daily Quote", body=body)
-        # What the issue form does for anyone: apply the template's label.
-        self.client("maintainer").get_repo(REGISTRY).get_issue(issue.number).add_to_labels(SUBMISSION_LABEL)
-        return int(issue.number)
-
-    def comments(self, number: int) -> list[Any]:
-        return list(self.client("maintainer").get_repo(REGISTRY).get_issue(number).get_comments())
-
-    def labels(self, number: int) -> set[str]:
-        return {label.name for label in self.client("maintainer").get_repo(REGISTRY).get_issue(number).labels}
 
 
 @pytest.fixture

@@ -12,8 +12,8 @@ from typing import ClassVar
 
 import pytest
 from tests.support.corpus import MemorySource, case_files, load_cases
-
 from tests.support.review import ids
+
 from wxreg.review.checks import GuardDogCheck, guarddog
 from wxreg.review.context import ToolConfig
 from wxreg.review.engine import ReviewOptions, ReviewRequest, review

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.support.plugins import edit_manifest
-
 from tests.support.review import ReviewFn, ids
+
 from wxreg.review.index import Status, ask, ask_all
 from wxsandbox.http import HttpServer, Request, Response
 from wxsandbox.pypi import PyPIStandIn

@@ -83,6 +83,7 @@ class ReviewedRelease:
     rubric_version: str
     waivers: tuple[Waiver, ...] = ()
     """Maintainers' waivers of findings on this commit (review v2), published at the entry's top level."""
+    endpoints: tuple[str, ...] = ()
 
     @classmethod
     def from_record(cls, record: Mapping[str, Any]) -> ReviewedRelease:
@@ -92,7 +93,8 @@ class ReviewedRelease:
         )
         return cls(str(record["plugin_id"]), str(record["version"]), str(record["repo"]), str(record["tag"]),
                    str(record["commit"]), str(record["digest"]), int(record["security_score"]),
-                   int(record["quality_score"]), str(record.get("rubric_version") or ""), waivers)
+                   int(record["quality_score"]), str(record.get("rubric_version") or ""), waivers,
+                   _strings(record.get("endpoints"), 100, 300) or ())
 
 
 def same_repository(left: str, right: str) -> bool:
@@ -248,4 +250,5 @@ def build_entry(
         submission=Submission(issue, issue_url) if issue and issue_url else (
             previous.submission if previous else None),
         waivers=release.waivers or None,
+        endpoints=release.endpoints or None,
     )

@@ -29,9 +29,12 @@ import re
 import sys
 import threading
 import warnings
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
+from typing import Any, TypeVar, cast
+
+T = TypeVar("T")
 
 CODE_EXTENSIONS = (".py", ".pyw", ".pyi")
 SHEBANG_PYTHON = re.compile(rb"^#![^\n]*\bpython", re.IGNORECASE)
@@ -90,6 +93,28 @@ def role_of(path: str) -> str:
     if parts[0].lower() in TEST_DIRS or name.startswith("test_") or name == "conftest.py":
         return "tests"
     return "runtime"
+
+
+def walk(tree: ast.AST) -> tuple[list[ast.AST], dict[int, ast.AST]]:
+    """Every node of ``tree`` (breadth first, like ``ast.walk``) and ``id(node) -> parent``, in one
+    iterative pass (a hostile thousand-level expression cannot exhaust the stack)."""
+    nodes: list[ast.AST] = [tree]
+    parents: dict[int, ast.AST] = {}
+    index = 0
+    while index < len(nodes):
+        node = nodes[index]
+        index += 1
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if isinstance(value, ast.AST):
+                parents[id(value)] = node
+                nodes.append(value)
+            elif isinstance(value, list):
+                for child in value:
+                    if isinstance(child, ast.AST):
+                        parents[id(child)] = node
+                        nodes.append(child)
+    return nodes, parents
 
 
 @dataclass(frozen=True, eq=False)
@@ -151,23 +176,7 @@ class CodeFile:
         tree = self.module()
         with _PARSE_LOCK:
             if not self._nodes:
-                nodes: list[ast.AST] = [tree] if isinstance(tree, ast.Module) else []
-                parents: dict[int, ast.AST] = {}
-                index = 0
-                while index < len(nodes):
-                    node = nodes[index]
-                    index += 1
-                    for name in node._fields:
-                        value = getattr(node, name, None)
-                        if isinstance(value, ast.AST):
-                            parents[id(value)] = node
-                            nodes.append(value)
-                        elif isinstance(value, list):
-                            for child in value:
-                                if isinstance(child, ast.AST):
-                                    parents[id(child)] = node
-                                    nodes.append(child)
-                self._nodes.append((nodes, parents))
+                self._nodes.append(walk(tree) if isinstance(tree, ast.Module) else ([], {}))
             return self._nodes[0]
 
     def _parse(self, feature_version: tuple[int, int] | None) -> ast.Module | SyntaxError:
@@ -191,6 +200,8 @@ class CodeIndex:
 
     files: tuple[CodeFile, ...] = ()
     _by_path: dict[str, CodeFile] = field(default_factory=dict, repr=False, compare=False)
+    _memo: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    _memo_lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_path", {f.path: f for f in self.files})
@@ -202,6 +213,14 @@ class CodeIndex:
 
     def get(self, path: str) -> CodeFile | None:
         return self._by_path.get(path)
+
+    def memo(self, key: str, compute: Callable[[], T]) -> T:
+        """``compute()`` once per index, shared by every check that asks for ``key`` (checks run in threads:
+        the first caller computes while the others wait, so an analysis several checks need runs once)."""
+        with self._memo_lock:
+            if key not in self._memo:
+                self._memo[key] = compute()
+            return cast(T, self._memo[key])
 
     def declare_floor(self, version: tuple[int, int] | None) -> None:
         """The lowest Python the plugin declares (3.7 or later): every file is parsed at it first, and the

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from wxreg.review import rules
+from wxreg.review.behaviour import Endpoint, behaviour_of, published_endpoints
 from wxreg.review.checks import default_checks
 from wxreg.review.checks.manifest import MANIFEST, load_manifest
 from wxreg.review.context import (
@@ -80,6 +81,8 @@ class ReviewResult:
     quality_threshold: int
     issue_number: int | None = None
     elapsed_seconds: float = 0.0
+    endpoints: tuple[Endpoint, ...] = ()
+    """Every URL and host the code can contact (the behaviour analysis), for the comment and the entry."""
     waivers: tuple[Waiver, ...] = ()
     """The waivers that matched a finding of this review (published with the entry)."""
 
@@ -103,6 +106,7 @@ class ReviewResult:
             "security_score": self.scores.security,
             "quality_score": self.scores.quality,
             "rubric_version": self.rubric_version,
+            "endpoints": list(published_endpoints(self.endpoints)),
             "waivers": [w.to_dict() for w in self.waivers],
         }
 
@@ -150,8 +154,10 @@ def review(request: ReviewRequest, options: ReviewOptions | None = None) -> Revi
     submission = request.submission or Submission.from_manifest(manifest or {}, request.repo, request.tag)
     findings: list[Finding] = [*request.submission_findings, *tree.findings]
     findings += _pinned_release(options, tree, submission)
+    endpoints: tuple[Endpoint, ...] = ()
     if tree.commit is not None and not any(f.id in TREE_LIMIT_IDS for f in tree.findings):
         findings += _run_checks(request, options, tree, submission, manifest)
+        endpoints = behaviour_of(tree).endpoints
     findings, applied = apply_waivers(findings, request.waivers, tree.commit)
     findings.sort(key=Finding.sort_key)
     return ReviewResult(
@@ -167,6 +173,7 @@ def review(request: ReviewRequest, options: ReviewOptions | None = None) -> Revi
         quality_threshold=policy.quality_threshold,
         issue_number=request.issue_number,
         elapsed_seconds=time.perf_counter() - started,
+        endpoints=endpoints,
         waivers=applied,
     )
 

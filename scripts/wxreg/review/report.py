@@ -191,7 +191,8 @@ def render_markdown(result: ReviewResult, *, rerun_hint: str | None = None, sect
         "</details>",
         "",
     ]
-    budget = MAX_COMMENT_CHARS - len("\n".join(head)) - len("\n".join(tail)) - 400
+    endpoints = endpoint_section(result)
+    budget = MAX_COMMENT_CHARS - len("\n".join(head)) - len("\n".join(tail)) - len("\n".join(endpoints)) - 400
     body: list[str] = []
     shown = 0
     for severity in (Severity.ERROR, Severity.WARNING, Severity.INFO):
@@ -230,8 +231,30 @@ def render_markdown(result: ReviewResult, *, rerun_hint: str | None = None, sect
             f" / … {omitted} more not shown; see the JSON output or the job summary.",
             "",
         ]
-    text = "\n".join(head + body + tail)
+    text = "\n".join(head + body + endpoints + tail)
     return text[:MAX_COMMENT_CHARS]
+
+
+MAX_ENDPOINTS_SHOWN = 50
+
+
+def endpoint_section(result: ReviewResult) -> list[str]:
+    """"网络端点 / Endpoints": every URL and host the code can contact, with where it is written."""
+    lines = ["### 网络端点 / Endpoints", ""]
+    if not result.endpoints:
+        return [*lines, "代码中没有可联系的网址或主机。 / The code names no URL or host it can contact.", ""]
+    lines += [
+        "代码中写明、可能联系的网址与主机（发布时随条目公开）。 / URLs and hosts written in the code that it can"
+        " contact (published with the entry).",
+        "",
+    ]
+    for endpoint in result.endpoints[:MAX_ENDPOINTS_SHOWN]:
+        where = code_span(f"{endpoint.path}#L{endpoint.line}")
+        lines.append(f"- {code_span(endpoint.value, 200)} — {where}")
+    if len(result.endpoints) > MAX_ENDPOINTS_SHOWN:
+        more = len(result.endpoints) - MAX_ENDPOINTS_SHOWN
+        lines.append(f"- …… 另有 {more} 个 / … {more} more")
+    return [*lines, ""]
 
 
 def render_json(result: ReviewResult) -> str:

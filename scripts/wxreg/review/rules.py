@@ -937,4 +937,77 @@ I009 = Rule(
     "只用一种文字书写每个词（中文与英文混排可以）/ Write each word in one script (Chinese beside Latin is fine)",
 )
 
+# --- behaviour (B): what the code does with what it may do (issue #17) -----------------------------------
+B001 = Rule(
+    "WXR-B001",
+    "behaviour",
+    E,
+    "敏感数据外流：{source}（{source_at}）流向 {sink}（{sink_at}）",
+    "sensitive data flows out: {source} ({source_at}) reaches {sink} ({sink_at})",
+    "只发送插件自己的设置（配置中的 API 密钥或一个具名环境变量）到文档写明的接口；不要读取整个环境变量、"
+    "密钥文件、其他应用（含微信）的数据、剪贴板、键盘或屏幕再外发 / Send only what the plugin owns (its API key from "
+    "its config or one named environment variable) to the endpoint it documents; never read the whole "
+    "environment, key files, other apps' data (WeChat's included), the clipboard, keyboard or screen and send it",
+)
+B002 = Rule(
+    "WXR-B002",
+    "behaviour",
+    E,
+    "持久化（开机自启）：{what}",
+    "persistence (runs itself at start-up): {what}",
+    "插件只在 WXAUTO-MGT 运行时工作，不写自启动目录、Run 注册表键、shell 配置、cron、systemd、launchd 或计划任务"
+    "（声明任何权限都不允许） / A plugin runs only inside WXAUTO-MGT: never write autostart folders, Run keys, shell "
+    "profiles, cron, systemd, launchd or scheduled tasks (no permission allows it)",
+)
+B003 = Rule(
+    "WXR-B003",
+    "behaviour",
+    E,
+    "伪装的命令：{what}",
+    "disguised command: {what}",
+    "用明文写出要运行的固定程序和参数（列表形式，不用 shell）；不要编码命令、不要下载后执行、不要借用 certutil、"
+    "mshta 等系统程序 / Run a fixed, plainly written program with list arguments (no shell); never encode a command, "
+    "pipe a download into a shell, or borrow certutil, mshta and similar system binaries",
+)
+B004 = Rule(
+    "WXR-B004",
+    "behaviour",
+    E,
+    "聊天机器人 Webhook 或数据收集端点：{what}",
+    "chat-bot webhook or data-collection endpoint: {what}",
+    "若插件的功能就是推送到该群机器人，请在 README 说明并请维护者豁免（/waive 附理由）；否则删除 / If posting to "
+    "that bot is the plugin's documented purpose, say so in the README and ask a maintainer to waive it with a "
+    "reason; otherwise remove it",
+)
+B005 = Rule(
+    "WXR-B005",
+    "behaviour",
+    E,
+    "直接使用 IP 地址作为网络端点：{what}",
+    "raw IP address as a network endpoint: {what}",
+    "使用文档写明的域名；本机服务用 127.0.0.1/localhost；确需局域网地址时让用户在配置中填写，或请维护者豁免 / Use "
+    "the documented host name; a local service on 127.0.0.1/localhost is fine; let the user configure a LAN "
+    "address, or ask a maintainer to waive it",
+)
+B006 = Rule(
+    "WXR-B006",
+    "behaviour",
+    E,
+    "最小权限：声明了读取敏感数据的权限 {source_permission}，又声明了代码并未使用的 {unused}",
+    "least privilege: declares the sensitive-source permission {source_permission} together with {unused}, "
+    "which the code does not use",
+    "从 plugin.json 删除不用的网络/命令权限：读数据的插件不应预留外发能力 / Remove the unused network or command "
+    "permission from plugin.json: a plugin that reads data must not keep a way out it does not need",
+)
+B007 = Rule(
+    "WXR-B007",
+    "behaviour",
+    E,
+    "代码嵌套过深，无法分析其行为：{what}",
+    "code nested too deeply for the behaviour analysis: {what}",
+    "把超长的表达式拆成几条语句（如用列表和 \"\".join 拼接字符串）；正常代码不会嵌套数百层 / Split the very long "
+    "expression into statements (build a string with a list and \"\".join, for example); ordinary code is never "
+    "nested hundreds of levels deep",
+)
+
 ALL_RULES: dict[str, Rule] = {value.id: value for value in list(globals().values()) if isinstance(value, Rule)}

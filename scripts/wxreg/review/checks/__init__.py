@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from wxreg.review.behaviour.check import BehaviourCheck
 from wxreg.review.checks.compatibility import CompatibilityCheck
 from wxreg.review.checks.dependencies import DependenciesCheck
 from wxreg.review.checks.files import FilesCheck
@@ -27,6 +28,7 @@ def default_checks() -> tuple[Check, ...]:
         SecurityCheck(),
         GuardDogCheck(),  # beside bandit: the engine's pool runs both at once
         PermissionsCheck(),
+        BehaviourCheck(),
         DependenciesCheck(),
         CompatibilityCheck(),
         IdentityCheck(),
@@ -36,6 +38,7 @@ def default_checks() -> tuple[Check, ...]:
 
 
 __all__ = [
+    "BehaviourCheck",
     "CompatibilityCheck",
     "DependenciesCheck",
     "FilesCheck",

@@ -12,6 +12,7 @@ code imports them.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from wxreg.review import rules
 from wxreg.review.analysis import FileReport, analyse, module_name
@@ -66,6 +67,33 @@ def runtime_files(reports: list[FileReport], roles: dict[str, str]) -> set[str]:
     return runtime
 
 
+@dataclass(frozen=True)
+class CapabilityView:
+    """What the capability analysis found in the plugin's code, computed once per review."""
+
+    reports: list[FileReport]
+    runtime: set[str]
+    """Files that run in the app (everything but tests that runtime code does not import)."""
+    used: frozenset[str]
+    """The plugin permissions the runtime code's uses need."""
+
+
+def capability_view(ctx: ReviewContext) -> CapabilityView:
+    """The capability analysis of ``ctx``'s code, shared by the checks that need it (computed once)."""
+
+    def compute() -> CapabilityView:
+        table = load_table()
+        parsed = list(ctx.code.parsed())
+        reports = analyse(parsed, table)
+        runtime = runtime_files(reports, {item.path: item.role for item, _ in parsed})
+        used = {permission for report in reports if report.path in runtime for use in report.uses
+                if use.caps is not None for cap in use.caps if cap not in UNPERMITTED
+                for permission in table.permissions((cap,))}
+        return CapabilityView(reports, runtime, frozenset(used))
+
+    return ctx.code.memo("capabilities", compute)
+
+
 class PermissionsCheck:
     name = "permissions"
 
@@ -78,11 +106,8 @@ class PermissionsCheck:
             only_manifest = sorted(declared - set(sub.permissions))
             yield rules.P004.at("plugin.json", detail=f"issue: {only_issue}, plugin.json: {only_manifest}")
         table = load_table()
-        parsed = list(ctx.code.parsed())
-        reports = analyse(parsed, table)
-        roles = {item.path: item.role for item, _ in parsed}
-        runtime = runtime_files(reports, roles)
-        used: set[str] = set()
+        view = capability_view(ctx)
+        reports, runtime, used = view.reports, view.runtime, view.used
         seen: set[tuple[str, str | None, int | None, str]] = set()
 
         def once(finding: Finding) -> Iterator[Finding]:
@@ -107,7 +132,6 @@ class PermissionsCheck:
                     if cap in UNPERMITTED:
                         continue  # reported as dynamic code
                     permissions = table.permissions((cap,))
-                    used.update(permissions)
                     if declared.intersection(permissions):
                         continue
                     key = (use.path, cap)
