@@ -151,6 +151,8 @@ def tour(w: World) -> None:
     issue = w.call("POST", f"{r}/issues", b, {"title": "Submit", "body": "### Plugin\n\nx", "labels": ["bug"]},
                    expect=201)
     n = issue["number"]
+    assert issue["labels"] == []  # a triager's labels at creation are silently dropped, as on GitHub
+    w.call("POST", f"{r}/issues/{n}/labels", b, {"labels": ["bug"]}, expect=200)  # on an existing issue they stick
     w.call("GET", f"{r}/issues?state=all&labels=bug", expect=200)
     w.call("GET", f"{r}/issues/{n}", expect=200)
     w.call("PATCH", f"{r}/issues/{n}", b, {"title": "Submit v2", "body": "edited"}, expect=200)

@@ -193,9 +193,16 @@ def _git_versions(root: Path) -> dict[str, list[HistoryItem]]:
     return found
 
 
+SHOWN_KEYS = ("endpoints", "waivers")
+"""Registry-only top-level data the shipped client ignores and people should see: where the plugin talks to,
+and which review findings a maintainer waived (and why)."""
+
+
 def extra_keys(entry: Mapping[str, Any]) -> list[str]:
-    """Top-level keys of ``entry`` the registry format does not define (published by later features)."""
-    return sorted(key for key in entry if key not in ENTRY_KEYS)
+    """Top-level keys of ``entry`` shown as their own sections: the registry-only data above, when present, and
+    any key the registry format does not define (published by a later feature)."""
+    return sorted(key for key in entry
+                  if (key not in ENTRY_KEYS or key in SHOWN_KEYS) and entry[key] not in (None, [], {}))
 
 
 def load(root: Path) -> CatalogData:
