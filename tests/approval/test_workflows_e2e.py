@@ -41,9 +41,9 @@ def _reviewed_submission(sandbox: Any) -> tuple[str, Any, Any, Any]:
     url = f"{sandbox.github.url}/alice/daily-quote-reply"
     alice = sandbox.client("alice").get_repo(registry)
     maria = sandbox.client("maria").get_repo(registry)
-    issue = alice.create_issue(title="[插件提交 / Plugin] Daily Quote",
-                               body=good_body(github_repo=url, author_github="alice"))
-    maria.get_issue(issue.number).add_to_labels("plugin-submission")  # what the form does for anyone
+    number = sandbox.github.open_form_issue(registry, login="alice", title="[插件提交 / Plugin] Daily Quote",
+                                            body=good_body(github_repo=url, author_github="alice"))
+    issue = alice.get_issue(number)
     alice.get_issue(issue.number).edit(body=good_body(github_repo=url, author_github="alice") + "\n")
     assert sandbox.actions.wait_idle(RUN_TIMEOUT)
     return registry, alice, maria, issue

@@ -183,7 +183,7 @@ def test_registry_review_workflow_runs_both_jobs_with_the_report_artifact(regist
     assert runner.wait_idle(RUN_WAIT_SECONDS * 2)
     [review] = runner.runs_for(workflow="review.yml", event="issues")
     assert {job_id: job.conclusion for job_id, job in review.jobs.items()} == {
-        "label-missing": "skipped", "analyse": "success", "post": "success"}, review.log
+        "label-missing": "skipped", "analyse": "success", "post": "success", "auto-update": "success"}, review.log
     assert "Nothing to be done for 'install'" in review.jobs["analyse"].log
     authors = {comment.user.login for comment in issue.get_comments()}
     assert registry_world.github.bot_login in authors

@@ -92,9 +92,7 @@ class World:
                **changes: Any) -> int:
         body = good_body(github_repo=url, plugin_id=plugin_id, version=version, release_tag=f"v{version}",
                          plugin_name=f"Quote {plugin_id}", author_github=author, **changes)
-        issue = self.repo(author).create_issue(title=f"[插件提交 / Plugin] {plugin_id}", body=body)
-        self.repo("maria").get_issue(issue.number).add_to_labels("plugin-submission")
-        return int(issue.number)
+        return self.gh.open_form_issue(REGISTRY, login=author, title=f"[插件提交 / Plugin] {plugin_id}", body=body)
 
     def review(self, number: int) -> Any:
         outcome = self.reviewer.review_issue(number)

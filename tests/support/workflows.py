@@ -30,7 +30,8 @@ def act_world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *, skip: tuple[st
     shutil.copytree(world_module.committed_tree(), seed)
     for name in SKIPPED_WORKFLOWS:
         (seed / ".github" / "workflows" / name).unlink(missing_ok=True)
-    with world_module.World(tmp_path / "world", seed=seed, skip_workflows=skip) as built:
+    with world_module.World(tmp_path / "world", seed=seed,
+                            skip_workflows=(*world_module.SKIPPED_BY_DEFAULT, *skip)) as built:
         # Steps inherit the host environment: the reviewer's pip-audit asks the local OSV stand-in.
         monkeypatch.setenv("WXREG_OSV_URL", built.osv.query_url)
         yield built

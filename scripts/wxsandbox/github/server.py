@@ -7,7 +7,7 @@ import secrets
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -256,6 +256,22 @@ class GitHubStandIn:
         self._hub.deliver(events, user)
         return sha
 
+
+    def open_form_issue(self, full_name: str, *, login: str, title: str, body: str,
+                        labels: Sequence[str] = ("plugin-submission",)) -> int:
+        """An issue whose body a test built as the form renders it, opened as the browser does: the template's
+        ``labels`` applied whatever ``login``'s role (the REST API drops them for people without push access).
+        Events fire as for the API (``opened``, then ``labeled``). Returns the number."""
+        from wxsandbox.github.routes.issues import open_issue
+
+        with self._hub.state.lock:
+            repo = self._repo(full_name)
+            user = self._hub.state.user(login)
+            if user is None:
+                raise ValueError(f"unknown user {login!r}")
+            issue, events = open_issue(self._hub, repo, login, title, body, labels=list(labels), assignees=[])
+        self._hub.deliver(events, user)
+        return int(issue.number)
 
     def submit_issue_form(self, full_name: str, template: str, answers: Mapping[str, Any], *, login: str,
                           title: str | None = None) -> int:
