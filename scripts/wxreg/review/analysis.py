@@ -125,6 +125,13 @@ BINDERS = (
     ast.Import, ast.ImportFrom, ast.Assign, ast.AnnAssign, ast.NamedExpr, ast.For, ast.AsyncFor, ast.comprehension,
     ast.With, ast.AsyncWith,
 )  # fmt: skip
+BINDER_TYPES = frozenset(BINDERS)
+DEFINITION_TYPES = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef})
+USE_TYPES = frozenset({
+    ast.Import, ast.ImportFrom, ast.Attribute, ast.Name, ast.Call, ast.arg, ast.AnnAssign, ast.FunctionDef,
+    ast.AsyncFunctionDef,
+})  # fmt: skip
+"""The nodes pass two looks at: uses of names and modules, and annotations."""
 ANNOTATION_NODES = (
     ast.Expression, ast.Name, ast.Attribute, ast.Subscript, ast.Tuple, ast.List, ast.Constant, ast.BinOp,
     ast.BitOr, ast.Load, ast.Slice,
@@ -243,7 +250,7 @@ class ModuleAnalyzer:
         else:
             self.nodes = list(ast.walk(tree))
             self.parents = {id(child): node for node in self.nodes for child in ast.iter_child_nodes(node)}
-        self.binders = [node for node in self.nodes if isinstance(node, BINDERS)]
+        self.binders: list[ast.AST] = []
         self.function_locals: dict[int, frozenset[str]] = {}
         self.module_definitions = {
             name
@@ -256,29 +263,33 @@ class ModuleAnalyzer:
                 else []
             )
         }
-        self.class_assigns = {
-            id(stmt)
-            for node in self.nodes
-            if isinstance(node, ast.ClassDef)
-            for stmt in node.body
-            if isinstance(stmt, ast.Assign | ast.AnnAssign)
-        }
+        self.class_assigns: set[int] = set()
         """Class-body assignments: ``class A: m = os`` is reached as ``A.m``, which names cannot follow."""
+        # One pass over the shared walk collects the binders, the class-body assignments and every bound
+        # name. ``ast.parse`` makes nodes of exactly these classes, so the node's type picks its case.
+        binder_types, bound = BINDER_TYPES, self.bound
         for node in self.nodes:
-            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store | ast.Del):
-                self.bound.add(node.id)
-            elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-                self.bound.add(node.name)
-            elif isinstance(node, ast.arg):
-                self.bound.add(node.arg)
-            elif isinstance(node, ast.alias):
-                self.bound.add(node.asname or node.name.split(".")[0])
-            elif (isinstance(node, ast.ExceptHandler) and node.name) or (
-                isinstance(node, ast.MatchAs | ast.MatchStar) and node.name
-            ):
-                self.bound.add(node.name)
-            elif isinstance(node, ast.Global | ast.Nonlocal):
-                self.bound.update(node.names)
+            kind = type(node)
+            if kind in binder_types:
+                self.binders.append(node)
+            if kind is ast.Name:
+                if type(node.ctx) is not ast.Load:  # Store or Del
+                    bound.add(node.id)
+            elif kind in DEFINITION_TYPES:
+                bound.add(node.name)
+                if kind is ast.ClassDef:
+                    self.class_assigns.update(
+                        id(stmt) for stmt in node.body if isinstance(stmt, ast.Assign | ast.AnnAssign)
+                    )
+            elif kind is ast.arg:
+                bound.add(node.arg)
+            elif kind is ast.alias:
+                bound.add(node.asname or node.name.split(".")[0])
+            elif kind is ast.ExceptHandler or kind is ast.MatchAs or kind is ast.MatchStar:
+                if node.name:
+                    bound.add(node.name)
+            elif kind is ast.Global or kind is ast.Nonlocal:
+                bound.update(node.names)
 
     # --- names -------------------------------------------------------------------------------------
     def _builtin_here(self, node: ast.Name) -> bool:
@@ -451,21 +462,25 @@ class ModuleAnalyzer:
     def analyse(self, report: FileReport) -> None:
         self.report = report
         for node in self.nodes:
+            kind = type(node)  # exactly the classes ast.parse makes: the type picks the case
+            if kind not in USE_TYPES:
+                continue  # most nodes (constants, operators, contexts, statements) use nothing by themselves
             line = getattr(node, "lineno", 0)
-            if isinstance(node, ast.Import):
+            if kind is ast.Import:
                 for alias in node.names:
                     self._import(alias.name, line)
-            elif isinstance(node, ast.ImportFrom):
+            elif kind is ast.ImportFrom:
                 self._import_from(node, line)
-            elif isinstance(node, ast.Attribute):
+            elif kind is ast.Attribute:
                 self._attribute(node, line)
-            elif isinstance(node, ast.Name):
+            elif kind is ast.Name:
                 self._name(node, line)
-            elif isinstance(node, ast.Call):
+            elif kind is ast.Call:
                 self._call(node, line)
-            if isinstance(node, ast.arg | ast.AnnAssign) and node.annotation is not None:
-                self._annotation(node.annotation, line)
-            elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.returns is not None:
+            elif kind is ast.arg or kind is ast.AnnAssign:
+                if node.annotation is not None:
+                    self._annotation(node.annotation, line)
+            elif node.returns is not None:  # FunctionDef, AsyncFunctionDef
                 self._annotation(node.returns, line)
 
     def _annotation(self, annotation: ast.expr, line: int) -> None:
