@@ -126,7 +126,11 @@ BINDERS = (
     ast.With, ast.AsyncWith,
 )  # fmt: skip
 BINDER_TYPES = frozenset(BINDERS)
-DEFINITION_TYPES = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef})
+BOUND_TYPES = frozenset({
+    ast.Name, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.arg, ast.alias, ast.ExceptHandler,
+    ast.MatchAs, ast.MatchStar, ast.Global, ast.Nonlocal,
+})  # fmt: skip
+"""The nodes that may bind a name in their scope."""
 USE_TYPES = frozenset({
     ast.Import, ast.ImportFrom, ast.Attribute, ast.Name, ast.Call, ast.arg, ast.AnnAssign, ast.FunctionDef,
     ast.AsyncFunctionDef,
@@ -272,23 +276,25 @@ class ModuleAnalyzer:
             kind = type(node)
             if kind in binder_types:
                 self.binders.append(node)
-            if kind is ast.Name:
-                if type(node.ctx) is not ast.Load:  # Store or Del
+            if kind not in BOUND_TYPES:
+                continue  # most nodes bind no name
+            if isinstance(node, ast.Name):
+                if not isinstance(node.ctx, ast.Load):  # Store or Del
                     bound.add(node.id)
-            elif kind in DEFINITION_TYPES:
+            elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
                 bound.add(node.name)
-                if kind is ast.ClassDef:
+                if isinstance(node, ast.ClassDef):
                     self.class_assigns.update(
                         id(stmt) for stmt in node.body if isinstance(stmt, ast.Assign | ast.AnnAssign)
                     )
-            elif kind is ast.arg:
+            elif isinstance(node, ast.arg):
                 bound.add(node.arg)
-            elif kind is ast.alias:
+            elif isinstance(node, ast.alias):
                 bound.add(node.asname or node.name.split(".")[0])
-            elif kind is ast.ExceptHandler or kind is ast.MatchAs or kind is ast.MatchStar:
+            elif isinstance(node, ast.ExceptHandler | ast.MatchAs | ast.MatchStar):
                 if node.name:
                     bound.add(node.name)
-            elif kind is ast.Global or kind is ast.Nonlocal:
+            elif isinstance(node, ast.Global | ast.Nonlocal):
                 bound.update(node.names)
 
     # --- names -------------------------------------------------------------------------------------
@@ -462,25 +468,24 @@ class ModuleAnalyzer:
     def analyse(self, report: FileReport) -> None:
         self.report = report
         for node in self.nodes:
-            kind = type(node)  # exactly the classes ast.parse makes: the type picks the case
-            if kind not in USE_TYPES:
+            if type(node) not in USE_TYPES:  # exactly the classes ast.parse makes
                 continue  # most nodes (constants, operators, contexts, statements) use nothing by themselves
             line = getattr(node, "lineno", 0)
-            if kind is ast.Import:
+            if isinstance(node, ast.Import):
                 for alias in node.names:
                     self._import(alias.name, line)
-            elif kind is ast.ImportFrom:
+            elif isinstance(node, ast.ImportFrom):
                 self._import_from(node, line)
-            elif kind is ast.Attribute:
+            elif isinstance(node, ast.Attribute):
                 self._attribute(node, line)
-            elif kind is ast.Name:
+            elif isinstance(node, ast.Name):
                 self._name(node, line)
-            elif kind is ast.Call:
+            elif isinstance(node, ast.Call):
                 self._call(node, line)
-            elif kind is ast.arg or kind is ast.AnnAssign:
+            elif isinstance(node, ast.arg | ast.AnnAssign):
                 if node.annotation is not None:
                     self._annotation(node.annotation, line)
-            elif node.returns is not None:  # FunctionDef, AsyncFunctionDef
+            elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.returns is not None:
                 self._annotation(node.returns, line)
 
     def _annotation(self, annotation: ast.expr, line: int) -> None:
