@@ -83,10 +83,10 @@ def test_a_missing_scanner_is_ours_exit_2_with_the_install_line(tmp_path: Path) 
 
 
 def test_a_scanner_that_crashes_mid_review_is_ours_not_a_finding(tmp_path: Path) -> None:
-    # A Python that answers `--version` for the preflight, then fails every real scan.
+    # A Python that finds every scanner for the preflight (`python -c <probe> MODULES`: nothing absent),
+    # then fails every real scan.
     fake = tmp_path / "python"
-    fake.write_text('#!/bin/sh\nfor a in "$@"; do [ "$a" = --version ] && exit 0; done\necho boom >&2\nexit 3\n',
-                    encoding="utf-8")
+    fake.write_text('#!/bin/sh\n[ "$1" = -c ] && exit 0\necho boom >&2\nexit 3\n', encoding="utf-8")
     fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
     repo = plugin_repo(tmp_path / "hello")
     done = run([WXREG, "review", ".", "--tag", "v1.0.0", "--scanner-python", str(fake)], cwd=repo)

@@ -125,6 +125,17 @@ BINDERS = (
     ast.Import, ast.ImportFrom, ast.Assign, ast.AnnAssign, ast.NamedExpr, ast.For, ast.AsyncFor, ast.comprehension,
     ast.With, ast.AsyncWith,
 )  # fmt: skip
+BINDER_TYPES = frozenset(BINDERS)
+BOUND_TYPES = frozenset({
+    ast.Name, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.arg, ast.alias, ast.ExceptHandler,
+    ast.MatchAs, ast.MatchStar, ast.Global, ast.Nonlocal,
+})  # fmt: skip
+"""The nodes that may bind a name in their scope."""
+USE_TYPES = frozenset({
+    ast.Import, ast.ImportFrom, ast.Attribute, ast.Name, ast.Call, ast.arg, ast.AnnAssign, ast.FunctionDef,
+    ast.AsyncFunctionDef,
+})  # fmt: skip
+"""The nodes pass two looks at: uses of names and modules, and annotations."""
 ANNOTATION_NODES = (
     ast.Expression, ast.Name, ast.Attribute, ast.Subscript, ast.Tuple, ast.List, ast.Constant, ast.BinOp,
     ast.BitOr, ast.Load, ast.Slice,
@@ -243,7 +254,7 @@ class ModuleAnalyzer:
         else:
             self.nodes = list(ast.walk(tree))
             self.parents = {id(child): node for node in self.nodes for child in ast.iter_child_nodes(node)}
-        self.binders = [node for node in self.nodes if isinstance(node, BINDERS)]
+        self.binders: list[ast.AST] = []
         self.function_locals: dict[int, frozenset[str]] = {}
         self.module_definitions = {
             name
@@ -256,29 +267,35 @@ class ModuleAnalyzer:
                 else []
             )
         }
-        self.class_assigns = {
-            id(stmt)
-            for node in self.nodes
-            if isinstance(node, ast.ClassDef)
-            for stmt in node.body
-            if isinstance(stmt, ast.Assign | ast.AnnAssign)
-        }
+        self.class_assigns: set[int] = set()
         """Class-body assignments: ``class A: m = os`` is reached as ``A.m``, which names cannot follow."""
+        # One pass over the shared walk collects the binders, the class-body assignments and every bound
+        # name. ``ast.parse`` makes nodes of exactly these classes, so the node's type picks its case.
+        binder_types, bound = BINDER_TYPES, self.bound
         for node in self.nodes:
-            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store | ast.Del):
-                self.bound.add(node.id)
+            kind = type(node)
+            if kind in binder_types:
+                self.binders.append(node)
+            if kind not in BOUND_TYPES:
+                continue  # most nodes bind no name
+            if isinstance(node, ast.Name):
+                if not isinstance(node.ctx, ast.Load):  # Store or Del
+                    bound.add(node.id)
             elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-                self.bound.add(node.name)
+                bound.add(node.name)
+                if isinstance(node, ast.ClassDef):
+                    self.class_assigns.update(
+                        id(stmt) for stmt in node.body if isinstance(stmt, ast.Assign | ast.AnnAssign)
+                    )
             elif isinstance(node, ast.arg):
-                self.bound.add(node.arg)
+                bound.add(node.arg)
             elif isinstance(node, ast.alias):
-                self.bound.add(node.asname or node.name.split(".")[0])
-            elif (isinstance(node, ast.ExceptHandler) and node.name) or (
-                isinstance(node, ast.MatchAs | ast.MatchStar) and node.name
-            ):
-                self.bound.add(node.name)
+                bound.add(node.asname or node.name.split(".")[0])
+            elif isinstance(node, ast.ExceptHandler | ast.MatchAs | ast.MatchStar):
+                if node.name:
+                    bound.add(node.name)
             elif isinstance(node, ast.Global | ast.Nonlocal):
-                self.bound.update(node.names)
+                bound.update(node.names)
 
     # --- names -------------------------------------------------------------------------------------
     def _builtin_here(self, node: ast.Name) -> bool:
@@ -451,6 +468,8 @@ class ModuleAnalyzer:
     def analyse(self, report: FileReport) -> None:
         self.report = report
         for node in self.nodes:
+            if type(node) not in USE_TYPES:  # exactly the classes ast.parse makes
+                continue  # most nodes (constants, operators, contexts, statements) use nothing by themselves
             line = getattr(node, "lineno", 0)
             if isinstance(node, ast.Import):
                 for alias in node.names:
@@ -463,8 +482,9 @@ class ModuleAnalyzer:
                 self._name(node, line)
             elif isinstance(node, ast.Call):
                 self._call(node, line)
-            if isinstance(node, ast.arg | ast.AnnAssign) and node.annotation is not None:
-                self._annotation(node.annotation, line)
+            elif isinstance(node, ast.arg | ast.AnnAssign):
+                if node.annotation is not None:
+                    self._annotation(node.annotation, line)
             elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.returns is not None:
                 self._annotation(node.returns, line)
 

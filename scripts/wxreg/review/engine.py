@@ -32,7 +32,7 @@ from wxreg.review.waivers import apply as apply_waivers
 
 RECORD_SCHEMA = "wxreg-review-record/1"
 TREE_LIMIT_IDS = frozenset({"WXR-G006", "WXR-G008"})
-SCANNER_CHECKS = frozenset({"security", "dependencies"})
+SCANNER_CHECKS = frozenset({"security", "guarddog", "dependencies"})
 """Checks that run an external scanner: started before the others so the review waits on them only once."""
 
 

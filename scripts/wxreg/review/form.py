@@ -6,8 +6,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
 from wxreg.review.policy import FORM_PATH
 
 OPTION_SEPARATOR = " — "
@@ -63,6 +61,8 @@ class FormError(ValueError):
 
 
 def parse_form(text: str) -> IssueForm:
+    import yaml  # only issue reviews read the form: a ``--repo`` review does not pay for importing YAML
+
     data = yaml.safe_load(text)
     if not isinstance(data, dict) or not isinstance(data.get("body"), list):
         raise FormError("issue form has no body list")

@@ -14,9 +14,9 @@ from __future__ import annotations
 import ast
 import json
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from packaging.utils import canonicalize_name
@@ -145,8 +145,15 @@ class ImportTable:
     def import_names(self, distribution: str) -> set[str]:
         """Top-level names ``distribution`` may be imported as."""
         wanted = canonicalize_name(distribution)
-        names = {k.split(".")[0] for k, v in self.distributions.items() if canonicalize_name(v) == wanted}
-        return names | {wanted.replace("-", "_"), wanted}
+        return set(self._by_distribution.get(wanted, ())) | {wanted.replace("-", "_"), wanted}
+
+    @cached_property
+    def _by_distribution(self) -> dict[str, frozenset[str]]:
+        """Canonical distribution name -> the top-level names it provides (the table inverted once)."""
+        inverted: dict[str, set[str]] = {}
+        for module, distribution in self.distributions.items():
+            inverted.setdefault(canonicalize_name(distribution), set()).add(module.split(".")[0])
+        return {name: frozenset(tops) for name, tops in inverted.items()}
 
 
 @lru_cache(maxsize=4)
@@ -182,13 +189,15 @@ def _guarded(tries: list[ast.Try]) -> set[int]:
     return found
 
 
-def _imported(tree: ast.Module) -> tuple[list[tuple[str, ast.AST]], set[int]]:
+def _imported(tree: ast.Module, nodes: Sequence[ast.AST] | None = None) -> tuple[list[tuple[str, ast.AST]], set[int]]:
     """Imported module names with their nodes (statements and literal ``__import__``/``import_module``
-    calls), and the ids of those guarded by ``except ImportError``; one walk of the tree."""
+    calls), and the ids of those guarded by ``except ImportError``; one walk of the tree (``nodes``: the
+    shared walk of ``ctx.code``, when the caller has it)."""
     found: list[tuple[str, ast.AST]] = []
     tries: list[ast.Try] = []
     calls: list[ast.Call] = []
-    for node in ast.walk(tree):
+    walked = ast.walk(tree) if nodes is None else nodes
+    for node in walked:
         if isinstance(node, ast.Import):
             found.extend((alias.name, node) for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
@@ -203,7 +212,7 @@ def _imported(tree: ast.Module) -> tuple[list[tuple[str, ast.AST]], set[int]]:
             ):
                 calls.append(node)
     if calls:
-        names = aliases(tree)
+        names = aliases(tree, nodes)
         for call in calls:
             if qualified(call.func, names) in ("__import__", "importlib.import_module"):
                 found.append((str(call.args[0].value), call))  # type: ignore[attr-defined]
@@ -211,15 +220,19 @@ def _imported(tree: ast.Module) -> tuple[list[tuple[str, ast.AST]], set[int]]:
 
 
 def third_party_imports(
-    modules: Iterable[tuple[str, ast.Module]], local: Iterable[str], table: ImportTable | None = None
+    modules: Iterable[tuple[str, ast.Module]],
+    local: Iterable[str],
+    table: ImportTable | None = None,
+    walked: Mapping[str, Sequence[ast.AST]] | None = None,
 ) -> list[ThirdPartyImport]:
     """Every import of a module that is neither stdlib, nor the host's, nor the plugin's own (``local``),
-    in ``modules`` (``(path, tree)`` of the runtime code)."""
+    in ``modules`` (``(path, tree)`` of the runtime code); ``walked``: path -> every node of its tree, the
+    walk ``ctx.code`` shares (else each tree is walked here)."""
     table = table or load_import_table()
     own = set(local)
     found: list[ThirdPartyImport] = []
     for path, tree in modules:
-        imported, guarded = _imported(tree)
+        imported, guarded = _imported(tree, (walked or {}).get(path))
         for module, node in imported:
             top = module.split(".")[0]
             if not top or top in STDLIB or top in table.host or top in own:

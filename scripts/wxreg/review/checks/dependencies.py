@@ -15,6 +15,7 @@ import re
 import subprocess
 import tempfile
 from collections.abc import Generator, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -139,12 +140,6 @@ class DependenciesCheck:
         if len(unique) > MAX_REQUIREMENTS:
             yield rules.D005.at(detail=f"超过 {MAX_REQUIREMENTS} 个依赖 / more than {MAX_REQUIREMENTS} dependencies")
             return
-        squats: set[str] = set()
-        for dep in unique.values():
-            if squat := near_miss(dep.name):
-                squats.add(dep.name)
-                yield rules.D011.at(dep.source, dep.line, name=dep.name, popular=squat[0], how=squat[1])
-        yield from self._imports(ctx, unique, squats)
         # Name-level problems are reported once per name; each distinct pin is checked (a different pin in
         # plugin.json than in requirements.txt is a D006 warning, and both versions must be sound).
         pins: dict[tuple[str, str], Dependency] = {}
@@ -152,9 +147,19 @@ class DependenciesCheck:
             if dep.pinned is not None:
                 pins.setdefault((dep.name, dep.pinned), dep)
         pinned = list(pins.values())
-        if pinned:
-            yield from self._index(ctx, pinned, squats)
-            yield from self._audit(ctx, pinned)
+        # pip-audit is a subprocess (an interpreter start and OSV queries): started now, it works while the
+        # typosquat, import and index checks below run, and its answer is read last.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="wxreg-pip-audit") as audit_pool:
+            audit = audit_pool.submit(run_pip_audit, ctx, pinned) if pinned else None
+            squats: set[str] = set()
+            for dep in unique.values():
+                if squat := near_miss(dep.name):
+                    squats.add(dep.name)
+                    yield rules.D011.at(dep.source, dep.line, name=dep.name, popular=squat[0], how=squat[1])
+            yield from self._imports(ctx, unique, squats)
+            if audit is not None:
+                yield from self._index(ctx, pinned, squats)
+                yield from self._audit(pinned, audit.result())
 
     def _index(self, ctx: ReviewContext, deps: list[Dependency], squats: set[str]) -> Iterator[Finding]:
         answers = ask_all(
@@ -171,8 +176,10 @@ class DependenciesCheck:
 
     def _imports(self, ctx: ReviewContext, declared: dict[str, Dependency], squats: set[str]) -> Iterator[Finding]:
         table = load_import_table()
-        runtime = [(item.path, tree) for item, tree in ctx.code.parsed() if item.role == "runtime"]
-        imports = third_party_imports(runtime, ctx.code.module_names, table)
+        files = [(item, tree) for item, tree in ctx.code.parsed() if item.role == "runtime"]
+        runtime = [(item.path, tree) for item, tree in files]
+        walked = {item.path: item.nodes() for item, _ in files}
+        imports = third_party_imports(runtime, ctx.code.module_names, table, walked)
         reported: set[str] = set()
         used: set[str] = set()
         for found in imports:
@@ -208,8 +215,8 @@ class DependenciesCheck:
         deps.append(dep)
         return dep
 
-    def _audit(self, ctx: ReviewContext, deps: list[Dependency]) -> Iterator[Finding]:
-        report, problem = run_pip_audit(ctx, deps)
+    def _audit(self, deps: list[Dependency], audited: tuple[dict[str, Any] | None, str | None]) -> Iterator[Finding]:
+        report, problem = audited
         if report is None:
             yield rules.D005.at(detail=problem)
             return

