@@ -49,6 +49,12 @@ class Project:
             "yanked_reason": self.yanked.get(version),
         }
 
+    def file(self, version: str) -> dict[str, Any]:
+        """One file of a release as a project page lists it (``releases[version][i]``), with its yank state."""
+        return {"filename": f"{canonicalize_name(self.name).replace('-', '_')}-{version}.tar.gz",
+                "packagetype": "sdist", "yanked": version in self.yanked,
+                "yanked_reason": self.yanked.get(version)}
+
     def latest(self) -> str:
         return next((v for v in self.versions if v not in self.yanked), self.versions[0])
 
@@ -72,6 +78,7 @@ class PyPIStandIn(ServedStandIn):
         self._default = projects if projects is not None else load_projects()
         self._projects = dict(self._default)
         self._failure: int | None = None
+        self._bare_release_404 = False
         self._server = HttpServer(self._app)
         self.requests: list[str] = []
         """Every path asked for, for assertions (e.g. how many requests one review makes)."""
@@ -85,10 +92,17 @@ class PyPIStandIn(ServedStandIn):
         with self._lock:
             self._failure = status
 
+    def release_pages_missing(self, missing: bool = True) -> None:
+        """Answer every per-release URL (``/pypi/<name>/<version>/json``) with an empty 404 while project pages
+        still list the releases: what some mirrors and proxies do (seen on this project's build machines)."""
+        with self._lock:
+            self._bare_release_404 = missing
+
     def reset(self) -> None:
         with self._lock:
             self._projects = dict(self._default)
             self._failure = None
+            self._bare_release_404 = False
             self.requests.clear()
 
     def _app(self, request: Request) -> Response:
@@ -102,6 +116,9 @@ class PyPIStandIn(ServedStandIn):
             return Response.json({"message": "Not Found"}, status=404)
         with self._lock:
             project = self._projects.get(canonicalize_name(found["project"]))
+            bare_404 = self._bare_release_404
+        if bare_404 and found["version"] is not None:
+            return Response(404, b"", [("Content-Type", "text/plain")])
         if project is None:
             return Response.json({"message": "Not Found"}, status=404)
         version = found["version"]
@@ -110,5 +127,5 @@ class PyPIStandIn(ServedStandIn):
         shown = version if version is not None else project.latest()
         body: dict[str, Any] = {"info": project.info(shown), "last_serial": 0, "urls": [], "vulnerabilities": []}
         if version is None:
-            body["releases"] = {v: [] for v in project.versions}
+            body["releases"] = {v: [project.file(v)] for v in project.versions}
         return Response.json(body)

@@ -42,3 +42,22 @@ def test_one_request_per_pin_and_an_outage_fails_the_review(review_plugin: Revie
     assert "WXR-D010" in ids(failed) and not failed.passed
     message = next(f.message for f in failed.findings if f.id == "WXR-D010")
     assert "无法向软件包索引核实" in message and "could not check" in message and "HTTP 503" in message
+
+
+def test_a_release_404_is_confirmed_on_the_project_page(pypi: PyPIStandIn) -> None:
+    """Some mirrors answer every per-release URL with an empty 404: the project page decides, both ways."""
+    pypi.release_pages_missing()
+    answers = ask_all(pypi.url, [("requests", "2.32.3"), ("requests", "2.32.0"), ("requests", "9.9.9"),
+                                 ("reqeusts", "2.32.3")], 5)
+    assert [a.status for a in answers] == [Status.EXISTS, Status.YANKED, Status.MISSING, Status.MISSING]
+    assert "/pypi/requests/json" in pypi.requests  # the confirmation was asked for, not assumed
+
+
+def test_a_release_404_with_an_unreadable_project_page_is_not_the_plugins_fault() -> None:
+    def app(request: Request) -> Response:
+        if request.path.endswith("/2.32.3/json"):
+            return Response(404, b"", [("Content-Type", "text/plain")])
+        return Response.text("<html>mirror maintenance</html>", content_type="text/html")
+
+    with HttpServer(app) as server:
+        assert ask(server.url, "requests", "2.32.3", 5).status is Status.UNCHECKED
