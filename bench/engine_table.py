@@ -27,8 +27,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
 sys.path.insert(0, str(ROOT))  # the test support package, ``tests.support``
 
-from test_supply_corpus import supply_registry  # noqa: E402
-from tests.support.corpus import Case, load_cases, review_case  # noqa: E402
+from tests.support.corpus import (  # noqa: E402
+    Case,
+    load_cases,
+    review_case,
+    supply_registry,
+)
 
 from wxreg.review.context import ToolConfig  # noqa: E402
 from wxreg.review.engine import ReviewOptions, ReviewResult  # noqa: E402

@@ -3,19 +3,18 @@
 Reviewed from memory with every check that concerns them: the dependency check against the sandbox's
 PyPI stand-in (``WXREG_PYPI_URL``, real release lists and yanked flags) and OSV stand-in (real
 advisories), identity against a registry with one listed and one removed plugin, and GuardDog for the
-cases that expect it. bandit is left out (its verdicts are measured by ``bench/bench_engines.py``).
+cases that expect it. bandit is left out (its verdicts are measured by ``bench/engine_table.py``).
 """
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from tests.support.corpus import Case, load_cases, review_case
+from tests.support.corpus import Case, load_cases, review_case, supply_registry
 
 from wxreg.review.checks import GuardDogCheck, SecurityCheck, default_checks
 from wxreg.review.context import Check, ToolConfig
@@ -27,18 +26,6 @@ from wxsandbox.osv import OsvStandIn
 
 MALICIOUS = [c for c in load_cases("malicious") if c.name.startswith("supply/")]
 BENIGN = [c for c in load_cases("benign") if c.name.startswith("supply/")]
-LISTED = {"plugin_id": "weather_query", "name": "天气查询 Weather",
-          "repository": {"primary": {"url": "https://github.com/someone/weather"}}}  # fmt: skip
-REMOVED = [{"plugin_id": "wx_helper_bot", "name": "群发助手 Mass Sender", "reason": "malware", "severity": "critical",
-            "date": "2026-01-01"}]  # fmt: skip
-
-
-def supply_registry(root: Path) -> Path:
-    """The registry the supply cases are reviewed against (also used by ``bench/bench_engines.py``)."""
-    (root / "plugins").mkdir(parents=True, exist_ok=True)
-    (root / "plugins" / "weather_query.json").write_text(json.dumps(LISTED, ensure_ascii=False), encoding="utf-8")
-    (root / "removed.json").write_text(json.dumps(REMOVED, ensure_ascii=False), encoding="utf-8")
-    return root
 
 
 def checks_for(case: Case) -> tuple[Check, ...]:

@@ -116,3 +116,18 @@ def fast_checks() -> tuple[Check, ...]:
             continue
         checks.append(SecurityCheck(bandit=False) if check.name == "security" else check)
     return tuple(checks)
+
+
+LISTED = {"plugin_id": "weather_query", "name": "天气查询 Weather",
+          "repository": {"primary": {"url": "https://github.com/someone/weather"}}}  # fmt: skip
+REMOVED = [{"plugin_id": "wx_helper_bot", "name": "群发助手 Mass Sender", "reason": "malware", "severity": "critical",
+            "date": "2026-01-01"}]  # fmt: skip
+
+
+def supply_registry(root: Path) -> Path:
+    """The registry the supply cases are reviewed against: one listed and one removed plugin (the supply corpus
+    tests and ``bench/engine_table.py``)."""
+    (root / "plugins").mkdir(parents=True, exist_ok=True)
+    (root / "plugins" / "weather_query.json").write_text(json.dumps(LISTED, ensure_ascii=False), encoding="utf-8")
+    (root / "removed.json").write_text(json.dumps(REMOVED, ensure_ascii=False), encoding="utf-8")
+    return root
