@@ -23,6 +23,16 @@ def example_copy(tmp_path: Path) -> Path:
     return source
 
 
+def plugin_with_a_dependency(tmp_path: Path) -> Path:
+    """The example plugin pinning one real dependency, committed and tagged v1.0.0."""
+    source = example_copy(tmp_path)
+    manifest = json.loads((EXAMPLE / "plugin.json").read_text(encoding="utf-8"))
+    manifest["dependencies"] = ["packaging==24.1"]
+    (source / "plugin.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+    (source / "requirements.txt").write_text("packaging==24.1\n", encoding="utf-8")
+    return plugin_repo(tmp_path / "deps", source)
+
+
 def test_the_example_plugin_passes_as_it_is_in_every_format(tmp_path: Path) -> None:
     repo = plugin_repo(tmp_path / "hello")
     text = run([WXREG, "review", ".", "--tag", "v1.0.0"], cwd=repo)
@@ -112,12 +122,7 @@ def test_a_scanner_that_crashes_mid_review_is_ours_not_a_finding(tmp_path: Path)
 
 
 def test_an_unreachable_vulnerability_service_is_ours_with_the_url(tmp_path: Path) -> None:
-    source = example_copy(tmp_path)
-    manifest = json.loads((EXAMPLE / "plugin.json").read_text(encoding="utf-8"))
-    manifest["dependencies"] = ["packaging==24.1"]
-    (source / "plugin.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
-    (source / "requirements.txt").write_text("packaging==24.1\n", encoding="utf-8")
-    repo = plugin_repo(tmp_path / "deps", source)
+    repo = plugin_with_a_dependency(tmp_path)
     dead = "http://127.0.0.1:9/v1/query"
     done = run([WXREG, "review", ".", "--tag", "v1.0.0", "--osv-url", dead], cwd=repo)
     assert done.returncode == 2, done.stdout + done.stderr
@@ -128,12 +133,7 @@ def test_an_unreachable_vulnerability_service_is_ours_with_the_url(tmp_path: Pat
 
 def test_an_unreachable_package_index_is_ours_with_the_url(tmp_path: Path) -> None:
     # The index check fails closed (WXR-D010): for the author that is our side, exit 2 and what to do.
-    source = example_copy(tmp_path)
-    manifest = json.loads((EXAMPLE / "plugin.json").read_text(encoding="utf-8"))
-    manifest["dependencies"] = ["packaging==24.1"]
-    (source / "plugin.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
-    (source / "requirements.txt").write_text("packaging==24.1\n", encoding="utf-8")
-    repo = plugin_repo(tmp_path / "deps", source)
+    repo = plugin_with_a_dependency(tmp_path)
     dead = "http://127.0.0.1:9"
     for how in (["--pypi-url", dead], []):
         done = run([WXREG, "review", ".", "--tag", "v1.0.0", *how], cwd=repo,

@@ -103,3 +103,16 @@ def test_doctor_names_a_refused_gitee_token_and_an_unknown_repository(fork: Worl
     assert "Gitee 拒绝了令牌 / Gitee refused the token" in out
     status, out = doctor(fork, "--repo", "alice/nothing")
     assert status == 2 and "no repository alice/nothing" in out
+
+
+def test_the_fork_checklist_names_everything_doctor_checks() -> None:
+    from wxreg import doctor as doctor_module
+
+    text = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    checklist = text.split("### Fork 清单 / Fork checklist", 1)[1].split("\n### ", 1)[0]
+    needed = [*LABELS, *doctor_module.SECRETS, *doctor_module.VARIABLES, doctor_module.SIGNING_ENVIRONMENT,
+              doctor_module.SIGNING_SECRET, "Source: GitHub Actions", STATUS_CONTEXT,
+              "Require branches to be up to date before merging", "pages_url", "--write-issue-config",
+              "wxreg doctor --fix"]
+    assert [name for name in needed if name not in checklist] == []
+    assert "Deploy from a branch*, `main`" not in text  # Pages is deployed by pages.yml, not from a branch
