@@ -109,7 +109,7 @@ def test_the_fork_checklist_names_everything_doctor_checks() -> None:
     from wxreg import doctor as doctor_module
 
     text = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
-    checklist = text.split("### Fork 清单 / Fork checklist", 1)[1].split("\n### ", 1)[0]
+    checklist = " ".join(text.split("### Fork 清单 / Fork checklist", 1)[1].split("\n### ", 1)[0].split())
     needed = [*LABELS, *doctor_module.SECRETS, *doctor_module.VARIABLES, doctor_module.SIGNING_ENVIRONMENT,
               doctor_module.SIGNING_SECRET, "Source: GitHub Actions", STATUS_CONTEXT,
               "Require branches to be up to date before merging", "pages_url", "--write-issue-config",
