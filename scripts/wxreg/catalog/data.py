@@ -193,14 +193,9 @@ def _git_versions(root: Path) -> dict[str, list[HistoryItem]]:
     return found
 
 
-GENERIC_SECTIONS = ("waivers", "endpoints")
-"""Defined top-level keys the plugin page has no section of its own for: shown like later features' keys."""
-
-
 def extra_keys(entry: Mapping[str, Any]) -> list[str]:
-    """Top-level keys of ``entry`` shown in generic sections: those the registry format does not define
-    (published by later features) and the defined ones without a section of their own."""
-    return sorted(key for key in entry if key not in ENTRY_KEYS or key in GENERIC_SECTIONS)
+    """Top-level keys of ``entry`` the registry format does not define (published by later features)."""
+    return sorted(key for key in entry if key not in ENTRY_KEYS)
 
 
 def load(root: Path) -> CatalogData:
