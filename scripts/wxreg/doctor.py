@@ -103,7 +103,7 @@ def _cannot_read(what: tuple[str, str], exc: ForgeError) -> Check:
 def _settings(forge: Forge) -> Iterator[Check]:
     for kind, wanted, where in (("secret", SECRETS, "Secrets"), ("variable", VARIABLES, "Variables")):
         try:
-            names = (forge.secret_names() if kind == "secret" else forge.variable_names()) or frozenset()
+            names = (forge.secret_names() if kind == "secret" else frozenset(forge.variables())) or frozenset()
         except ForgeError as exc:
             yield _cannot_read((f" Actions {kind}", f"Actions {kind}s"), exc)
             continue
@@ -192,7 +192,13 @@ def _issue_config(root: Path, config: RegistryConfig) -> Iterator[Check]:
                     "wxreg doctor --write-issue-config，然后提交 / then commit")
 
 
-def _gitee(config: RegistryConfig, token: str | None) -> Iterator[Check]:
+def _gitee_get(gitee_api: str, path: str, token: str) -> requests.Response:
+    return requests.get(f"{gitee_api.rstrip('/')}{path}", params={"access_token": token}, timeout=TIMEOUT)
+
+
+def _gitee(config: RegistryConfig, token: str | None, username: str | None) -> Iterator[Check]:
+    """The mirror repository exists and Gitee accepts the token; the token is ``GITEE_USERNAME``'s (the
+    mirror pushes as that login with the token as its password: anyone else's token is refused)."""
     gitee = config.gitee
     name = f"{gitee.owner}/{gitee.repo}"
     if not token:
@@ -200,8 +206,8 @@ def _gitee(config: RegistryConfig, token: str | None) -> Iterator[Check]:
                     "GITEE_TOKEN=... wxreg doctor（或 --gitee-token）/ set GITEE_TOKEN or pass --gitee-token")
         return
     try:
-        answer = requests.get(f"{gitee.api_url.rstrip('/')}/repos/{name}", params={"access_token": token},
-                              timeout=TIMEOUT)
+        answer = _gitee_get(gitee.api_url, f"/repos/{name}", token)
+        who = _gitee_get(gitee.api_url, "/user", token) if answer.status_code == 200 and username else None
     except requests.RequestException as exc:
         yield Check(False, f"无法连接 Gitee / could not reach Gitee at {gitee.api_url} ({type(exc).__name__})",
                     "检查 registry/config.json 的 gitee.api_url 与网络 / check gitee.api_url in registry/config.json "
@@ -220,6 +226,23 @@ def _gitee(config: RegistryConfig, token: str | None) -> Iterator[Check]:
         yield Check(True, f"Gitee 仓库 / Gitee repository {name}")
     else:
         yield Check(False, f"Gitee 回答 HTTP {status} / Gitee answered HTTP {status}", "稍后重试 / re-run later")
+    if who is None or not username:
+        return
+    try:
+        login = str(who.json().get("login") or "") if who.status_code == 200 else ""
+    except (ValueError, AttributeError):
+        login = ""
+    if not login:
+        yield Check(False, f"无法读取 Gitee 令牌的所有者（HTTP {who.status_code}）/ cannot read who owns the Gitee "
+                           f"token (HTTP {who.status_code})", "稍后重试 / re-run later")
+    elif login.casefold() != username.casefold():
+        yield Check(False, f"Actions variable GITEE_USERNAME 是 {username}，但令牌属于 {login}：镜像推送会被拒绝 / "
+                           f"GITEE_USERNAME is {username} but the token belongs to {login}: the mirror's push would "
+                           "be refused",
+                    f"把 GITEE_USERNAME 改为 {login}，或换成 {username} 的令牌 / set GITEE_USERNAME to {login}, or "
+                    f"use {username}'s token")
+    else:
+        yield Check(True, f"Gitee 令牌属于 GITEE_USERNAME / the Gitee token is GITEE_USERNAME's ({login})")
 
 
 def diagnose(config: RegistryConfig, root: Path, forge: Forge, *, gitee_token: str | None, required_check: str,
@@ -235,10 +258,14 @@ def diagnose(config: RegistryConfig, root: Path, forge: Forge, *, gitee_token: s
             raise DoctorError(f"找不到仓库 / no repository {forge.repo}") from None
         raise DoctorError(f"无法连接 / could not reach the GitHub API ({_short(exc)})") from None
     checks += _settings(forge)
+    try:
+        username = forge.variables().get("GITEE_USERNAME")
+    except ForgeError:
+        username = None  # already reported by the settings check
     checks += _pages(forge, config)
     checks += _protection(forge, config.github.branch, required_check)
     checks += _issue_config(root, config)
-    checks += _gitee(config, gitee_token)
+    checks += _gitee(config, gitee_token, username)
     return checks
 
 

@@ -170,6 +170,7 @@ def test_repository_settings_as_doctor_reads_them(arena: Arena) -> None:
     assert "plugin-submission" in forge.label_names()
     assert forge.pages() is None and forge.branch_protection("main") is None
     assert forge.secret_names("registry-signing") is None  # no such environment
+    assert forge.variables() == {}
     arena.set_up()
     site = forge.pages()
     assert site is not None and site.build_type == "workflow"

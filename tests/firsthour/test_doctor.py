@@ -55,6 +55,7 @@ def test_doctor_finds_each_problem_with_its_fix_and_fixes_the_labels(fork: World
     assert f"{ISSUE_CONFIG_PATH} 与 registry/config.json 不一致" in out and "--write-issue-config" in out
     assert "✓ Actions secret GITEE_TOKEN" in out and "✓ Actions variable GITEE_USERNAME" in out
     assert "✓ Gitee 仓库 / Gitee repository wxauto/registry" in out
+    assert "✓ Gitee 令牌属于 GITEE_USERNAME / the Gitee token is GITEE_USERNAME's (maria)" in out
 
     status, out = doctor(fork, "--fix")
     assert all(f"标签已创建 / label created: {label}" in out for label in LABELS)
@@ -87,6 +88,13 @@ def test_doctor_finds_each_problem_with_its_fix_and_fixes_the_labels(fork: World
     status, out = doctor(fork)
     assert status == 0 and "一切就绪 / all set" in out, out
     assert not [line for line in out.splitlines() if line.startswith("✗")]
+
+
+def test_a_gitee_token_of_another_login_than_gitee_username_is_named(fork: World) -> None:
+    _, out = doctor(fork, gitee_token=fork.users["alice"].gitee_token)
+    assert ("✗ Actions variable GITEE_USERNAME 是 maria，但令牌属于 alice：镜像推送会被拒绝 / GITEE_USERNAME is maria "
+            "but the token belongs to alice: the mirror's push would be refused") in out
+    assert "set GITEE_USERNAME to alice, or use maria's token" in out
 
 
 def test_a_wrong_required_check_is_named(fork: World) -> None:

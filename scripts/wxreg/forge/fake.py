@@ -42,7 +42,8 @@ class FakeForge:
     secrets: set[str] = field(default_factory=set)
     environment_secrets: dict[str, set[str]] = field(default_factory=dict)
     """Deployment environment -> the names of its secrets (an environment that exists has a key)."""
-    variables: set[str] = field(default_factory=set)
+    variable_values: dict[str, str] = field(default_factory=dict)
+    """The repository's Actions variables, name -> value."""
     pages_site: PagesSite | None = None
     dispatched: list[tuple[str, str, dict[str, str]]] = field(default_factory=list)
     calls: list[str] = field(default_factory=list)
@@ -286,9 +287,9 @@ class FakeForge:
         names = self.environment_secrets.get(environment)
         return None if names is None else frozenset(names)
 
-    def variable_names(self) -> frozenset[str]:
-        self.calls.append("variable_names")
-        return frozenset(self.variables)
+    def variables(self) -> Mapping[str, str]:
+        self.calls.append("variables")
+        return dict(self.variable_values)
 
     def pages(self) -> PagesSite | None:
         self.calls.append("pages")

@@ -380,8 +380,10 @@ class GitHubForge:
         except ValueError as exc:
             raise ForgeError(f"not JSON: {url}") from exc
 
-    def _names(self, path: str, key: str) -> frozenset[str] | None:
-        names: set[str] = set()
+    def _items(self, path: str, key: str) -> dict[str, str] | None:
+        """Every page of a list of named objects: name -> ``value`` (empty when the item has none); ``None``
+        on 404."""
+        found: dict[str, str] = {}
         page = 1
         while True:
             data = self._read(f"{path}?per_page=100&page={page}")
@@ -390,10 +392,15 @@ class GitHubForge:
             items = data.get(key) if isinstance(data, dict) else data
             if not isinstance(items, list):
                 raise ForgeError(f"unexpected answer for {path}")
-            names.update(str(item["name"]) for item in items if isinstance(item, dict) and "name" in item)
+            found.update((str(item["name"]), str(item.get("value") or "")) for item in items
+                         if isinstance(item, dict) and "name" in item)
             if len(items) < 100:
-                return frozenset(names)
+                return found
             page += 1
+
+    def _names(self, path: str, key: str) -> frozenset[str] | None:
+        items = self._items(path, key)
+        return None if items is None else frozenset(items)
 
     def label_names(self) -> frozenset[str]:
         names = self._names("/labels", "labels")
@@ -423,8 +430,8 @@ class GitHubForge:
             return names
         return self._names(f"/environments/{environment}/secrets", "secrets")
 
-    def variable_names(self) -> frozenset[str]:
-        return self._names("/actions/variables", "variables") or frozenset()
+    def variables(self) -> Mapping[str, str]:
+        return dict(self._items("/actions/variables", "variables") or {})
 
     def pages(self) -> PagesSite | None:
         data = self._read("/pages")

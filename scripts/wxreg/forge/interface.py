@@ -203,8 +203,8 @@ class Forge(Protocol):
         """Names of the Actions secrets of the repository, or of its deployment ``environment``;
         ``None`` when that environment does not exist."""
 
-    def variable_names(self) -> frozenset[str]:
-        """Names of the repository's Actions variables."""
+    def variables(self) -> Mapping[str, str]:
+        """The repository's Actions variables, name -> value (variables are not secret)."""
 
     def pages(self) -> PagesSite | None:
         """The Pages settings; ``None`` when Pages is not enabled."""
