@@ -309,9 +309,12 @@ def run_doctor(args: argparse.Namespace) -> int:
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "doctor", help="检查 fork 的设置并给出修复方法 / check a fork's set-up, with the exact fix for each problem",
-        description="通过 API 检查标签、Secrets 与 Variables、Pages、分支保护、issue 模板配置和 Gitee 镜像。"
-                    "需要 GITHUB_TOKEN。/ Checks labels, secrets and variables, Pages, branch protection, the issue "
-                    "template config and the Gitee mirror through the APIs. Needs GITHUB_TOKEN.")
+        description="通过 API 检查标签、Secrets 与 Variables、签名环境 registry-signing、"
+                    "Pages（来源：GitHub Actions）、分支保护（必需状态与分支为最新）、issue 模板配置和 Gitee 镜像。"
+                    "需要仓库管理员的 GITHUB_TOKEN。"
+                    "/ Checks labels, secrets and variables, the signing environment registry-signing, Pages (Source: "
+                    "GitHub Actions), branch protection (the required status and up-to-date branches), the issue "
+                    "template config and the Gitee mirror through the APIs. Needs a repository admin's GITHUB_TOKEN.")
     here = Path.cwd()
     default_root = here if (here / "registry" / "config.json").is_file() else REPO_ROOT
     parser.add_argument("--root", type=Path, default=default_root,
