@@ -95,10 +95,12 @@ def test_a_missing_scanner_is_ours_exit_2_with_the_install_line(tmp_path: Path) 
 
 
 def test_a_python_without_guarddog_is_named_alone(tmp_path: Path) -> None:
-    # A Python that has bandit and pip-audit but not GuardDog: the one missing scanner, nothing else.
+    # A Python that has bandit and pip-audit but not GuardDog: the preflight's look-up (`python -c <probe>
+    # MODULES` prints the absent ones) finds no guarddog; anything else runs the real interpreter.
     real = Path(sys.executable)
     fake = tmp_path / "python"
-    fake.write_text(f'#!/bin/sh\n[ "$2" = guarddog ] && exit 1\nexec "{real}" "$@"\n', encoding="utf-8")
+    fake.write_text(f'#!/bin/sh\nif [ "$1" = -c ]; then found=$("{real}" "$@") || exit $?; echo "$found guarddog"; '
+                    f'exit 0; fi\nexec "{real}" "$@"\n', encoding="utf-8")
     fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
     repo = plugin_repo(tmp_path / "hello")
     done = run([WXREG, "review", ".", "--tag", "v1.0.0", "--scanner-python", str(fake)], cwd=repo)
@@ -109,10 +111,10 @@ def test_a_python_without_guarddog_is_named_alone(tmp_path: Path) -> None:
 
 
 def test_a_scanner_that_crashes_mid_review_is_ours_not_a_finding(tmp_path: Path) -> None:
-    # A Python that answers `--version` for the preflight, then fails every real scan.
+    # A Python that finds every scanner for the preflight (`python -c <probe> MODULES`: nothing absent),
+    # then fails every real scan.
     fake = tmp_path / "python"
-    fake.write_text('#!/bin/sh\nfor a in "$@"; do [ "$a" = --version ] && exit 0; done\necho boom >&2\nexit 3\n',
-                    encoding="utf-8")
+    fake.write_text('#!/bin/sh\n[ "$1" = -c ] && exit 0\necho boom >&2\nexit 3\n', encoding="utf-8")
     fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
     repo = plugin_repo(tmp_path / "hello")
     done = run([WXREG, "review", ".", "--tag", "v1.0.0", "--scanner-python", str(fake)], cwd=repo)
