@@ -94,22 +94,6 @@ def test_a_missing_scanner_is_ours_exit_2_with_the_install_line(tmp_path: Path) 
     assert done.stdout == ""
 
 
-def test_a_python_without_guarddog_is_named_alone(tmp_path: Path) -> None:
-    # A Python that has bandit and pip-audit but not GuardDog: the preflight's look-up (`python -c <probe>
-    # MODULES` prints the absent ones) finds no guarddog; anything else runs the real interpreter.
-    real = Path(sys.executable)
-    fake = tmp_path / "python"
-    fake.write_text(f'#!/bin/sh\nif [ "$1" = -c ]; then found=$("{real}" "$@") || exit $?; echo "$found guarddog"; '
-                    f'exit 0; fi\nexec "{real}" "$@"\n', encoding="utf-8")
-    fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
-    repo = plugin_repo(tmp_path / "hello")
-    done = run([WXREG, "review", ".", "--tag", "v1.0.0", "--scanner-python", str(fake)], cwd=repo)
-    assert done.returncode == 2 and done.stdout == "", done.stdout + done.stderr
-    assert_no_traceback(done)
-    lines = done.stderr.strip().splitlines()
-    assert len(lines) == 1 and "the scanner GuardDog does not run" in lines[0] and "审核工具 GuardDog" in lines[0]
-
-
 def test_a_scanner_that_crashes_mid_review_is_ours_not_a_finding(tmp_path: Path) -> None:
     # A Python that finds every scanner for the preflight (`python -c <probe> MODULES`: nothing absent),
     # then fails every real scan.
@@ -147,6 +131,22 @@ def test_an_unreachable_package_index_is_ours_with_the_url(tmp_path: Path) -> No
         assert any(f"could not check the dependencies on the package index at {dead} (ConnectionError)" in line
                    and "pass --pypi-url" in line and "软件包索引" in line for line in lines), lines
         assert done.stdout == ""
+
+
+def test_a_python_without_guarddog_is_named_alone(tmp_path: Path) -> None:
+    # A Python that has bandit and pip-audit but not GuardDog: the preflight's look-up (`python -c <probe>
+    # MODULES` prints the absent ones) finds no guarddog; anything else runs the real interpreter.
+    real = Path(sys.executable)
+    fake = tmp_path / "python"
+    fake.write_text(f'#!/bin/sh\nif [ "$1" = -c ]; then found=$("{real}" "$@") || exit $?; echo "$found guarddog"; '
+                    f'exit 0; fi\nexec "{real}" "$@"\n', encoding="utf-8")
+    fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
+    repo = plugin_repo(tmp_path / "hello")
+    done = run([WXREG, "review", ".", "--tag", "v1.0.0", "--scanner-python", str(fake)], cwd=repo)
+    assert done.returncode == 2 and done.stdout == "", done.stdout + done.stderr
+    assert_no_traceback(done)
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "the scanner GuardDog does not run" in lines[0] and "审核工具 GuardDog" in lines[0]
 
 
 def test_contributing_carries_the_example_plugin_verbatim_and_fresh_generated_tables() -> None:
