@@ -178,6 +178,22 @@ def _protection(forge: Forge, branch: str, context: str) -> Iterator[Check]:
         yield Check(True, f"分支保护要求分支为最新 / branch protection on {branch} requires up-to-date branches")
 
 
+def _visibility(forge: Forge) -> Iterator[Check]:
+    try:
+        private = forge.is_private()
+    except ForgeError as exc:
+        yield _cannot_read((" 仓库可见性", "the repository's visibility"), exc)
+        return
+    if private:
+        yield Check(False, "注册表仓库不是公开的：批准以匿名方式获取 main 与注册表分支，会失败 / the registry "
+                           "repository is not public: the approval fetches main and the registry branches anonymously "
+                           "and would fail",
+                    "Settings → General → Danger Zone → Change visibility → Public；或给 approve.yml 的检出配置凭据 / "
+                    "or give approve.yml's checkout credentials (CONTRIBUTING, private deployments)")
+    else:
+        yield Check(True, "注册表仓库是公开的 / the registry repository is public")
+
+
 def _issue_config(root: Path, config: RegistryConfig) -> Iterator[Check]:
     path = root / ISSUE_CONFIG_PATH
     try:
@@ -264,6 +280,7 @@ def diagnose(config: RegistryConfig, root: Path, forge: Forge, *, gitee_token: s
         username = None  # already reported by the settings check
     checks += _pages(forge, config)
     checks += _protection(forge, config.github.branch, required_check)
+    checks += _visibility(forge)
     checks += _issue_config(root, config)
     checks += _gitee(config, gitee_token, username)
     return checks

@@ -124,3 +124,21 @@ def test_the_fork_checklist_names_everything_doctor_checks() -> None:
               "wxreg doctor --fix"]
     assert [name for name in needed if name not in checklist] == []
     assert "Deploy from a branch*, `main`" not in text  # Pages is deployed by pages.yml, not from a branch
+
+
+def test_a_private_registry_is_named_with_its_fix(tmp_path: Path) -> None:
+    # The sandbox's repositories are all public: a private one through the in-memory forge, checks in order.
+    from wxreg.doctor import diagnose
+    from wxreg.forge.fake import FakeForge
+    from wxreg.forge.interface import PagesSite
+
+    fake = FakeForge(labels=dict(LABELS), secrets={"GITEE_TOKEN"},
+                     environment_secrets={"registry-signing": {"TUF_ONLINE_KEY"}},
+                     variable_values={"GITEE_USERNAME": "maria"}, private=True,
+                     pages_site=PagesSite("workflow", "https://wxauto.github.io/registry/"),
+                     protection={"main": [STATUS_CONTEXT]}, protection_strict={"main"})
+    checks = diagnose(RegistryConfig.load(), ROOT, fake, gitee_token=None, required_check=STATUS_CONTEXT, fix=False)
+    problems = [check for check in checks if not check.ok]
+    assert [check.what.split(" / ")[1].split(":")[0] for check in problems] == [
+        "the registry repository is not public", "no Gitee token given"]
+    assert "Change visibility → Public" in problems[0].render() and "approve.yml" in problems[0].render()

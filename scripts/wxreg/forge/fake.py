@@ -45,6 +45,7 @@ class FakeForge:
     variable_values: dict[str, str] = field(default_factory=dict)
     """The repository's Actions variables, name -> value."""
     pages_site: PagesSite | None = None
+    private: bool = False
     dispatched: list[tuple[str, str, dict[str, str]]] = field(default_factory=list)
     calls: list[str] = field(default_factory=list)
     """Every call by name, in order: the fake's request log."""
@@ -294,6 +295,10 @@ class FakeForge:
     def pages(self) -> PagesSite | None:
         self.calls.append("pages")
         return self.pages_site
+
+    def is_private(self) -> bool:
+        self.calls.append("is_private")
+        return self.private
 
     def branch_protection(self, branch: str) -> Protection | None:
         self.calls.append("branch_protection")

@@ -439,6 +439,12 @@ class GitHubForge:
             return None
         return PagesSite(str(data.get("build_type") or "legacy"), str(data.get("html_url") or ""))
 
+    def is_private(self) -> bool:
+        data = self._read("")
+        if not isinstance(data, dict):
+            raise ForgeError(f"no repository {self.repo} at {self.api_url}", 404)
+        return bool(data.get("private")) or data.get("visibility") in ("private", "internal")
+
     def branch_protection(self, branch: str) -> Protection | None:
         data = self._read(f"/branches/{branch}/protection")
         if not isinstance(data, dict):

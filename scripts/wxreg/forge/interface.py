@@ -209,5 +209,8 @@ class Forge(Protocol):
     def pages(self) -> PagesSite | None:
         """The Pages settings; ``None`` when Pages is not enabled."""
 
+    def is_private(self) -> bool:
+        """Whether the registry repository is private (or internal): not readable without credentials."""
+
     def branch_protection(self, branch: str) -> Protection | None:
         """Branch protection's required status checks on ``branch``; ``None`` when it is not protected."""
