@@ -29,13 +29,13 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 import requests
-from packaging.version import InvalidVersion, Version
 
 from wxreg import revocations
 from wxreg.digest import dirhash
 from wxreg.revocations import Revocation
 from wxreg.store import atomic_write
 from wxreg.trust import TrustedRegistry, TrustedSource, VerificationError
+from wxreg.versions import client_compare
 
 DEFAULT_TIMEOUT_SECONDS = 5.0
 MAX_REGISTRY_BYTES = 64 * 1024 * 1024
@@ -96,7 +96,6 @@ class PluginUpdate:
     plugin_id: str
     installed: str
     available: str
-    prerelease: bool
 
 
 @dataclass(frozen=True)
@@ -440,30 +439,21 @@ class Marketplace:
         found.sort(key=_listing_rank)
         return found
 
-    def check_plugin_updates(
-        self, installed: Mapping[str, str], *, include_prereleases: bool = False
-    ) -> list[PluginUpdate]:
+    def check_plugin_updates(self, installed: Mapping[str, str]) -> list[PluginUpdate]:
+        """Installed plugins whose listed ``versions.latest`` is newer, compared as the client compares (2 to 4
+        all-digit parts, a leading ``v`` dropped, padded with zeros); a version it cannot compare is no update."""
         updates = []
         for plugin_id, installed_version in sorted(installed.items()):
             try:
                 entry = self.get_plugin(plugin_id)
-                current = Version(installed_version)
-            except (ConsumerError, InvalidVersion):
+            except ConsumerError:
                 continue
-            candidates: list[tuple[Version, str]] = []
-            with contextlib.suppress(InvalidVersion, KeyError, TypeError):
-                latest = str(entry["versions"]["latest"])
-                candidates.append((Version(latest), latest))
-            prerelease = _prerelease_version(entry)
-            if include_prereleases and prerelease:
-                with contextlib.suppress(InvalidVersion):
-                    candidates.append((Version(prerelease), prerelease))
-            allowed = [c for c in candidates if include_prereleases or not c[0].is_prerelease]
-            if not allowed:
+            versions_obj = entry.get("versions")
+            latest = versions_obj.get("latest") if isinstance(versions_obj, Mapping) else None
+            if not isinstance(latest, str):
                 continue
-            best, best_text = max(allowed)
-            if best > current:
-                updates.append(PluginUpdate(plugin_id, installed_version, best_text, best.is_prerelease))
+            if (client_compare(latest, installed_version.strip().removeprefix("v")) or 0) > 0:
+                updates.append(PluginUpdate(plugin_id, installed_version, latest))
         return updates
 
     def get_plugin_statistics(self) -> dict[str, Any]:
@@ -559,15 +549,6 @@ def _listing_rank(entry: Mapping[str, Any]) -> tuple[int, int, float, float, str
         -float(stats.get("rating", 0) or 0),
         str(entry.get("plugin_id")),
     )
-
-
-def _prerelease_version(entry: Mapping[str, Any]) -> str | None:
-    value = entry.get("prerelease")
-    if isinstance(value, str):
-        return value
-    if isinstance(value, dict) and isinstance(value.get("version"), str):
-        return str(value["version"])
-    return None
 
 
 def _read_capped(response: requests.Response, limit: int) -> bytes:

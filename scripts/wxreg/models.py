@@ -239,26 +239,6 @@ class Release:
 
 
 @dataclass(frozen=True)
-class Prerelease:
-    """A reviewed pre-release (PEP 440), kept out of ``versions`` where the client cannot parse it."""
-
-    version: str
-    tag: str
-    commit: str
-    digest: str
-
-    KEYS = ("version", "tag", "commit", "digest")
-
-    @classmethod
-    def from_dict(cls, data: Any, pointer: str = "/prerelease") -> Prerelease:
-        obj = _object(data, pointer, cls.KEYS)
-        return cls(*(_typed(obj, key, pointer, str) for key in cls.KEYS))
-
-    def to_dict(self) -> JsonObject:
-        return {key: getattr(self, key) for key in self.KEYS}
-
-
-@dataclass(frozen=True)
 class Submission:
     issue: int
     url: str
@@ -308,7 +288,7 @@ ENTRY_KEYS = (
     "plugin_id", "name", "short_description", "description", "category", "tags", "author", "license", "homepage",
     "repository", "versions", "compatibility", "dependencies", "permissions", "features", "screenshots",
     "demo_video", "documentation", "issue_tracker", "stats", "status", "verified", "featured", "created_at",
-    "updated_at", "review", "release", "prerelease", "submission", "waivers", "endpoints",
+    "updated_at", "review", "release", "submission", "waivers", "endpoints",
 )
 ENTRY_REQUIRED = (
     "plugin_id", "name", "short_description", "description", "category", "tags", "author", "license",
@@ -319,7 +299,7 @@ _STRING_LISTS = ("tags", "dependencies", "permissions", "features", "screenshots
 _OPTIONAL_STRINGS = ("homepage", "demo_video", "documentation", "issue_tracker")
 _NESTED: dict[str, Any] = {
     "author": Author, "repository": Repository, "versions": Versions, "compatibility": Compatibility,
-    "stats": Stats, "review": Review, "release": Release, "prerelease": Prerelease, "submission": Submission,
+    "stats": Stats, "review": Review, "release": Release, "submission": Submission,
 }
 
 
@@ -354,7 +334,6 @@ class PluginEntry:
     issue_tracker: str | None = None
     stats: Stats | None = None
     review: Review | None = None
-    prerelease: Prerelease | None = None
     submission: Submission | None = None
     waivers: tuple[Waiver, ...] | None = None
     endpoints: tuple[str, ...] | None = None

@@ -207,8 +207,6 @@ def entry_rule_problems(file: str, entry: Mapping[str, Any]) -> list[Problem]:
                              f"发布标签 {tag} 与 versions.latest {latest} 不一致 / "
                              f"release tag {tag} does not name versions.latest {latest}",
                              "固定 latest 对应的标签（可带 v 前缀） / pin the tag of latest (a leading v is fine)"))
-    if "prerelease" in entry:
-        found.extend(_prerelease_problems(file, entry["prerelease"], latest))
     created, updated = entry["created_at"], entry["updated_at"]
     dated = [("/created_at", created), ("/updated_at", updated)]
     if "review" in entry:
@@ -224,29 +222,6 @@ def entry_rule_problems(file: str, entry: Mapping[str, Any]) -> list[Problem]:
         problem = _url_problem(file, pointer, url)
         if problem:
             found.append(problem)
-    return found
-
-
-def _prerelease_problems(file: str, pre: Mapping[str, Any], latest: str) -> list[Problem]:
-    version = pre["version"]
-    parsed = versions.parse_pep440(version)
-    if parsed is None or not parsed.is_prerelease:
-        return [Problem(file, "/prerelease/version",
-                        f"不是 PEP 440 预发布版本：{_shorten(version)} / "
-                        f"not a PEP 440 pre-release: {_shorten(version)}",
-                        "例如 / e.g. 1.3.0rc1, 1.3.0-beta.1")]
-    found: list[Problem] = []
-    if versions.tag_version(pre["tag"]) != parsed:
-        found.append(Problem(file, "/prerelease/tag",
-                             f"标签 {pre['tag']} 与预发布版本 {version} 不一致 / "
-                             f"tag {pre['tag']} does not name pre-release {version}",
-                             "固定该预发布版本的标签 / pin that version's tag"))
-    latest_version = versions.parse_pep440(latest)
-    if latest_version is not None and parsed <= latest_version:
-        found.append(Problem(file, "/prerelease/version",
-                             f"预发布版本 {version} 不比 latest {latest} 新 / "
-                             f"pre-release {version} is not newer than latest {latest}",
-                             "删除过期的 prerelease / drop the stale prerelease"))
     return found
 
 

@@ -69,13 +69,6 @@ def tag_version(tag: str) -> Version | None:
     return parse_pep440(tag.removeprefix("v"))
 
 
-def is_prerelease(version: str) -> bool:
-    """True for a valid PEP 440 pre-release (``1.2.0rc1``, ``1.2.0-beta.1``); dev releases count too."""
-    parsed = parse_pep440(version)
-    return parsed is not None and parsed.is_prerelease
-
-
-@lru_cache(maxsize=4096)  # registries repeat the same few specifiers; parsing them is slow
 def is_specifier(text: str) -> bool:
     """True for a PEP 440 version specifier such as ``>=3.8`` or ``>=3.9,<3.13``."""
     try:

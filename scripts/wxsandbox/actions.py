@@ -146,6 +146,7 @@ class ActRunner:
         self.internet_guard = internet_guard
         self._repo_secrets: dict[str, dict[str, str]] = {}
         self._repo_variables: dict[str, dict[str, str]] = {}
+        self._environment_secrets: dict[str, dict[str, dict[str, str]]] = {}
         self._provided: dict[str, Path] = {}
         self._slots = threading.BoundedSemaphore(max(1, max_parallel))
         self._lock = threading.Condition()
@@ -173,6 +174,18 @@ class ActRunner:
             raise ValueError("GITHUB_TOKEN is issued per job by the runner")
         with self._lock:
             self._repo_secrets.setdefault(full_name.lower(), {}).update(secrets)
+
+    def set_environment_secrets(self, full_name: str, environment: str, secrets: Mapping[str, str]) -> None:
+        """Create the deployment ``environment`` of ``full_name`` with these secrets (Settings → Environments).
+        act has no environments: a run gets them beside the repository's secrets, whatever its jobs name."""
+        with self._lock:
+            self._environment_secrets.setdefault(full_name.lower(), {}).setdefault(environment, {}).update(secrets)
+
+    def environment_secrets_of(self, full_name: str, environment: str) -> dict[str, str] | None:
+        """The secrets of ``environment``; ``None`` when the repository has no such environment."""
+        with self._lock:
+            found = self._environment_secrets.get(full_name.lower(), {}).get(environment)
+            return None if found is None else dict(found)
 
     def set_variables(self, full_name: str, variables: Mapping[str, str]) -> None:
         """Repository variables (``vars.NAME``) for runs of ``full_name``."""
@@ -400,6 +413,8 @@ class ActRunner:
             artifacts.mkdir()
             with self._lock:
                 secrets = dict(self._repo_secrets.get(run.event.repo_full_name.lower(), {}))
+                for environment in self._environment_secrets.get(run.event.repo_full_name.lower(), {}).values():
+                    secrets.update(environment)
                 variables = dict(self._repo_variables.get(run.event.repo_full_name.lower(), {}))
             secrets.update(self._job_tokens(run, item.workflow, item.workflow_text, tree))
             # Files, not ``-s``/``--var``: secrets stay out of process listings.

@@ -270,6 +270,8 @@ class GiteeStandIn:
             return self._serve_git(request, git_route)
         if found := _API_REPO.match(request.path):
             return self._serve_api(request, found["owner"], found["repo"], found["rest"] or "")
+        if request.path.rstrip("/") == "/api/v5/user" and request.method == "GET":
+            return self._serve_authenticated_user(request)
         if found := _RAW.match(request.path):
             return self._serve_raw(request, found["owner"], found["repo"], found["rest"])
         if found := _ARCHIVE.match(request.path):
@@ -370,6 +372,13 @@ class GiteeStandIn:
             return False, None
         with self._lock:
             return True, self._tokens.get(token)
+
+    def _serve_authenticated_user(self, request: Request) -> Response:
+        """``GET /api/v5/user``: who the token belongs to (401 without a token Gitee knows)."""
+        _, login = self._api_user(request, self._api_fields(request))
+        if login is None:
+            return Response.json({"message": "401 Unauthorized: Access token does not exist"}, status=401)
+        return Response.json(self._owner_body(login))
 
     def _serve_api(self, request: Request, owner: str, name: str, rest: str) -> Response:
         fields = self._api_fields(request)

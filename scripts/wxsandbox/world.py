@@ -24,6 +24,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from wxreg.approval.texts import STATUS_CONTEXT
 from wxsandbox.actions import ActRunner
 from wxsandbox.gitee import GiteeStandIn
 from wxsandbox.github import GitHubStandIn
@@ -98,14 +99,17 @@ class World:
 
     The registry's workflows get repository settings as on GitHub: variables ``GITEE_URL`` and
     ``GITEE_USERNAME`` (``maria``, who may push to the Gitee mirror) and the secret ``GITEE_TOKEN``.
-    ``pypi`` shares an already running PyPI stand-in (the test session's) instead of starting one."""
+    ``pypi`` shares an already running PyPI stand-in (the test session's) instead of starting one.
+    ``protect_main=False`` leaves ``main`` unprotected, as a fresh fork's operator finds it (by default it is
+    protected as the fork checklist sets it up)."""
 
     def __init__(self, root: Path, *, seed: Path | None = None, extra_files: Mapping[str, Path] | None = None,
                  run_workflows: bool = True, run_timeout: float = 300.0,
                  skip_workflows: Collection[str] = SKIPPED_BY_DEFAULT,
                  prepare_seed: Callable[[Path, World], None] | None = None,
-                 pypi: PyPIStandIn | None = None) -> None:
+                 pypi: PyPIStandIn | None = None, protect_main: bool = True) -> None:
         self.root = Path(root)
+        self.protect_main = protect_main
         self.root.mkdir(parents=True, exist_ok=True)
         self.seed = Path(seed) if seed is not None else None
         self.extra_files = dict(extra_files or {})
@@ -176,7 +180,8 @@ class World:
         self.github.set_bot_scope([REGISTRY])
         # Branch protection as CONTRIBUTING's fork checklist sets it: merges need the registry PR status on
         # a head that is up to date with main (a stale registry PR could merge cleanly and be wrong).
-        self.github.protect_branch(REGISTRY, "main", ["wxreg/registry-pr"], strict=True)
+        if self.protect_main:
+            self.github.protect_branch(REGISTRY, "main", [STATUS_CONTEXT], strict=True)
         self.gitee.create_repo(owner, name, default_branch="main")
         self.gitee.set_role(REGISTRY, MIRROR_USER, "write")
         seed = self._seed_directory()

@@ -1,4 +1,4 @@
-"""Many approvals in flight, updates, pre-releases, removals: the registry stays valid and conflict-free."""
+"""Many approvals in flight, updates, refused pre-releases, removals: the registry stays valid and conflict-free."""
 
 from __future__ import annotations
 
@@ -194,28 +194,23 @@ def _listed(world: World) -> PluginEntry:
     return entry
 
 
-def test_prerelease_goes_to_the_top_level_and_a_newer_release_drops_it(world: World) -> None:
+def test_a_pre_release_is_refused_and_the_listing_moves_on_to_the_release(world: World) -> None:
+    # Pre-releases are not listed: the shipped client refuses to install a version that is not 2 to 4 all-digit
+    # parts, and the review refuses such a plugin.json. Approval refuses one too, should a record carry it.
     entry = _listed(world)
     forges = Forges(world.gh.url, world.gh.api_url)
     url = entry.repository.primary.url
-    pre = build_entry(ReviewedRelease("daily_quote_reply", "1.1.0rc1", url, "v1.1.0rc1", "b" * 40,
-                                      entry.release.digest, 95, 90, "1"),
-                      Submission(plugin_id="daily_quote_reply"), {}, entry, now="2026-04-01T00:00:00Z", issue=None,
-                      issue_url=None, forges=forges)
-    assert pre.versions == entry.versions and pre.release == entry.release
-    assert pre.prerelease is not None and pre.prerelease.version == "1.1.0rc1"
-    store = RegistryStore(world.checkout)
-    store.upsert(pre)
-    assert validate_registry(world.checkout) == []
+    for version, previous in (("1.1.0rc1", entry), ("0.1.0b1", None)):
+        with pytest.raises(EntryRefused, match="2 to 4 all-digit parts"):
+            build_entry(ReviewedRelease("daily_quote_reply", version, url, f"v{version}", "b" * 40,
+                                        entry.release.digest, 95, 90, "1"),
+                        Submission(plugin_id="daily_quote_reply"), {}, previous, now="2026-04-01T00:00:00Z",
+                        issue=None, issue_url=None, forges=forges)
     final = build_entry(ReviewedRelease("daily_quote_reply", "1.1.0", url, "v1.1.0", "c" * 40, entry.release.digest,
                                         95, 90, "1"),
-                        Submission(plugin_id="daily_quote_reply"), {}, pre, now="2026-04-02T00:00:00Z", issue=None,
+                        Submission(plugin_id="daily_quote_reply"), {}, entry, now="2026-04-02T00:00:00Z", issue=None,
                         issue_url=None, forges=forges)
-    assert final.prerelease is None and final.versions.latest == "1.1.0" and final.versions.minimum_supported == "1.0.0"
-    with pytest.raises(EntryRefused):  # a first listing cannot be a pre-release
-        build_entry(ReviewedRelease("brand_new", "0.1.0b1", url, "v0.1.0b1", "d" * 40, entry.release.digest, 95, 90,
-                                    "1"), Submission(), {}, None, now="2026-04-02T00:00:00Z", issue=None,
-                    issue_url=None, forges=forges)
+    assert final.versions.latest == "1.1.0" and final.versions.minimum_supported == "1.0.0"
 
 
 def test_remove_tombstones_the_id_and_a_later_submission_fails_review(world: World) -> None:

@@ -13,7 +13,7 @@ import pytest
 from wxreg.forge.config import GitHubConfig
 from wxreg.forge.fake import FakeForge
 from wxreg.forge.github import GitHubForge
-from wxreg.forge.interface import Forge, ForgeError, Status
+from wxreg.forge.interface import Forge, ForgeError, PagesSite, Protection, Status
 from wxsandbox.github import testing
 from wxsandbox.github.server import GitHubStandIn
 
@@ -30,6 +30,10 @@ class Arena:
     new_issue: Callable[[str, str, str], int]
     lose_next: Callable[[str], None]
     """``lose_next("comment" | "pull")``: the next such create lands, then its answer is lost (502)."""
+    admin: Forge
+    """The same repository seen by its owner's token (settings are admin-only, as on GitHub)."""
+    set_up: Callable[[], None]
+    """Settings as the fork checklist makes them: Pages from GitHub Actions, main protected (registry-pr, strict)."""
 
 
 def _fake(_tmp: Path) -> Iterator[Arena]:
@@ -42,7 +46,12 @@ def _fake(_tmp: Path) -> Iterator[Arena]:
     def new_issue(user: str, title: str, body: str) -> int:
         return fake.add_issue(user, title, body)
 
-    yield Arena(fake, main, new_issue, lambda _kind: fake.lose_next())
+    def set_up() -> None:
+        fake.pages_site = PagesSite("workflow", "https://wxauto.github.io/registry/")
+        fake.protection["main"] = ["wxreg/registry-pr"]
+        fake.protection_strict.add("main")
+
+    yield Arena(fake, main, new_issue, lambda _kind: fake.lose_next(), fake, set_up)
 
 
 def _standin(tmp: Path) -> Iterator[Arena]:
@@ -69,7 +78,13 @@ def _standin(tmp: Path) -> Iterator[Arena]:
             path = r"/issues/\d+/comments$" if kind == "comment" else r"/pulls$"
             gh.faults.lose_response("POST", path, status=502)
 
-        yield Arena(GitHubForge(config), main, new_issue, lose_next)
+        def set_up() -> None:
+            gh.enable_pages(REGISTRY, build_type="workflow")
+            gh.protect_branch(REGISTRY, "main", ["wxreg/registry-pr"], strict=True)
+
+        admin = GitHubForge(GitHubConfig(token=gh.token_for("wxauto"), repo=REGISTRY, api_url=gh.api_url,
+                                         web_url=gh.url, bot_login=None, throttle=False))
+        yield Arena(GitHubForge(config), main, new_issue, lose_next, admin, set_up)
     finally:
         gh.stop()
 
@@ -145,3 +160,18 @@ def test_branches_commits_pulls_and_statuses(arena: Arena) -> None:
     assert [(s.context, s.state) for s in forge.statuses(second)] == [("wxreg/registry-pr", "success")]
     forge.close_pull(pull.number)
     assert forge.open_pulls("main") == []
+
+
+def test_repository_settings_as_doctor_reads_them(arena: Arena) -> None:
+    forge = arena.admin
+    assert "plugin-submission" not in forge.label_names()
+    forge.create_label("plugin-submission", "0e8a16", "a submission")
+    forge.create_label("plugin-submission", "0e8a16", "a submission")  # twice: no error, one label
+    assert "plugin-submission" in forge.label_names()
+    assert forge.pages() is None and forge.branch_protection("main") is None
+    assert forge.secret_names("registry-signing") is None  # no such environment
+    assert forge.variables() == {}
+    arena.set_up()
+    site = forge.pages()
+    assert site is not None and site.build_type == "workflow"
+    assert forge.branch_protection("main") == Protection(frozenset({"wxreg/registry-pr"}), True)

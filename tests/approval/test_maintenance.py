@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from tests.support.approval import World
 
-from wxreg.approval.maintenance import MaintenanceError, add_plugin, remove_plugin, update_plugin
+from wxreg.approval.maintenance import MaintenanceError, add_plugin, newest_tag, remove_plugin, update_plugin
 from wxreg.store import RegistryStore
 from wxreg.validate import validate_registry
 
@@ -57,3 +57,17 @@ def test_scripts_are_thin_entry_points(script: str) -> None:
     done = subprocess.run([sys.executable, str(REPO_ROOT / "scripts" / script), "--help"], capture_output=True,
                           text=True, check=False, timeout=60)
     assert done.returncode == 0 and "--plugin-id" in done.stdout and "--local" in done.stdout
+
+
+def test_newest_tag_is_the_highest_version_the_client_can_install(tmp_path: Path) -> None:
+    repo = tmp_path / "plugin"
+    repo.mkdir()
+    git = ["git", "-C", str(repo), "-c", "user.name=A", "-c", "user.email=a@example.com"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "commit", "-q", "--allow-empty", "-m", "one"], check=True)
+    for tag in ("v1.2.0", "1.10.0", "v1.11.0rc1", "v2.0.0-beta.1", "v3", "latest"):
+        subprocess.run([*git, "tag", tag], check=True)
+    assert newest_tag(str(repo)) == "1.10.0"  # pre-releases and one-part tags are never picked
+    subprocess.run([*git, "tag", "-d", "v1.2.0", "1.10.0"], check=True, capture_output=True)
+    with pytest.raises(MaintenanceError, match="2 to 4 all-digit parts"):
+        newest_tag(str(repo))

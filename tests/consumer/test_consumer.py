@@ -205,7 +205,6 @@ def test_search_updates_and_statistics(tmp_path: Path, hosts: Any) -> None:
         plugin_entry(
             "beta",
             versions={"latest": "2.0.0", "stable": "2.0.0", "minimum_supported": "1.0.0"},
-            prerelease={"version": "2.1.0rc1"},
         ),
         plugin_entry("gamma", status="deprecated"),
     ]
@@ -220,8 +219,10 @@ def test_search_updates_and_statistics(tmp_path: Path, hosts: Any) -> None:
     assert [p["plugin_id"] for p in market.search_plugins(category="utility")] == ["beta"]
     updates = market.check_plugin_updates({"beta": "1.5", "alpha": "1.0.0", "unknown": "1.0"})
     assert [(u.plugin_id, u.available) for u in updates] == [("beta", "2.0.0")]
-    with_pre = market.check_plugin_updates({"beta": "2.0.0"}, include_prereleases=True)
-    assert [(u.available, u.prerelease) for u in with_pre] == [("2.1.0rc1", True)]
+    # Compared as the client compares: v1.9 is 1.9.0; 2.0 is 2.0.0 (no update); 2.0.0rc1 it cannot compare.
+    assert [u.installed for u in market.check_plugin_updates({"beta": "v1.9"})] == ["v1.9"]
+    assert market.check_plugin_updates({"beta": "2.0"}) == []
+    assert market.check_plugin_updates({"beta": "2.0.0rc1"}) == []
     stats = market.get_plugin_statistics()
     assert stats["total_plugins"] == 3 and stats["active_plugins"] == 2 and stats["total_downloads"] == 30
     assert stats["category_stats"] == {"ai_platform": 1, "utility": 2}

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import stat
+import sys
 from pathlib import Path
 
 from firsthour_support import EXAMPLE, ROOT, WXREG, assert_no_traceback, git, plugin_repo, run
@@ -20,6 +21,16 @@ def example_copy(tmp_path: Path) -> Path:
     for item in EXAMPLE.iterdir():
         (source / item.name).write_bytes(item.read_bytes())
     return source
+
+
+def plugin_with_a_dependency(tmp_path: Path) -> Path:
+    """The example plugin pinning one real dependency, committed and tagged v1.0.0."""
+    source = example_copy(tmp_path)
+    manifest = json.loads((EXAMPLE / "plugin.json").read_text(encoding="utf-8"))
+    manifest["dependencies"] = ["packaging==24.1"]
+    (source / "plugin.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+    (source / "requirements.txt").write_text("packaging==24.1\n", encoding="utf-8")
+    return plugin_repo(tmp_path / "deps", source)
 
 
 def test_the_example_plugin_passes_as_it_is_in_every_format(tmp_path: Path) -> None:
@@ -78,7 +89,8 @@ def test_a_missing_scanner_is_ours_exit_2_with_the_install_line(tmp_path: Path) 
     assert done.returncode == 2
     assert_no_traceback(done)
     lines = done.stderr.strip().splitlines()
-    assert len(lines) == 2 and all("install the reviewer with pip install git+https://" in line for line in lines)
+    assert len(lines) == 3 and all("install the reviewer with pip install git+https://" in line for line in lines)
+    assert [line.split("the scanner ")[1].split(" ")[0] for line in lines] == ["bandit", "pip-audit", "GuardDog"]
     assert done.stdout == ""
 
 
@@ -96,18 +108,45 @@ def test_a_scanner_that_crashes_mid_review_is_ours_not_a_finding(tmp_path: Path)
 
 
 def test_an_unreachable_vulnerability_service_is_ours_with_the_url(tmp_path: Path) -> None:
-    source = example_copy(tmp_path)
-    manifest = json.loads((EXAMPLE / "plugin.json").read_text(encoding="utf-8"))
-    manifest["dependencies"] = ["packaging==24.1"]
-    (source / "plugin.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
-    (source / "requirements.txt").write_text("packaging==24.1\n", encoding="utf-8")
-    repo = plugin_repo(tmp_path / "deps", source)
+    repo = plugin_with_a_dependency(tmp_path)
     dead = "http://127.0.0.1:9/v1/query"
     done = run([WXREG, "review", ".", "--tag", "v1.0.0", "--osv-url", dead], cwd=repo)
     assert done.returncode == 2, done.stdout + done.stderr
     assert_no_traceback(done)
     assert f"could not reach the vulnerability service at {dead}" in done.stderr
     assert "re-run, or pass --osv-url" in done.stderr and len(done.stderr.strip().splitlines()) == 1
+
+
+def test_an_unreachable_package_index_is_ours_with_the_url(tmp_path: Path) -> None:
+    # The index check fails closed (WXR-D010): for the author that is our side, exit 2 and what to do.
+    repo = plugin_with_a_dependency(tmp_path)
+    dead = "http://127.0.0.1:9"
+    for how in (["--pypi-url", dead], []):
+        done = run([WXREG, "review", ".", "--tag", "v1.0.0", *how], cwd=repo,
+                   env={} if how else {"WXREG_PYPI_URL": dead})
+        assert done.returncode == 2, done.stdout + done.stderr
+        assert_no_traceback(done)
+        lines = done.stderr.strip().splitlines()
+        assert lines == [line for line in lines if line.startswith("无法审核 / could not review: ")]
+        assert any(f"could not check the dependencies on the package index at {dead} (ConnectionError)" in line
+                   and "pass --pypi-url" in line and "软件包索引" in line for line in lines), lines
+        assert done.stdout == ""
+
+
+def test_a_python_without_guarddog_is_named_alone(tmp_path: Path) -> None:
+    # A Python that has bandit and pip-audit but not GuardDog: the preflight's look-up (`python -c <probe>
+    # MODULES` prints the absent ones) finds no guarddog; anything else runs the real interpreter.
+    real = Path(sys.executable)
+    fake = tmp_path / "python"
+    fake.write_text(f'#!/bin/sh\nif [ "$1" = -c ]; then found=$("{real}" "$@") || exit $?; echo "$found guarddog"; '
+                    f'exit 0; fi\nexec "{real}" "$@"\n', encoding="utf-8")
+    fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
+    repo = plugin_repo(tmp_path / "hello")
+    done = run([WXREG, "review", ".", "--tag", "v1.0.0", "--scanner-python", str(fake)], cwd=repo)
+    assert done.returncode == 2 and done.stdout == "", done.stdout + done.stderr
+    assert_no_traceback(done)
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "the scanner GuardDog does not run" in lines[0] and "审核工具 GuardDog" in lines[0]
 
 
 def test_contributing_carries_the_example_plugin_verbatim_and_fresh_generated_tables() -> None:

@@ -77,7 +77,7 @@ def test_new_fields_of_later_reviews_are_picked_up_as_objects() -> None:
     assert compare(old, new).fact("endpoints").added == ("evil.example",)
 
 
-def test_lower_score_identity_change_waiver_major_and_prerelease() -> None:
+def test_lower_score_identity_change_waiver_major_and_a_version_the_client_cannot_compare() -> None:
     waived = {"id": "WXR-S001", "path": "main.py", "waived": True}
     new = result("2.0.0", NEW_COMMIT, security=80, repo="https://github.com/mallory/quote", author="mallory",
                  findings=(waived,), files=("main.py", "plugin.json", "helper.py"))
@@ -90,7 +90,8 @@ def test_lower_score_identity_change_waiver_major_and_prerelease() -> None:
     for needle in ("security score", "waivers", "major version", "identity changed", "owner on record"):
         assert needle in text
     assert decide(AutoMergePolicy(), record("1.1.0rc1"), compare(result(), result("1.1.0rc1", NEW_COMMIT)),
-                  LISTED, "alice").reasons == ("预发布版本 1.1.0rc1 / 1.1.0rc1 is a pre-release",)
+                  LISTED, "alice").reasons == ("版本 1.1.0rc1 不是 2 到 4 段数字 / version 1.1.0rc1 is not 2 to 4 "
+                                               "all-digit parts",)
 
 
 def test_switches_and_baseline() -> None:

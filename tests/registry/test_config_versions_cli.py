@@ -78,8 +78,6 @@ def test_manifest_and_registry_forms() -> None:
 
 
 def test_pep440_helpers() -> None:
-    assert versions.is_prerelease("1.3.0rc1") and versions.is_prerelease("1.3.0-beta.1")
-    assert not versions.is_prerelease("1.3.0") and not versions.is_prerelease("banana")
     assert versions.tag_version("v1.3.0-rc.1") == versions.parse_pep440("1.3.0rc1")
     assert versions.is_specifier(">=3.8,<3.13") and not versions.is_specifier("python3")
     assert versions.requirement_problem("requests>=2") is None

@@ -56,10 +56,11 @@ def test_model_key_set_equals_the_clients(name: str) -> None:
 def test_registry_only_data_sits_at_the_top_level_of_an_entry() -> None:
     # The client ignores unknown top-level keys, so this is the only safe place for new data.
     entry = registry_schema().document["$defs"]["plugin_entry"]["properties"]
-    for key in ("release", "submission", "prerelease"):
+    for key in ("release", "submission"):
         assert key in entry
+    assert "prerelease" not in entry  # pre-releases are not listed (the shipped client refuses to install one)
     nested = [registry_schema().document["$defs"][name]["properties"] for name in CLIENT_KEY_SETS]
-    assert not any({"release", "submission", "prerelease", "digest", "commit"} & set(props) for props in nested)
+    assert not any({"release", "submission", "digest", "commit"} & set(props) for props in nested)
 
 
 # A clean-room model of the client's parse, built from CLIENT_KEY_SETS: Dataclass(**dict) semantics.

@@ -21,7 +21,7 @@ def _files(root: Path) -> dict[str, bytes]:
 def test_load_entries_sorted_and_typed(example_root: Path) -> None:
     entries = RegistryStore(example_root).load_entries()
     assert [entry.plugin_id for entry in entries] == ["group_welcome", "smart_customer_service", "weather_query"]
-    assert entries[1].release.tag == "v1.2.0" and entries[1].prerelease is not None
+    assert entries[1].release.tag == "v1.2.0"
 
 
 def test_upsert_new_version_rebuilds_a_valid_registry(example_root: Path) -> None:

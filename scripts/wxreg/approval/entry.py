@@ -1,4 +1,4 @@
-"""A reviewed release -> a :class:`PluginEntry`: new listings, new versions, pre-releases.
+"""A reviewed release -> a :class:`PluginEntry`: new listings and new versions.
 
 Inputs are only what was reviewed: the manifest at the pinned commit, the parsed submission and the
 review record (scores, commit, digest). Nothing here talks to GitHub; timestamps come from the caller
@@ -9,21 +9,21 @@ Versions (the client compares all-digit parts only, FIELD-NOTES §1):
 * a new listing starts with ``latest = stable = minimum_supported = version``;
 * an update sets ``latest`` to the new version and ``stable`` to the newest stable one, and keeps
   ``minimum_supported``; an older version than the listed one is refused;
-* a PEP 440 pre-release never enters ``versions``: it goes to the top-level ``prerelease`` and is
-  dropped again once a release at least as new is listed.
+* only versions the client can compare (2 to 4 all-digit parts) are listed: a pre-release such as
+  ``1.3.0rc1`` is refused here as the review's manifest check refuses it (the shipped client would
+  refuse to install it).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from wxreg.models import (
     Author,
     Compatibility,
     PluginEntry,
-    Prerelease,
     Release,
     Repository,
     RepositoryLocation,
@@ -35,7 +35,7 @@ from wxreg.models import (
 from wxreg.review.source import check_url
 from wxreg.review.submission import Submission as Claimed
 from wxreg.review.waivers import from_record as waivers_from_record
-from wxreg.versions import client_compare, is_client_version, is_prerelease, parse_pep440
+from wxreg.versions import client_compare, is_client_version
 
 SHORT_DESCRIPTION_CHARS = 120
 REVIEWER = "wxreg-review"
@@ -173,33 +173,12 @@ def build_entry(
     if reasons or primary is None:
         raise EntryRefused(reasons)
 
-    pre = is_prerelease(release.version)
     review = Review(reviewer, now, release.security_score, release.quality_score,
                     f"自动审核通过 / automated review passed: {release.tag} @ {release.commit[:12]}, "
                     f"rubric {release.rubric_version}" + (f", issue #{issue}" if issue else ""))
-    if pre:
-        if previous is None:
-            raise EntryRefused([f"首次上架不能是预发布版本 {release.version} / a first listing cannot be the "
-                                f"pre-release {release.version}"])
-        latest = parse_pep440(previous.versions.latest)
-        parsed = parse_pep440(release.version)
-        if latest is None or parsed is None or parsed <= latest:
-            raise EntryRefused([f"预发布版本 {release.version} 不比已上架的 {previous.versions.latest} 新 / "
-                                f"pre-release {release.version} is not newer than the listed "
-                                f"{previous.versions.latest}"])
-        prerelease = Prerelease(release.version, release.tag, release.commit, release.digest)
-        # A pre-release changes nothing the client reads: versions, release and metadata stay as listed.
-        return replace(previous, prerelease=prerelease, updated_at=max(now, previous.updated_at))
-
     versions, problems = _versions(previous, release.version)
     if problems:
         raise EntryRefused(problems)
-    kept_prerelease = None
-    if previous is not None and previous.prerelease is not None:
-        pre_version = parse_pep440(previous.prerelease.version)
-        new_version = parse_pep440(release.version)
-        if pre_version is not None and new_version is not None and pre_version > new_version:
-            kept_prerelease = previous.prerelease
     owner = primary.url.rstrip("/").split("/")[-2]
     description = submission.description or str(manifest.get("description") or "")
     github_login = submitter or submission.author_github or owner
@@ -246,7 +225,6 @@ def build_entry(
         updated_at=max(now, previous.updated_at) if previous else now,
         review=review,
         release=Release(release.tag, release.commit, release.digest),
-        prerelease=kept_prerelease,
         submission=Submission(issue, issue_url) if issue and issue_url else (
             previous.submission if previous else None),
         waivers=release.waivers or None,

@@ -35,7 +35,7 @@ from wxreg.review.policy import load_policy
 from wxreg.review.report import code_span, neutralise
 from wxreg.review.source import SourceError, git_env
 from wxreg.store import RegistryStore
-from wxreg.versions import tag_version
+from wxreg.versions import client_version_key, is_manifest_version
 
 EXIT_OK, EXIT_REFUSED, EXIT_CANNOT = 0, 1, 2
 
@@ -52,16 +52,18 @@ class Done:
 
 
 def newest_tag(url: str) -> str:
-    """The highest release tag (PEP 440, pre-releases last resort) a repository advertises."""
+    """The highest release tag a repository advertises, among tags the client can install (2 to 4 all-digit
+    parts, a leading ``v`` allowed): pre-releases are never listed."""
     done = subprocess.run(["git", "ls-remote", "--tags", "--refs", "--end-of-options", url], capture_output=True,
                           timeout=60, env=git_env(), check=False)
     tags = [line.split("\t")[1].removeprefix("refs/tags/") for line in done.stdout.decode().splitlines()
             if "\t" in line]
-    versions = [(version, tag) for tag in tags if (version := tag_version(tag)) is not None]
+    versions = [(key, tag) for tag in tags
+                if is_manifest_version(tag) and (key := client_version_key(tag)) is not None]
     if not versions:
-        raise MaintenanceError(f"{url} 没有版本标签 / {url} has no version tags")
-    stable = [item for item in versions if not item[0].is_prerelease] or versions
-    return max(stable)[1]
+        raise MaintenanceError(f"{url} 没有 2 到 4 段数字的版本标签（如 v1.2.0）/ {url} has no version tag of 2 to 4 "
+                               "all-digit parts (such as v1.2.0)")
+    return max(versions)[1]
 
 
 def _review(settings: ApprovalSettings, url: str, tag: str) -> ReviewResult:

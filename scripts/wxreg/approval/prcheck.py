@@ -63,8 +63,7 @@ def head_problems(settings: ApprovalSettings, forge: Forge, pull: Pull, head: st
         entry = PluginEntry.from_dict(json.loads(data))
     except (ModelError, ValueError) as exc:
         return [*problems, f"{plugin_file(claim.plugin_id)}: {exc}"]
-    pinned = entry.prerelease if entry.prerelease is not None and record is not None and \
-        record.get("version") == entry.prerelease.version else entry.release
+    pinned = entry.release
     if record is None or record.get("passed") is not True or pinned is None or record.get("plugin_id") != \
             entry.plugin_id or (record.get("tag"), record.get("commit"), record.get("digest")) != \
             (pinned.tag, pinned.commit, pinned.digest):

@@ -42,7 +42,7 @@ def _entry(checkout: Path, sha: str, path: str) -> PluginEntry | None:
 
 
 def newly_listed(checkout: Path, before: str, after: str) -> list[Listed]:
-    """Plugins whose release (or pre-release) changed between ``before`` and ``after`` and that came from an issue."""
+    """Plugins whose release changed between ``before`` and ``after`` and that came from an issue."""
     if not before or before == ZERO_SHA:
         before = f"{after}^1"
     done = subprocess.run(["git", "-C", str(checkout), "diff", "--name-only", before, after, "--", PLUGINS_DIR],
@@ -53,11 +53,9 @@ def newly_listed(checkout: Path, before: str, after: str) -> list[Listed]:
         if entry is None or entry.submission is None:
             continue
         old = _entry(checkout, before, path)
-        if old is not None and old.release == entry.release and old.prerelease == entry.prerelease:
+        if old is not None and old.release == entry.release:
             continue  # stats or metadata only: nothing new was published
-        version = entry.prerelease.version if entry.prerelease and (old is None or old.prerelease != entry.prerelease) \
-            else entry.versions.latest
-        found.append(Listed(entry.plugin_id, version, entry.submission.issue))
+        found.append(Listed(entry.plugin_id, entry.versions.latest, entry.submission.issue))
     return found
 
 

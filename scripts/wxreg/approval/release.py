@@ -38,8 +38,6 @@ class ClaimRefused(Exception):
 def release_title(entry: PluginEntry, previous: PluginEntry | None) -> str:
     if previous is None:
         return f"上架插件 / Add plugin: {entry.plugin_id} {entry.versions.latest}"
-    if entry.prerelease is not None and entry.prerelease != previous.prerelease:
-        return f"预发布 / Pre-release: {entry.plugin_id} {entry.prerelease.version}"
     return f"更新插件 / Update plugin: {entry.plugin_id} {previous.versions.latest} → {entry.versions.latest}"
 
 

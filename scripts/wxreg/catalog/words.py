@@ -76,7 +76,6 @@ TEXT: Mapping[str, tuple[str, str]] = {
     "tag": ("标签（tag）", "Tag"),
     "commit": ("提交", "Commit"),
     "digest": ("内容摘要", "Content digest"),
-    "prerelease": ("预发布版本", "Pre-release"),
     "history": ("版本历史", "Version history"),
     "version": ("版本", "Version"),
     "date": ("日期", "Date"),

@@ -13,7 +13,7 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from wxreg.forge.interface import Comment, Conditional, ForgeError, Issue, Pull, Role, Status
+from wxreg.forge.interface import Comment, Conditional, ForgeError, Issue, PagesSite, Protection, Pull, Role, Status
 
 
 @dataclass
@@ -35,6 +35,17 @@ class FakeForge:
     metadata: dict[str, object] = field(default_factory=dict)
     protection: dict[str, list[str]] = field(default_factory=dict)
     """Branch -> the status contexts a merge into it requires (405 without them)."""
+    protection_strict: set[str] = field(default_factory=set)
+    """Protected branches whose merges also need the head up to date ("require branches to be up to date")."""
+    labels: dict[str, tuple[str, str]] = field(default_factory=dict)
+    """The repository's labels: name -> (colour, description)."""
+    secrets: set[str] = field(default_factory=set)
+    environment_secrets: dict[str, set[str]] = field(default_factory=dict)
+    """Deployment environment -> the names of its secrets (an environment that exists has a key)."""
+    variable_values: dict[str, str] = field(default_factory=dict)
+    """The repository's Actions variables, name -> value."""
+    pages_site: PagesSite | None = None
+    private: bool = False
     dispatched: list[tuple[str, str, dict[str, str]]] = field(default_factory=list)
     calls: list[str] = field(default_factory=list)
     """Every call by name, in order: the fake's request log."""
@@ -258,3 +269,39 @@ class FakeForge:
         data = self.metadata.get(url)
         tag = hashlib.sha256(repr(data).encode()).hexdigest()[:16]
         return Conditional(None, etag) if etag == tag else Conditional(data, tag)
+
+    # -- repository settings ---------------------------------------------------------------------
+
+    def label_names(self) -> frozenset[str]:
+        self.calls.append("label_names")
+        return frozenset(self.labels)
+
+    def create_label(self, name: str, color: str, description: str) -> None:
+        self.calls.append("create_label")
+        self.labels.setdefault(name, (color, description))
+        self._landed()
+
+    def secret_names(self, environment: str | None = None) -> frozenset[str] | None:
+        self.calls.append("secret_names")
+        if environment is None:
+            return frozenset(self.secrets)
+        names = self.environment_secrets.get(environment)
+        return None if names is None else frozenset(names)
+
+    def variables(self) -> Mapping[str, str]:
+        self.calls.append("variables")
+        return dict(self.variable_values)
+
+    def pages(self) -> PagesSite | None:
+        self.calls.append("pages")
+        return self.pages_site
+
+    def is_private(self) -> bool:
+        self.calls.append("is_private")
+        return self.private
+
+    def branch_protection(self, branch: str) -> Protection | None:
+        self.calls.append("branch_protection")
+        if branch not in self.protection:
+            return None
+        return Protection(frozenset(self.protection[branch]), branch in self.protection_strict)

@@ -22,7 +22,17 @@ from github.Repository import Repository
 from urllib3.util.retry import Retry
 
 from wxreg.forge.config import GitHubConfig
-from wxreg.forge.interface import Comment, Conditional, ForgeError, Issue, Pull, Role, Status
+from wxreg.forge.interface import (
+    Comment,
+    Conditional,
+    ForgeError,
+    Issue,
+    PagesSite,
+    Protection,
+    Pull,
+    Role,
+    Status,
+)
 
 T = TypeVar("T")
 IDEMPOTENT_METHODS = Retry.DEFAULT_ALLOWED_METHODS
@@ -354,3 +364,92 @@ class GitHubForge:
             raise ForgeError(f"HTTP {status} for {url}", status)
         lowered = {k.lower(): v for k, v in answer_headers.items()}
         return Conditional(json.loads(body) if body else None, lowered.get("etag"))
+
+    # -- repository settings ---------------------------------------------------------------------
+
+    def _read(self, path: str) -> Any | None:
+        """GET ``path`` under the repository's API URL as JSON; ``None`` on 404, :class:`ForgeError` otherwise."""
+        url = f"{self.api_url}/repos/{self.repo}{path}"
+        status, _, body = _guard(lambda: self.client.requester.requestJson("GET", url))
+        if status == 404:
+            return None
+        if status >= 400:
+            raise ForgeError(f"HTTP {status} for {url}", status)
+        try:
+            return json.loads(body) if body else None
+        except ValueError as exc:
+            raise ForgeError(f"not JSON: {url}") from exc
+
+    def _items(self, path: str, key: str) -> dict[str, str] | None:
+        """Every page of a list of named objects: name -> ``value`` (empty when the item has none); ``None``
+        on 404."""
+        found: dict[str, str] = {}
+        page = 1
+        while True:
+            data = self._read(f"{path}?per_page=100&page={page}")
+            if data is None:
+                return None
+            items = data.get(key) if isinstance(data, dict) else data
+            if not isinstance(items, list):
+                raise ForgeError(f"unexpected answer for {path}")
+            found.update((str(item["name"]), str(item.get("value") or "")) for item in items
+                         if isinstance(item, dict) and "name" in item)
+            if len(items) < 100:
+                return found
+            page += 1
+
+    def _names(self, path: str, key: str) -> frozenset[str] | None:
+        items = self._items(path, key)
+        return None if items is None else frozenset(items)
+
+    def label_names(self) -> frozenset[str]:
+        names = self._names("/labels", "labels")
+        if names is None:
+            raise ForgeError(f"no repository {self.repo} at {self.api_url}", 404)
+        return names
+
+    def create_label(self, name: str, color: str, description: str) -> None:
+        try:
+            self._repo.create_label(name, color, description)
+        except GithubException as exc:
+            if exc.status == 422 and name.casefold() in {n.casefold() for n in self.label_names()}:
+                return  # already there (perhaps from a repeat whose first answer was lost)
+            if exc.status < 500:
+                raise ForgeError(f"HTTP {exc.status}: {exc.data}", exc.status) from exc
+            if name.casefold() not in {n.casefold() for n in self.label_names()}:
+                _guard(lambda: self._repo.create_label(name, color, description))
+        except (requests.exceptions.RequestException, OSError) as exc:
+            if name.casefold() not in {n.casefold() for n in self.label_names()}:
+                raise ForgeError(f"{type(exc).__name__}: {exc}") from exc
+
+    def secret_names(self, environment: str | None = None) -> frozenset[str] | None:
+        if environment is None:
+            names = self._names("/actions/secrets", "secrets")
+            if names is None:
+                raise ForgeError(f"no repository {self.repo} at {self.api_url}", 404)
+            return names
+        return self._names(f"/environments/{environment}/secrets", "secrets")
+
+    def variables(self) -> Mapping[str, str]:
+        return dict(self._items("/actions/variables", "variables") or {})
+
+    def pages(self) -> PagesSite | None:
+        data = self._read("/pages")
+        if not isinstance(data, dict):
+            return None
+        return PagesSite(str(data.get("build_type") or "legacy"), str(data.get("html_url") or ""))
+
+    def is_private(self) -> bool:
+        data = self._read("")
+        if not isinstance(data, dict):
+            raise ForgeError(f"no repository {self.repo} at {self.api_url}", 404)
+        return bool(data.get("private")) or data.get("visibility") in ("private", "internal")
+
+    def branch_protection(self, branch: str) -> Protection | None:
+        data = self._read(f"/branches/{branch}/protection")
+        if not isinstance(data, dict):
+            return None
+        checks = data.get("required_status_checks") or {}
+        contexts = {str(c) for c in checks.get("contexts") or []}
+        contexts |= {str(c.get("context")) for c in checks.get("checks") or [] if isinstance(c, dict)}
+        return Protection(frozenset(contexts), bool(checks.get("strict")))

@@ -99,6 +99,23 @@ class Conditional:
     etag: str | None
 
 
+@dataclass(frozen=True)
+class PagesSite:
+    """The repository's GitHub Pages settings."""
+
+    build_type: str
+    """``workflow`` (Source: GitHub Actions) or ``legacy`` (Deploy from a branch)."""
+    html_url: str
+
+
+@dataclass(frozen=True)
+class Protection:
+    """What branch protection requires of a merge: status contexts, and whether the head must be up to date."""
+
+    contexts: frozenset[str]
+    strict: bool
+
+
 class Forge(Protocol):
     """One registry repository on one forge, seen by one token."""
 
@@ -174,3 +191,26 @@ class Forge(Protocol):
     # -- repository metadata ---------------------------------------------------------------------
     def get_conditional(self, url: str, etag: str | None) -> Conditional:
         """GET an API URL (another repository's metadata or releases) with ``If-None-Match``."""
+
+    # -- repository settings (read by ``wxreg doctor``) -------------------------------------------------
+    def label_names(self) -> frozenset[str]:
+        """Names of the repository's labels. Raises :class:`ForgeError` (404: no such repository)."""
+
+    def create_label(self, name: str, color: str, description: str) -> None:
+        """Create a label; no error when it already exists (a repeat after a lost answer is harmless)."""
+
+    def secret_names(self, environment: str | None = None) -> frozenset[str] | None:
+        """Names of the Actions secrets of the repository, or of its deployment ``environment``;
+        ``None`` when that environment does not exist."""
+
+    def variables(self) -> Mapping[str, str]:
+        """The repository's Actions variables, name -> value (variables are not secret)."""
+
+    def pages(self) -> PagesSite | None:
+        """The Pages settings; ``None`` when Pages is not enabled."""
+
+    def is_private(self) -> bool:
+        """Whether the registry repository is private (or internal): not readable without credentials."""
+
+    def branch_protection(self, branch: str) -> Protection | None:
+        """Branch protection's required status checks on ``branch``; ``None`` when it is not protected."""

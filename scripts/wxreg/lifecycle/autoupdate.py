@@ -28,8 +28,8 @@ from wxreg.review.report import MARKER, neutralise, parse_record
 from wxreg.review.submission import parse_issue_body
 from wxreg.store import RegistryStore
 
-NEEDS_MAINTAINER_LABEL = "needs-maintainer"
-AUTO_MERGED_LABEL = "auto-merged"
+NEEDS_MAINTAINER_LABEL = forge_labels.NEEDS_MAINTAINER
+AUTO_MERGED_LABEL = forge_labels.AUTO_MERGED
 STATUS_MARKER = "<!-- wxreg-auto-update:v1 -->"
 AFTER_MERGE_WORKFLOWS = ("publish.yml", "sign.yml", "mirror.yml", "pages.yml")
 """What a push to main would start; a merge made with the workflow token starts none of them."""

@@ -18,7 +18,7 @@ from typing import Any
 from wxreg.config import REPO_ROOT
 from wxreg.review.compare import ReviewDiff
 from wxreg.schema import CompiledSchema, compile_schema, load_schema
-from wxreg.versions import client_version_key, is_prerelease
+from wxreg.versions import client_version_key
 
 POLICY_PATH = REPO_ROOT / "registry" / "auto-merge-policy.json"
 SCHEMA_PATH = REPO_ROOT / "schemas" / "auto-merge-policy.schema.json"
@@ -43,7 +43,6 @@ class PluginSwitch:
 class AutoMergePolicy:
     enabled: bool = True
     allow_major: bool = False
-    allow_prerelease: bool = False
     max_score_drop: int = 0
     blocking_facts: tuple[str, ...] = ("capabilities", "permissions", "dependencies", "endpoints", "network_hosts")
     block_changed_dependencies: bool = True
@@ -56,7 +55,7 @@ class AutoMergePolicy:
             where = "/".join(str(p) for p in issues[0].path) or "(root)"
             what = f"{issues[0].keyword} {issues[0].expected!r}"[:200]
             raise PolicyFileError(f"自动合并策略无效 / invalid auto-merge policy at {where}: {what}")
-        return cls(bool(data["enabled"]), bool(data["allow_major"]), bool(data["allow_prerelease"]),
+        return cls(bool(data["enabled"]), bool(data["allow_major"]),
                    int(data["max_score_drop"]), tuple(str(x) for x in data["blocking_facts"]),
                    bool(data["block_changed_dependencies"]),
                    {str(k): PluginSwitch(bool(v["enabled"]), str(v.get("reason") or ""))
@@ -141,13 +140,13 @@ def decide(policy: AutoMergePolicy, record: Mapping[str, Any], diff: ReviewDiff 
     if diff.waived:
         reasons.append(f"使用了豁免，需重新确认: {', '.join(diff.waived)} / waivers need a maintainer again: "
                        f"{', '.join(diff.waived)}")
-    if is_prerelease(version) and not policy.allow_prerelease:
-        reasons.append(f"预发布版本 {version} / {version} is a pre-release")
     old_key, new_key = client_version_key(listed.version), client_version_key(version)
-    if old_key is None or new_key is None or new_key <= old_key:
-        if not is_prerelease(version):
-            reasons.append(f"版本 {version} 不比已上架的 {listed.version} 新 / version {version} is not newer than "
-                           f"the listed {listed.version}")
+    if new_key is None:
+        # Never listed (the review refuses it); said plainly should a record ever carry one.
+        reasons.append(f"版本 {version} 不是 2 到 4 段数字 / version {version} is not 2 to 4 all-digit parts")
+    elif old_key is None or new_key <= old_key:
+        reasons.append(f"版本 {version} 不比已上架的 {listed.version} 新 / version {version} is not newer than "
+                       f"the listed {listed.version}")
     elif new_key[0] > old_key[0] and not policy.allow_major:
         reasons.append(f"主版本升级 {listed.version} → {version} / major version bump {listed.version} → {version}")
     return Verdict(not reasons, tuple(reasons))

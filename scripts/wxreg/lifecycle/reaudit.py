@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from wxreg.forge import labels
 from wxreg.forge.interface import Forge, ForgeError, Issue
 from wxreg.lifecycle.previous import listed_request
 from wxreg.models import PluginEntry
@@ -29,7 +30,7 @@ from wxreg.review.report import code_span, neutralise
 from wxreg.review.source import SourceError
 from wxreg.revocations import Revocation
 
-ADVISORY_LABEL = "advisory"
+ADVISORY_LABEL = labels.ADVISORY
 RECORD_OPEN = "<!-- wxreg-advisory "
 RECORD_CLOSE = " -->"
 _RECORD = re.compile(re.escape(RECORD_OPEN) + r"(\{.*?\})" + re.escape(RECORD_CLOSE), re.DOTALL)

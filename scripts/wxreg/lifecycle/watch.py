@@ -31,6 +31,7 @@ from urllib.parse import quote
 
 from wxreg.approval.stats import ConditionalClient
 from wxreg.build import render_json
+from wxreg.forge import labels
 from wxreg.forge.interface import Forge, ForgeError, Issue
 from wxreg.lifecycle.issue_body import render_body, update_answers, update_title
 from wxreg.models import PluginEntry
@@ -43,7 +44,7 @@ from wxreg.versions import client_compare, is_client_version, tag_version
 STATE_BRANCH = "wxreg-state"
 STATE_PATH = "watch-state.json"
 STATE_VERSION = 1
-WATCH_LABEL = "release-watcher"
+WATCH_LABEL = labels.RELEASE_WATCHER
 REVIEW_WORKFLOW = "review.yml"
 
 

@@ -82,7 +82,7 @@ def run_review(request: ReviewRequest, options: ReviewOptions) -> ReviewResult |
     except SourceError as exc:
         print(f"无法审核 / could not review: {exc.finding.message}", file=sys.stderr)
         return EXIT_CANNOT
-    ours = tool_failures(result.findings, options.tools.osv_url)
+    ours = tool_failures(result.findings, options.tools.osv_url, options.tools.pypi_url)
     if ours:
         return report_problems(ours)
     return result

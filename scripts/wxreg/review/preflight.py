@@ -1,8 +1,8 @@
 """Our side, not the plugin's: the reviewer's own tools and services, checked before and after a review.
 
-A missing scanner, an unreachable vulnerability service or a scanner that crashed mid-review says
-nothing about the plugin. The command line reports each as one short bilingual line and exits 2
-("could not review"), instead of a failed review that blames the plugin.
+A missing scanner (bandit, pip-audit, GuardDog), an unreachable vulnerability service or package index,
+or a scanner that crashed mid-review says nothing about the plugin. The command line reports each as one
+short bilingual line and exits 2 ("could not review"), instead of a failed review that blames the plugin.
 """
 
 from __future__ import annotations
@@ -15,17 +15,21 @@ import requests
 
 from wxreg.review.context import ToolConfig
 from wxreg.review.findings import Finding
+from wxreg.review.index import USER_AGENT
 
 PUBLIC_OSV_URL = "https://api.osv.dev/v1/query"
 """pip-audit's default when no ``--osv-url`` is given."""
 INSTALL_HINT = "pip install git+https://github.com/wxauto-mgt/plugin-registry"
 PROBE_TIMEOUT_SECONDS = 10.0
 
-SCANNERS: tuple[tuple[str, str], ...] = (("bandit", "bandit"), ("pip-audit", "pip_audit"))
-"""(name people know, module run with ``python -m``); the review runs both on every plugin."""
-TOOL_FAILURE_IDS = frozenset({"WXR-S102", "WXR-X001"})
-"""Findings that only ever mean our tools failed (a scan that did not run, a check that crashed)."""
+SCANNERS: tuple[tuple[str, str], ...] = (("bandit", "bandit"), ("pip-audit", "pip_audit"), ("GuardDog", "guarddog"))
+"""(name people know, module run with ``python -m``); the review runs all three on every plugin."""
+TOOL_FAILURE_IDS = frozenset({"WXR-S102", "WXR-S106", "WXR-X001"})
+"""Findings that only ever mean our tools failed (a bandit or GuardDog scan that did not run, a check that
+crashed)."""
 AUDIT_FAILURE_ID = "WXR-D005"
+INDEX_FAILURE_ID = "WXR-D010"
+"""The package index could not say whether a pin exists: the review fails closed, and it is our side."""
 
 
 @dataclass(frozen=True)
@@ -86,10 +90,25 @@ def osv_problem(osv_url: str | None) -> ToolProblem | None:
                        f"could not reach the vulnerability service at {url} ({reason}); re-run, or pass --osv-url")
 
 
-def tool_failures(findings: Iterable[Finding], osv_url: str | None) -> list[ToolProblem]:
+def index_problem(pypi_url: str) -> ToolProblem:
+    """Why the package index gave no answer we trust (one line): unreachable, or an unusable answer."""
+    url = pypi_url.rstrip("/")
+    try:
+        answer = requests.get(f"{url}/pypi/pip/json", timeout=PROBE_TIMEOUT_SECONDS,
+                              headers={"User-Agent": USER_AGENT, "Accept": "application/json"})
+    except requests.RequestException as exc:
+        reason = type(exc).__name__
+    else:
+        reason = f"HTTP {answer.status_code}" if answer.status_code != 200 else "不可读的回答 / an unreadable answer"
+    return ToolProblem(f"无法向软件包索引 {url} 核实依赖（{reason}）；请重试，或用 --pypi-url 指定（PyPI JSON API）",
+                       f"could not check the dependencies on the package index at {url} ({reason}); re-run, or "
+                       "pass --pypi-url (an index serving the PyPI JSON API)")
+
+
+def tool_failures(findings: Iterable[Finding], osv_url: str | None, pypi_url: str | None = None) -> list[ToolProblem]:
     """Findings of a finished review that are our failures, not the plugin's (exit 2, not a verdict)."""
     problems: list[ToolProblem] = []
-    audit_failed = False
+    audit_failed = index_failed = False
     for finding in findings:
         if finding.id in TOOL_FAILURE_IDS:
             problems.append(ToolProblem(f"审核工具出错（不是插件的问题）：{finding.message_zh}",
@@ -97,9 +116,12 @@ def tool_failures(findings: Iterable[Finding], osv_url: str | None) -> list[Tool
         elif finding.id == AUDIT_FAILURE_ID and finding.path is None and (
                 "pip-audit" in finding.message_en or "pip_audit" in finding.message_en):
             audit_failed = True  # the audit itself did not finish (the network, or pip-audit crashed)
+        elif finding.id == INDEX_FAILURE_ID:
+            index_failed = True
     if audit_failed:
         unreachable = osv_problem(osv_url)
         problems.append(unreachable or ToolProblem("依赖审计工具 pip-audit 出错（不是插件的问题）",
                                                    "the dependency audit (pip-audit) failed; not the plugin's fault"))
+    if index_failed and pypi_url:
+        problems.append(index_problem(pypi_url))
     return problems
-

@@ -1,8 +1,9 @@
 """Read-only views of a repository's Actions and Pages settings, and its workflow runs.
 
-``GET /repos/{o}/{r}/actions/runs`` lists what the act runner (the event sink) recorded; secrets
-(names only, admin only, as on GitHub), variables and the Pages site come from the same settings the
-runner and :meth:`GitHubStandIn.enable_pages` hold. ``wxreg doctor`` reads a fork's set-up through these.
+``GET /repos/{o}/{r}/actions/runs`` lists what the act runner (the event sink) recorded; secrets (names
+only, admin only, as on GitHub; also a deployment environment's), variables and the Pages site come from
+the same settings the runner and :meth:`GitHubStandIn.enable_pages` hold. ``wxreg doctor`` reads a
+fork's set-up through these.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from wxsandbox.github.router import Ctx, Router
+from wxsandbox.github.state import ApiError
 from wxsandbox.http import Response
 
 
@@ -70,7 +72,23 @@ def list_variables(ctx: Ctx) -> Response:
          "updated_at": "2026-01-01T00:00:00Z"} for name in sorted(values)]})
 
 
+def list_environment_secrets(ctx: Ctx) -> Response:
+    with ctx.hub.state.lock:
+        repo = ctx.repo()
+        ctx.require_role(repo, "admin")
+        full_name = repo.full_name
+    getter = getattr(ctx.hub.sink, "environment_secrets_of", None)
+    found = getter(full_name, ctx.params["environment"]) if callable(getter) else None
+    if found is None:
+        raise ApiError(404, "Not Found")
+    names = sorted(found)
+    return Response.json({"total_count": len(names), "secrets": [
+        {"name": name, "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z"}
+        for name in names]})
+
+
 def register(router: Router) -> None:
     router.add("GET", "/repos/{owner}/{repo}/actions/runs", list_runs)
     router.add("GET", "/repos/{owner}/{repo}/actions/secrets", list_secrets)
     router.add("GET", "/repos/{owner}/{repo}/actions/variables", list_variables)
+    router.add("GET", "/repos/{owner}/{repo}/environments/{environment}/secrets", list_environment_secrets)
