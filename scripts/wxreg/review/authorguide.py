@@ -28,7 +28,7 @@ MEANINGS: dict[str, str] = {
     "network.http": "明文 HTTP 请求 / plain HTTP requests",
     "network.https": "HTTPS 请求 / HTTPS requests",
     "network.socket": "原始套接字、WebSocket、TLS 连接 / raw sockets, WebSocket, TLS connections",
-    "file.read": "读取插件目录以外的文件 / reading files",
+    "file.read": "读取文件（插件自己目录中的文件也算）/ reading files (the plugin's own folder included)",
     "file.write": "写、删、移动文件或目录 / writing, deleting or moving files and directories",
     "file.execute": "运行程序或加载本机代码 / running programs or loading native code",
     "config.read": "读取插件配置 / reading the plugin's configuration",
