@@ -72,7 +72,7 @@ def point_registry_at(seed: Path, world: World) -> None:
                    "raw_url": world.github.raw_url, "api_url": world.github.api_url},
         "gitee": {"owner": owner, "repo": name, "branch": "main", "web_url": world.gitee.url,
                   "raw_url": world.gitee.url, "api_url": world.gitee.api_url},
-        # Pages serves application/json, the only type today's WXAUTO-MGT client decodes (FIELD-NOTES §1).
+        # Pages serves application/json, the only type today's WXAUTO-MGT client decodes (SECURITY.md §3.1).
         "pages_url": f"{world.github.pages_url}/{world.registry}/{REGISTRY_JSON_PATH}",
     }
     path = seed / "registry" / "config.json"

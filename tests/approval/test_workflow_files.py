@@ -1,4 +1,4 @@
-"""approve.yml, publish.yml and stats.yml follow FIELD-NOTES §3: safe triggers, no default permissions,
+"""approve.yml, publish.yml and stats.yml follow SECURITY.md §2.5: safe triggers, no default permissions,
 least privilege per job, pinned actions, no credentials kept, timeouts, no expressions inside run:."""
 
 from __future__ import annotations

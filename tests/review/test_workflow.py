@@ -1,4 +1,4 @@
-"""review.yml follows FIELD-NOTES §3: issue triggers, no default permissions, a read-only analysis job,
+"""review.yml follows SECURITY.md §2.5: issue triggers, no default permissions, a read-only analysis job,
 a posting job that only may write issues, no expressions inside run:, per-issue concurrency."""
 
 from __future__ import annotations
