@@ -16,9 +16,10 @@ import sys
 import tempfile
 from pathlib import Path
 
+from wxreg.config import REPO_ROOT
 from wxreg.review.context import ToolConfig
 from wxreg.review.engine import ReviewOptions, ReviewRequest, ReviewResult, review
-from wxreg.review.policy import DEFAULT_POLICY_PATH, REPO_ROOT, PolicyError, ReviewPolicy, load_policy
+from wxreg.review.policy import DEFAULT_POLICY_PATH, PolicyError, ReviewPolicy, load_policy
 from wxreg.review.preflight import ToolProblem, missing_scanners, tool_failures
 from wxreg.review.report import render_json, render_markdown
 from wxreg.review.source import SourceError

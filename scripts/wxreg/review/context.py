@@ -10,9 +10,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from wxreg.config import REPO_ROOT
 from wxreg.review.code import CodeIndex
 from wxreg.review.findings import Finding
-from wxreg.review.policy import REPO_ROOT, ReviewPolicy
+from wxreg.review.policy import ReviewPolicy
 from wxreg.review.source import PluginTree
 from wxreg.review.submission import Submission
 
