@@ -124,7 +124,10 @@ def update_plugin(settings: ApprovalSettings, plugin_id: str, version: str, *, l
 
 def remove_plugin(settings: ApprovalSettings, plugin_id: str, reason: str, severity: str, *, local: bool,
                   now: str) -> Done:
-    stone = Tombstone(plugin_id, reason, severity, now)
+    store = RegistryStore(settings.checkout)
+    listed = store.get(plugin_id) if store.plugin_path(plugin_id).is_file() else None
+    # The name is kept with the id: the review refuses look-alike names of a removed plugin too.
+    stone = Tombstone(plugin_id, reason, severity, now, listed.name if listed else "")
     if local:
         files = apply_removal(settings.checkout, stone)
         return Done(plugin_id, ", ".join(sorted(files)))
