@@ -534,6 +534,9 @@ class ActRunner:
     def _remote_uses(self, workflow: Workflow, tree: Path) -> list[_RemoteUses]:
         found: dict[str, _RemoteUses] = {}
         references = list(workflow.uses)
+        for called in workflow.calls.values():  # a called workflow of this repository uses actions too
+            if (tree / called).is_file():
+                references += parse_workflow(called, (tree / called).read_text(encoding="utf-8")).uses
         # Composite actions of this tree, and of provided repositories, may use remote actions themselves.
         trees = [tree, *self._provided.values()]
         for actions_dir in [base / ".github" / "actions" for base in trees]:
