@@ -18,11 +18,11 @@ import pytest
 from github import GithubException
 from tests.compat.strict_client import load_registry
 from tests.support.plugins import GOOD_PLUGIN
-from tests.support.submission import good_body
 from tests.support.workflows import act_world, failed, runs
 
 from wxreg.approval.texts import APPROVAL_MARKER, PUBLICATION_MARKER
 from wxreg.validate import validate_registry
+from wxsandbox import demo
 
 pytestmark = pytest.mark.act
 RUN_TIMEOUT = 240.0
@@ -38,13 +38,13 @@ def _reviewed_submission(sandbox: Any) -> tuple[str, Any, Any, Any]:
     """Alice's plugin and submission, reviewed by review.yml: (registry, alice's repo, maria's repo, issue)."""
     registry = sandbox.registry
     sandbox.make_plugin_repo("alice", "daily-quote-reply", GOOD_PLUGIN, tag="v1.0.0")
-    url = f"{sandbox.github.url}/alice/daily-quote-reply"
     alice = sandbox.client("alice").get_repo(registry)
     maria = sandbox.client("maria").get_repo(registry)
-    issue = alice.create_issue(title="[插件提交 / Plugin] Daily Quote",
-                               body=good_body(github_repo=url, author_github="alice"))
-    maria.get_issue(issue.number).add_to_labels("plugin-submission")  # what the form does for anyone
-    alice.get_issue(issue.number).edit(body=good_body(github_repo=url, author_github="alice") + "\n")
+    # The issue form, as alice fills it in the browser: its label is applied whatever her role, so the
+    # review starts at `opened` (an API-made issue would lose the label and only get label-missing's error).
+    answers = {key: value for key, value in demo.submission_answers(sandbox).items() if key != "gitee_repo"}
+    number = sandbox.github.submit_issue_form(registry, demo.TEMPLATE, answers, login="alice")
+    issue = alice.get_issue(number)
     assert sandbox.actions.wait_idle(RUN_TIMEOUT)
     return registry, alice, maria, issue
 
