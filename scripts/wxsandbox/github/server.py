@@ -265,6 +265,13 @@ class GitHubStandIn:
         self._repo(full_name)
         return webform.submit(self._hub, full_name, template, answers, login=login, title=title)
 
+    def submit_rendered_form(self, full_name: str, title: str, body: str, *, login: str,
+                             labels: Iterable[str] = ("plugin-submission",)) -> int:
+        """Like :meth:`submit_issue_form` for a body already in the form's rendering (a test's own answers):
+        the form's labels arrive with ``opened``, whatever ``login``'s role. Returns the number."""
+        self._repo(full_name)
+        return webform.submit_rendered(self._hub, full_name, title, body, list(labels), login=login)
+
 
 def _write_directory_tree(git: GitRepo, directory: Path) -> str:
     """A tree object for every file under ``directory`` (``.git`` skipped), via a scratch index."""
