@@ -42,3 +42,10 @@ def test_the_pattern_catches_each_kind_of_citation() -> None:
     for line in ["see FIELD" + "-NOTES §3", "field_" + "notes.md", "../" + "shared/x.md", "/work/" + "shared/x"]:
         assert OUTSIDE.search(line), line
     assert not OUTSIDE.search("shared parsed ASTs in the review context; SECURITY.md §3")
+
+
+def test_pygithub_is_imported_only_by_the_forge_implementation() -> None:
+    """Approval, review and lifecycle code talk to GitHub through ``wxreg.forge.interface.Forge``."""
+    importing = sorted(str(path.relative_to(ROOT)) for path in (ROOT / "scripts" / "wxreg").rglob("*.py")
+                       if re.search(r"^\s*(?:from github\b|import github\b)", path.read_text(encoding="utf-8"), re.M))
+    assert importing == ["scripts/wxreg/forge/github.py"]
