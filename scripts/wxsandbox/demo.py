@@ -127,7 +127,24 @@ def _runs_line(world: World, since: int) -> str:
     return ", ".join(f"{Path(run.workflow).name}:{run.conclusion}" for run in runs) or "—"
 
 
+RUN_ENVIRONMENT = ("WXREG_OSV_URL", "WXREG_PYPI_URL", "WXREG_ALLOW_URL_PREFIXES")
+"""Set for the act runs of the demo (their steps inherit this process's environment) and put back afterwards,
+so an in-process caller (the test suite) does not go on asking stand-ins that have stopped."""
+
+
 def run(out_dir: Path, work_dir: Path) -> int:
+    saved = {name: os.environ.get(name) for name in RUN_ENVIRONMENT}
+    try:
+        return _run(out_dir, work_dir)
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def _run(out_dir: Path, work_dir: Path) -> int:
     transcript = Transcript()
     if out_dir.exists():
         shutil.rmtree(out_dir)
