@@ -397,16 +397,24 @@ class Tombstone:
     reason: str
     severity: str
     date: str
+    name: str = ""
+    """The removed plugin's display name (recorded by ``RegistryStore.remove``): the review refuses names that
+    look like it, as it refuses look-alike ids. ``""`` for tombstones written before it was recorded."""
 
     KEYS = ("plugin_id", "reason", "severity", "date")
+    OPTIONAL_KEYS = ("name",)
 
     @classmethod
     def from_dict(cls, data: Any, pointer: str = "") -> Tombstone:
-        obj = _object(data, pointer, cls.KEYS)
-        return cls(*(_typed(obj, key, pointer, str) for key in cls.KEYS))
+        obj = _object(data, pointer, cls.KEYS, cls.OPTIONAL_KEYS)
+        plugin_id, reason, severity, date = (_typed(obj, key, pointer, str) for key in cls.KEYS)
+        return cls(plugin_id, reason, severity, date, _optional(obj, "name", pointer, str) or "")
 
     def to_dict(self) -> JsonObject:
-        return {key: getattr(self, key) for key in self.KEYS}
+        document: JsonObject = {key: getattr(self, key) for key in self.KEYS}
+        if self.name:
+            document["name"] = self.name
+        return document
 
 
 def normalized_id(plugin_id: str) -> str:

@@ -58,13 +58,19 @@ class Revocation:
                 "reason": {"zh": self.reason_zh, "en": self.reason_en}, "advisory": self.advisory,
                 "date": self.date}
 
+    @property
+    def all_versions(self) -> bool:
+        return ALL_VERSIONS in self.versions
+
     def covers(self, plugin_id: str, version: str | None) -> bool:
         """Whether this revocation applies to ``plugin_id`` at ``version`` (``None``: any version listed)."""
         if plugin_id.replace("-", "_").casefold() != self.plugin_id.replace("-", "_").casefold():
             return False
-        if ALL_VERSIONS in self.versions or version is None:
-            return True
-        return any(_same_version(version, revoked) for revoked in self.versions)
+        return version is None or self.covers_version(version)
+
+    def covers_version(self, version: str) -> bool:
+        """Whether ``version`` of this revocation's plugin is revoked (``v1.2`` is ``1.2.0``, as clients compare)."""
+        return self.all_versions or any(_same_version(version, revoked) for revoked in self.versions)
 
     def message(self) -> str:
         which = "所有版本" if ALL_VERSIONS in self.versions else ", ".join(self.versions)

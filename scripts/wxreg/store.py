@@ -154,7 +154,8 @@ class RegistryStore:
         """
         if severity not in SEVERITIES:
             raise ValueError(f"severity must be one of {SEVERITIES}, not {severity!r}")
-        stone = Tombstone(plugin_id, reason, severity, date)
+        listed = self.get(plugin_id) if self.plugin_path(plugin_id).is_file() else None
+        stone = Tombstone(plugin_id, reason, severity, date, listed.name if listed else "")
         stones = self.tombstones()
         if any(normalized_id(old.plugin_id) == normalized_id(plugin_id) for old in stones):
             raise RegistryError([Problem(REMOVED_FILE, "", f"{plugin_id} 已有墓碑 / {plugin_id} is already removed",

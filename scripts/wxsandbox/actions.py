@@ -32,13 +32,16 @@ from urllib.parse import urlsplit
 
 from wxsandbox.events import Event
 from wxsandbox.workflows import (
+    CalledWorkflow,
     Concurrency,
     Workflow,
     WorkflowError,
     action_uses,
     concurrency_of,
     parse_workflow,
+    permissions_exceeding,
     rename_job_tokens,
+    strip_cache_mode,
     triggered_by,
 )
 
@@ -126,8 +129,8 @@ class ActRunner:
     """Runs workflows for events of ``repos`` (all repositories when ``None``) on ``host``'s stand-in.
 
     ``runs`` lists every ``WorkflowRun`` in the order events planned them; ``wait_idle`` waits until
-    nothing is queued, pending or running. ``venv`` is the environment steps get for ``python`` and
-    ``.venv/bin`` (default: the one running this code)."""
+    nothing is queued, pending or running. ``venv`` is the environment the setup stand-ins put on ``PATH``
+    (default: the one running this code)."""
 
     def __init__(self, host: ActionsHost, workdir: Path, *, repos: Collection[str] | None = None,
                  skip_workflows: Collection[str] = (),
@@ -439,7 +442,7 @@ class ActRunner:
 
     def _export_tree(self, event: Event, tree: Path) -> None:
         """A clone of the event's commit on its branch, with ``origin`` on the stand-in (act reads
-        ``GITHUB_REPOSITORY`` from it), the setup action replaced and ``.venv`` pointing at the tests' venv."""
+        ``GITHUB_REPOSITORY`` from it) and the setup action replaced by one that uses the tests' venv."""
         bare = self.host.bare_repo_path(event.repo_full_name)
         # No tags: act names GITHUB_REF after a tag at HEAD when there is one, whatever the event's ref.
         _run(["git", "clone", "--quiet", "--shared", "--no-checkout", "--no-tags", str(bare), str(tree)])
@@ -456,9 +459,6 @@ class ActRunner:
         for old in setup.glob("action.y*ml"):
             old.unlink()
         (setup / "action.yml").write_text(_SETUP_STAND_IN.format(venv_bin=self._venv_shim / "bin"), encoding="utf-8")
-        venv_link = tree / ".venv"
-        if not venv_link.exists() and not venv_link.is_symlink():
-            venv_link.symlink_to(self._venv_shim)
 
     def _act_command(self, run: WorkflowRun, workflow: Workflow, tree: Path, base: Path, empty: Path,
                      artifacts: Path) -> list[str]:
@@ -498,17 +498,50 @@ class ActRunner:
     def _job_tokens(self, run: WorkflowRun, workflow: Workflow, text: str, tree: Path) -> dict[str, str]:
         """One workflow token per job, limited to the repository and that job's ``permissions:``, as GitHub
         issues them. act has one ``GITHUB_TOKEN`` per invocation, so the work tree's copy of the workflow
-        gets each job's ``github.token`` / ``secrets.GITHUB_TOKEN`` renamed to a secret of its own."""
+        gets each job's ``github.token`` / ``secrets.GITHUB_TOKEN`` renamed to a secret of its own.
+
+        A job that calls a reusable workflow of this repository (``uses: ./.github/workflows/x.yml``) gets
+        the called workflow's jobs their own tokens too: each called job's ``permissions:`` (else the calling
+        job's), refused, as GitHub refuses the whole run at start-up, when they ask for more than the calling
+        job grants (even for a job whose ``if:`` would skip it). The called file is copied per calling job
+        with its tokens renamed, and the calling job passes those secrets to it (act, like GitHub, gives a
+        called workflow only the secrets its caller passes)."""
         repo = run.event.repo_full_name
         secrets: dict[str, str] = {}
         names: dict[str, str] = {}
+        calls: dict[str, CalledWorkflow] = {}
         for index, job_id in enumerate(workflow.job_ids):
-            name = f"WXSANDBOX_JOB_TOKEN_{index}"
-            names[job_id] = name
-            secrets[name] = self.host.workflow_token(repo, workflow.job_permissions.get(job_id))
+            granted = workflow.job_permissions.get(job_id)
+            called = workflow.calls.get(job_id)
+            if called is None:
+                name = f"WXSANDBOX_JOB_TOKEN_{index}"
+                names[job_id] = name
+                secrets[name] = self.host.workflow_token(repo, granted)
+                continue
+            callee_path = tree / called
+            if not callee_path.is_file():
+                raise WorkflowError(f"{run.workflow}: job {job_id!r} calls {called}, which does not exist")
+            callee_text = callee_path.read_text(encoding="utf-8")
+            callee = parse_workflow(called, callee_text)
+            passed: dict[str, str] = {}
+            for inner_index, inner_id in enumerate(callee.job_ids):
+                asked = callee.job_permissions.get(inner_id)
+                wanted = granted if asked is None else asked
+                excess = permissions_exceeding(wanted, granted)
+                if excess:
+                    raise WorkflowError(
+                        f"{run.workflow}: error calling workflow {called}: the nested job {inner_id!r} is requesting "
+                        f"{', '.join(excess)}, but the calling job {job_id!r} does not grant it")
+                name = f"WXSANDBOX_CALL_TOKEN_{index}_{inner_index}"
+                passed[inner_id] = name
+                secrets[name] = self.host.workflow_token(repo, wanted)
+            copy = f".github/workflows/wxsandbox-call-{index}-{Path(called).name}"
+            (tree / copy).write_text(rename_job_tokens(callee_text, passed) or strip_cache_mode(callee_text),
+                                     encoding="utf-8")
+            calls[job_id] = CalledWorkflow(f"./{copy}", tuple(passed.values()))
         # What is left (a composite action's default, say) gets the least any job has: none.
         secrets["GITHUB_TOKEN"] = self.host.workflow_token(repo, {})
-        rewritten = rename_job_tokens(text, names)
+        rewritten = rename_job_tokens(text, names, calls)
         if rewritten is not None:
             (tree / run.workflow).write_text(rewritten, encoding="utf-8")
         return secrets
@@ -516,6 +549,9 @@ class ActRunner:
     def _remote_uses(self, workflow: Workflow, tree: Path) -> list[_RemoteUses]:
         found: dict[str, _RemoteUses] = {}
         references = list(workflow.uses)
+        for called in workflow.calls.values():  # a called workflow of this repository uses actions too
+            if (tree / called).is_file():
+                references += parse_workflow(called, (tree / called).read_text(encoding="utf-8")).uses
         # Composite actions of this tree, and of provided repositories, may use remote actions themselves.
         trees = [tree, *self._provided.values()]
         for actions_dir in [base / ".github" / "actions" for base in trees]:
@@ -533,6 +569,7 @@ class ActRunner:
         lines: list[str] = []
         job_logs: dict[str, list[str]] = {job_id: [] for job_id in workflow.job_ids}
         results: dict[str, str] = {}
+        callers = {workflow.job_names.get(job_id, job_id): job_id for job_id in workflow.calls}
         for raw in stdout.decode("utf-8", "replace").splitlines():
             try:
                 record = json.loads(raw)
@@ -543,6 +580,9 @@ class ActRunner:
                 continue
             job_id = str(record.get("jobID") or "")
             message = str(record.get("msg", "")).rstrip("\n")
+            caller = callers.get(str(record.get("job") or "").split("/", 1)[0].strip()) if job_id else None
+            if caller is not None and str(record.get("job") or "").count("/") >= 2:
+                job_id = f"{caller}/{job_id}"  # a job of a called workflow: "<calling job>/<its job id>"
             lines.append(f"[{job_id or 'act'}] {message}")
             if job_id:
                 job_logs.setdefault(job_id, []).append(message)
@@ -555,6 +595,11 @@ class ActRunner:
                 conclusion = "cancelled" if (cancelled or timed_out) and messages else (
                     "failure" if messages else "skipped")
             run.jobs[job_id] = JobResult(job_id, conclusion, "\n".join(messages))
+        for caller in workflow.calls:  # act reports only the called jobs: the calling job sums them up
+            inner = [job for name, job in run.jobs.items() if name.startswith(f"{caller}/")]
+            conclusions = {job.conclusion for job in inner}
+            summed = next((c for c in ("failure", "cancelled", "success") if c in conclusions), "skipped")
+            run.jobs[caller] = JobResult(caller, summed, "\n".join(job.log for job in inner))
         if timed_out:
             run.conclusion = "timed_out"
         elif cancelled:
@@ -620,13 +665,13 @@ def _write_action_stubs(directory: Path, venv_bin: Path) -> _Stubs:
 
 
 def _write_venv_shim(directory: Path, venv: Path) -> Path:
-    """A directory that works as ``.venv`` of a work tree (and whose ``bin`` the setup stand-ins put on PATH).
+    """A venv-like directory whose ``bin`` the setup stand-ins put on PATH.
 
     ``bin/python*`` are wrappers that run the real venv's Python with ``$GITHUB_WORKSPACE/scripts`` first on
     ``PYTHONPATH``, so a run imports the package as of the event's commit, as a real run that installed it
     from its checkout would, not the test machine's editable copy; other ``bin`` entries and ``lib`` are
-    links to the real venv. A Makefile stamp dated in the future makes a workflow's ``make install`` see
-    nothing to do instead of rebuilding our venv."""
+    links to the real venv. Every workflow installs through ``.github/actions/setup``, so nothing else
+    (no ``.venv`` in the work tree, no ``make install``) needs standing in for."""
     directory.mkdir(parents=True, exist_ok=True)
     bin_dir = directory / "bin"
     bin_dir.mkdir(exist_ok=True)
@@ -647,10 +692,6 @@ def _write_venv_shim(directory: Path, venv: Path) -> Path:
             link.symlink_to(source.resolve())
     if (venv / "pyvenv.cfg").is_file():
         shutil.copyfile(venv / "pyvenv.cfg", directory / "pyvenv.cfg")
-    stamp = directory / ".installed-stamp"
-    stamp.write_text("provided by the sandbox\n", encoding="utf-8")
-    future = time.time() + 10 * 365 * 24 * 3600
-    os.utime(stamp, (future, future))
     return directory
 
 

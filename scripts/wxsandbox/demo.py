@@ -72,7 +72,7 @@ def point_registry_at(seed: Path, world: World) -> None:
                    "raw_url": world.github.raw_url, "api_url": world.github.api_url},
         "gitee": {"owner": owner, "repo": name, "branch": "main", "web_url": world.gitee.url,
                   "raw_url": world.gitee.url, "api_url": world.gitee.api_url},
-        # Pages serves application/json, the only type today's WXAUTO-MGT client decodes (FIELD-NOTES §1).
+        # Pages serves application/json, the only type today's WXAUTO-MGT client decodes (SECURITY.md §3.1).
         "pages_url": f"{world.github.pages_url}/{world.registry}/{REGISTRY_JSON_PATH}",
     }
     path = seed / "registry" / "config.json"
@@ -127,11 +127,24 @@ def _runs_line(world: World, since: int) -> str:
     return ", ".join(f"{Path(run.workflow).name}:{run.conclusion}" for run in runs) or "—"
 
 
-DEMO_ENVIRONMENT = ("WXREG_OSV_URL", "WXREG_PYPI_URL", "WXREG_ALLOW_URL_PREFIXES")
-"""What the demo sets for the workflows it runs, and restores when it ends."""
+RUN_ENVIRONMENT = ("WXREG_OSV_URL", "WXREG_PYPI_URL", "WXREG_ALLOW_URL_PREFIXES")
+"""Set for the act runs of the demo (their steps inherit this process's environment) and put back afterwards,
+so an in-process caller (the test suite) does not go on asking stand-ins that have stopped."""
 
 
 def run(out_dir: Path, work_dir: Path) -> int:
+    saved = {name: os.environ.get(name) for name in RUN_ENVIRONMENT}
+    try:
+        return _run(out_dir, work_dir)
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def _run(out_dir: Path, work_dir: Path) -> int:
     transcript = Transcript()
     if out_dir.exists():
         shutil.rmtree(out_dir)
@@ -140,22 +153,20 @@ def run(out_dir: Path, work_dir: Path) -> int:
     transcript.say()
     # Every workflow but CI (which runs this test suite): pages.yml deploys the catalog after the merge.
     world = World(work_dir / "world", prepare_seed=signed_seed(work_dir / "keys"), skip_workflows=("ci.yml",))
-    # Steps of act runs inherit this process's environment, as on a self-hosted runner; it is restored after,
-    # so a caller in the same process (a test) never keeps pointing at stand-ins that have stopped.
-    saved = {name: os.environ.get(name) for name in DEMO_ENVIRONMENT}
+    # Steps of act runs inherit this process's environment, as on a self-hosted runner.
+    os.environ["WXREG_OSV_URL"] = world.osv.query_url
+    os.environ["WXREG_PYPI_URL"] = world.pypi.url
+    with transcript.step("启动本地 GitHub、Gitee、OSV、PyPI / start local GitHub, Gitee, OSV and PyPI"):
+        world.start()
+        world.github.enable_pages(world.registry, build_type="workflow")  # Source: GitHub Actions
+        transcript.say(f"  GitHub {world.github.url}  Gitee {world.gitee.url}  OSV {world.osv.query_url}"
+                       f"  PyPI {world.pypi.url}")
+        os.environ["WXREG_ALLOW_URL_PREFIXES"] = f"{world.gitee.url}/"
+        online_key = (work_dir / "keys" / "online.key").read_text("ascii").strip()
+        world.actions.set_secrets(REGISTRY, {ONLINE_KEY_ENV: online_key})  # type: ignore[union-attr]
+        transcript.say(f"  TUF root v1 + 在线密钥（secret {ONLINE_KEY_ENV}）/ TUF root v1 + online key "
+                       f"(secret {ONLINE_KEY_ENV}), keys generated now in {work_dir / 'keys'}")
     try:
-        os.environ["WXREG_OSV_URL"] = world.osv.query_url
-        os.environ["WXREG_PYPI_URL"] = world.pypi.url
-        with transcript.step("启动本地 GitHub、Gitee、OSV、PyPI / start local GitHub, Gitee, OSV and PyPI"):
-            world.start()
-            world.github.enable_pages(world.registry, build_type="workflow")  # Source: GitHub Actions
-            transcript.say(f"  GitHub {world.github.url}  Gitee {world.gitee.url}  OSV {world.osv.query_url}"
-                           f"  PyPI {world.pypi.url}")
-            os.environ["WXREG_ALLOW_URL_PREFIXES"] = f"{world.gitee.url}/"
-            online_key = (work_dir / "keys" / "online.key").read_text("ascii").strip()
-            world.actions.set_secrets(REGISTRY, {ONLINE_KEY_ENV: online_key})  # type: ignore[union-attr]
-            transcript.say(f"  TUF root v1 + 在线密钥（secret {ONLINE_KEY_ENV}）/ TUF root v1 + online key "
-                           f"(secret {ONLINE_KEY_ENV}), keys generated now in {work_dir / 'keys'}")
         return _lifecycle(world, transcript, out_dir)
     except DemoError as exc:
         transcript.say(f"✗ {exc}")
@@ -163,11 +174,6 @@ def run(out_dir: Path, work_dir: Path) -> int:
     finally:
         (out_dir / "transcript.txt").write_text("\n".join(transcript.lines) + "\n", encoding="utf-8")
         world.stop()
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 def _lifecycle(world: World, transcript: Transcript, out_dir: Path) -> int:

@@ -45,6 +45,19 @@ class Workflow:
     job_permissions: Mapping[str, Any] = field(default_factory=dict)
     """Job id -> the ``permissions:`` its token gets: the job's own, else the workflow's, else ``None``
     (the repository default)."""
+    job_names: Mapping[str, str] = field(default_factory=dict)
+    """Job id -> its ``name:`` (the id when it has none), as act prefixes a called workflow's job logs."""
+    calls: Mapping[str, str] = field(default_factory=dict)
+    """Job id -> the repository-relative path of the reusable workflow of this repository it calls
+    (``uses: ./.github/workflows/x.yml``)."""
+
+
+@dataclass(frozen=True)
+class CalledWorkflow:
+    """How the sandbox runs one calling job: the copy of the called file, and the secrets to pass it."""
+
+    uses: str
+    secrets: tuple[str, ...]
 
 
 def parse_workflow(path: str, text: str) -> Workflow:
@@ -76,19 +89,25 @@ def parse_workflow(path: str, text: str) -> Workflow:
         raise WorkflowError(f"{path}: 'on' must be a string, a list or a mapping")
     uses: list[str] = []
     job_permissions: dict[str, Any] = {}
+    calls: dict[str, str] = {}
+    job_names: dict[str, str] = {}
     for job_id, job in jobs.items():
         if not isinstance(job, dict):
             continue
+        job_names[str(job_id)] = str(job.get("name") or job_id)
         job_permissions[str(job_id)] = job["permissions"] if "permissions" in job else data.get("permissions")
         if isinstance(job.get("uses"), str):
             uses.append(job["uses"])
+            if job["uses"].startswith("./"):
+                calls[str(job_id)] = job["uses"].removeprefix("./")
         for step in job.get("steps") or []:
             if isinstance(step, dict) and isinstance(step.get("uses"), str):
                 uses.append(step["uses"])
     name = data.get("name")
     return Workflow(path=path, name=str(name) if name else path, triggers=triggers,
                     job_ids=tuple(str(job_id) for job_id in jobs), concurrency=data.get("concurrency"),
-                    uses=tuple(uses), job_permissions=job_permissions)
+                    uses=tuple(uses), job_permissions=job_permissions, job_names=job_names,
+                    calls=calls)
 
 
 def action_uses(text: str) -> list[str]:
@@ -308,16 +327,78 @@ def _rename_tree(node: Any, secret: str, key: str | None = None) -> Any:
     return node
 
 
-def rename_job_tokens(text: str, secrets: Mapping[str, str]) -> str | None:
-    """The workflow with each job's ``github.token``/``secrets.GITHUB_TOKEN`` (in expressions) renamed to
-    ``secrets.<secrets[job]>``; ``None`` when no job refers to its token (the file is then kept as is)."""
+def rename_job_tokens(text: str, secrets: Mapping[str, str],
+                      calls: Mapping[str, CalledWorkflow] | None = None) -> str | None:
+    """The workflow as the sandbox hands it to act, or ``None`` when that is the file as it is.
+
+    Each job's ``github.token``/``secrets.GITHUB_TOKEN`` (in expressions) is renamed to
+    ``secrets.<secrets[job]>``; a job in ``calls`` calls its ``uses`` copy instead and passes it those
+    secrets; ``cache-mode`` keys are dropped (see :func:`strip_cache_mode`)."""
     data = yaml.safe_load(text)
     jobs = data.get("jobs") if isinstance(data, dict) else None
-    if not isinstance(jobs, dict) or not _TOKEN_REFERENCE.search(text):
+    calls = calls or {}
+    if not isinstance(jobs, dict) or not (_TOKEN_REFERENCE.search(text) or calls or _has_cache_mode(data)):
         return None
     for job_id, job in list(jobs.items()):
-        if str(job_id) in secrets and isinstance(job, dict):
-            jobs[job_id] = _rename_tree(job, secrets[str(job_id)])
+        if not isinstance(job, dict):
+            continue
+        if str(job_id) in secrets:
+            job = jobs[job_id] = _rename_tree(job, secrets[str(job_id)])
+        called = calls.get(str(job_id))
+        if called is not None:
+            job["uses"] = called.uses
+            given = job.get("secrets")
+            if given != "inherit":
+                passed = dict(given) if isinstance(given, dict) else {}
+                passed.update({name: f"${{{{ secrets.{name} }}}}" for name in called.secrets})
+                job["secrets"] = passed
+    return _dump(data)
+
+
+def strip_cache_mode(text: str) -> str:
+    """The workflow without ``cache-mode`` (workflow and job level): act 0.2.89's schema refuses that key
+    (GitHub added it after that release), and the sandbox has no cache service for it to limit."""
+    data = yaml.safe_load(text)
+    return _dump(data) if _has_cache_mode(data) else text
+
+
+def _has_cache_mode(data: Any) -> bool:
+    if not isinstance(data, dict):
+        return False
+    jobs = data.get("jobs")
+    return "cache-mode" in data or (isinstance(jobs, dict) and any(
+        isinstance(job, dict) and "cache-mode" in job for job in jobs.values()))
+
+
+def _dump(data: dict[Any, Any]) -> str:
+    data.pop("cache-mode", None)
+    for job in (data.get("jobs") or {}).values():
+        if isinstance(job, dict):
+            job.pop("cache-mode", None)
     # YAML 1.1 read ``on`` as True; write it back under its name, in place.
     document = {("on" if key is True else key): value for key, value in data.items()}
     return yaml.safe_dump(document, sort_keys=False, allow_unicode=True, width=1000)
+
+
+_SCOPE_LEVELS = {"none": 0, "read": 1, "write": 2}
+TOKEN_SCOPES = ("actions", "attestations", "checks", "contents", "deployments", "discussions", "id-token", "issues",
+                "models", "packages", "pages", "pull-requests", "repository-projects", "security-events", "statuses")
+
+
+def _scope_levels(permissions: Mapping[str, Any] | str) -> dict[str, int]:
+    if isinstance(permissions, str):
+        level = 2 if permissions == "write-all" else 1 if permissions == "read-all" else 0
+        return dict.fromkeys(TOKEN_SCOPES, level)
+    return {str(scope): _SCOPE_LEVELS.get(str(value), 0) for scope, value in permissions.items()}
+
+
+def permissions_exceeding(wanted: Mapping[str, Any] | str | None, granted: Mapping[str, Any] | str | None) -> list[str]:
+    """``scope: level`` entries of ``wanted`` above what ``granted`` allows, as GitHub checks a called
+    workflow's jobs against the calling job; ``[]`` when either is ``None`` (the repository's default,
+    which the sandbox does not model)."""
+    if wanted is None or granted is None or not isinstance(wanted, (str, Mapping)) \
+            or not isinstance(granted, (str, Mapping)):
+        return []
+    asked, allowed = _scope_levels(wanted), _scope_levels(granted)
+    names = {level: name for name, level in _SCOPE_LEVELS.items()}
+    return [f"{scope}: {names[level]}" for scope, level in sorted(asked.items()) if level > allowed.get(scope, 0)]

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from tests.support.approval import REGISTRY, World, git
 
+from wxreg.approval import maintenance
 from wxreg.approval.cli import run_announce
 from wxreg.approval.publication import newly_listed
 from wxreg.approval.stats import STATE_FILE, ConditionalClient, refresh_stats
@@ -88,9 +89,12 @@ def test_merge_announces_the_raw_urls_once(world: World, tmp_path: Path, monkeyp
     event = tmp_path / "push.json"
     event.write_text(json.dumps({"before": before, "after": after}))
     monkeypatch.setenv("GITHUB_TOKEN", world.gh.bot_token)
-    args = argparse.Namespace(root=world.checkout, event=event, github_repo=REGISTRY, github_api_url=world.gh.api_url,
-                              github_web_url=world.gh.url, bot_login=world.gh.bot_login, osv_url=None,
-                              allow_url_prefix=[])
+    parser = argparse.ArgumentParser()  # the arguments every maintenance command takes, with their defaults
+    maintenance.add_github_arguments(parser)
+    parser.add_argument("--event", type=Path)
+    args = parser.parse_args(["--root", str(world.checkout), "--event", str(event), "--github-repo", REGISTRY,
+                              "--github-api-url", world.gh.api_url, "--github-web-url", world.gh.url,
+                              "--bot-login", world.gh.bot_login])
     assert run_announce(args) == 0
     assert run_announce(args) == 0  # a re-run edits nothing and adds nothing
     published = [c.body for c in world.comments(number) if PUBLICATION_MARKER in c.body]

@@ -215,13 +215,15 @@ def test_a_pre_release_is_refused_and_the_listing_moves_on_to_the_release(world:
 
 def test_remove_tombstones_the_id_and_a_later_submission_fails_review(world: World) -> None:
     _listed(world)
+    listed = RegistryStore(world.checkout).get("daily_quote_reply")
+    assert listed is not None
     done = remove_plugin(world.settings, "daily_quote_reply", "恶意行为 / malicious behaviour", "critical",
                          local=False, now="2026-05-01T00:00:00Z")
     pull = world.pulls()[0]
     assert pull.html_url == done.detail and "移除插件 / Remove plugin" in pull.title
     world.merge(pull.number)
     removed = json.loads((world.checkout / "registry" / "removed.json").read_text())
-    assert [stone["plugin_id"] for stone in removed] == ["daily_quote_reply"]
+    assert [(stone["plugin_id"], stone["name"]) for stone in removed] == [("daily_quote_reply", listed.name)]
     assert RegistryStore(world.checkout).get("daily_quote_reply") is None
 
     # The id can never come back: the review's identity check reads removed.json.

@@ -51,9 +51,9 @@ class Scene:
         body = good_body(github_repo=url, plugin_id=plugin_id, version=version, release_tag=f"v{version}",
                          plugin_name=f"Quote {plugin_id}", author_github=author)
         repo = self.world.client(author).get_repo(self.world.registry)
-        number = self.world.github.open_form_issue(self.world.registry, login=author,
-                                                   title=f"[插件提交 / Plugin] {plugin_id}", body=body,
-                                                   labels=(labels.SUBMISSION,))
+        # What the issue form does: its label arrives with `opened`, whatever the author's role.
+        number = self.world.github.submit_rendered_form(self.world.registry, f"[插件提交 / Plugin] {plugin_id}", body,
+                                                        login=author, labels=(labels.SUBMISSION,))
         if edit:  # an edit of a labelled submission: review.yml reviews it
             repo.get_issue(number).edit(body=body + "\n")
         return number

@@ -1,6 +1,6 @@
 """A clean-room model of how the WXAUTO-MGT marketplace client parses ``registry.json``.
 
-Written from the behaviour described in shared/FIELD-NOTES.md §1 (and checked against the
+Written from the behaviour described in SECURITY.md §3.1 (and checked against the
 client's published source by reading it): every nested object is built as ``Dataclass(**dict)``,
 so an unknown or missing key makes the client drop the whole entry without a word. Our tests load
 every registry we produce through this model and require that nothing is dropped.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,10 @@ pytestmark = pytest.mark.act
 def test_demo_runs_the_whole_lifecycle(tmp_path: Path) -> None:
     out = tmp_path / "demo"
 
+    before = {name: os.environ.get(name) for name in demo.RUN_ENVIRONMENT}
     status = demo.run(out, tmp_path / "work")
+    # Later tests of this process must not ask the demo's stopped stand-ins (a leaked WXREG_PYPI_URL did).
+    assert {name: os.environ.get(name) for name in demo.RUN_ENVIRONMENT} == before
 
     transcript = (out / "transcript.txt").read_text(encoding="utf-8")
     assert status == 0, transcript

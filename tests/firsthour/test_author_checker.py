@@ -9,7 +9,7 @@ import stat
 import sys
 from pathlib import Path
 
-from firsthour_support import EXAMPLE, ROOT, WXREG, assert_no_traceback, git, plugin_repo, run
+from tests.support.firsthour import EXAMPLE, ROOT, WXREG, assert_no_traceback, git, plugin_repo, run
 
 from wxreg.review import authorguide
 

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from firsthour_support import EXAMPLE
+from tests.support.firsthour import EXAMPLE
 
 from wxsandbox.actions import ActRunner
 from wxsandbox.github import GitHubStandIn

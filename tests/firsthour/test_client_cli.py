@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from firsthour_support import ROOT, WXREG, assert_no_traceback, run
+from tests.support.firsthour import ROOT, WXREG, assert_no_traceback, run
 
 EXAMPLE_REGISTRY = ROOT / "tests" / "fixtures" / "registry-example" / "registry"
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from firsthour_support import ROOT, WXREG, assert_no_traceback, run
+from tests.support.firsthour import ROOT, WXREG, assert_no_traceback, run
 
 from wxreg.approval.texts import STATUS_CONTEXT
 from wxreg.config import RegistryConfig

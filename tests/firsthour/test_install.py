@@ -14,7 +14,7 @@ import sysconfig
 import zipfile
 from pathlib import Path
 
-from firsthour_support import ROOT, plugin_repo, run
+from tests.support.firsthour import ROOT, plugin_repo, run
 
 
 def test_a_wheel_from_this_checkout_reviews_a_plugin_outside_the_repository(tmp_path: Path) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from firsthour_support import ROOT, WXREG, WXSANDBOX, assert_no_traceback, plugin_repo, run
+from tests.support.firsthour import ROOT, WXREG, WXSANDBOX, assert_no_traceback, plugin_repo, run
 
 REGISTRY_JSON = ROOT / "tests" / "fixtures" / "registry-example" / "registry" / "registry.json"
 

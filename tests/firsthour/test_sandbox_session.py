@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from firsthour_support import ROOT, WXSANDBOX, assert_no_traceback
+from tests.support.firsthour import ROOT, WXSANDBOX, assert_no_traceback
 
 from wxsandbox.world import World
 

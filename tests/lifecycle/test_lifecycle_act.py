@@ -34,11 +34,9 @@ from wxreg.lifecycle.autoupdate import AUTO_MERGED_LABEL, NEEDS_MAINTAINER_LABEL
 from wxreg.lifecycle.reaudit import ADVISORY_LABEL
 from wxreg.lifecycle.watch import WATCH_LABEL
 from wxreg.review.submission import parse_issue_body
-
-world_module = pytest.importorskip("wxsandbox.world")
-demo = pytest.importorskip("wxsandbox.demo")
-osv_module = pytest.importorskip("wxsandbox.osv")
-events = pytest.importorskip("wxsandbox.events")
+from wxsandbox import demo, events
+from wxsandbox import osv as osv_module
+from wxsandbox import world as world_module
 
 pytestmark = pytest.mark.act
 REGISTRY = world_module.REGISTRY

@@ -1,7 +1,7 @@
 """No valid entry can be dropped by the WXAUTO-MGT client: every nested key set equals the client's.
 
 The client's key sets are stated here independently of our schema and models, transcribed from
-shared/FIELD-NOTES.md §1 (which was checked against the client's source at commit c363b2e0).
+SECURITY.md §3.1 (which was checked against the client's source at commit c363b2e0).
 """
 
 from __future__ import annotations

@@ -78,11 +78,14 @@ def test_upsert_refuses_a_tombstoned_id_even_with_dashes_or_case(example_root: P
 
 def test_remove_writes_tombstone_deletes_file_and_rebuilds(example_root: Path) -> None:
     store = RegistryStore(example_root)
+    name = json.loads((example_root / "registry" / "plugins" / "weather_query.json").read_text("utf-8"))["name"]
     stone = store.remove("weather_query", "接口停止服务 / the API shut down", "removed", "2026-04-02T00:00:00Z")
-    assert stone.plugin_id == "weather_query"
+    # The name is kept so the review refuses look-alike names of the removed plugin, not only its id.
+    assert (stone.plugin_id, stone.name) == ("weather_query", name)
     assert not store.plugin_path("weather_query").exists()
     removed = json.loads((example_root / "registry" / "removed.json").read_text(encoding="utf-8"))
     assert [item["plugin_id"] for item in removed] == ["free_vip_unlocker", "weather_query"]
+    assert removed[1]["name"] == name
     document = json.loads(store.registry_path.read_bytes())
     assert "weather_query" not in {item["plugin_id"] for item in document["plugins"]}
     assert validate_registry(example_root) == []

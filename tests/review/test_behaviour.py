@@ -17,11 +17,11 @@ from tests.support.corpus import MemorySource, fast_checks
 from tests.support.plugins import GOOD_PLUGIN
 
 from wxreg.approval.entry import Forges, ReviewedRelease, build_entry
+from wxreg.config import REPO_ROOT
 from wxreg.models import ModelError, PluginEntry
 from wxreg.review.behaviour import published_endpoints
 from wxreg.review.engine import ReviewOptions, ReviewRequest, ReviewResult, review
 from wxreg.review.findings import Severity
-from wxreg.review.policy import REPO_ROOT
 from wxreg.review.report import MARKER, parse_record, render_markdown
 from wxreg.review.submission import Submission
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from tests.support.plugins import edit_manifest, make_repo
 from tests.support.submission import good_body
 
-from wxreg.review.policy import REPO_ROOT
+from wxreg.config import REPO_ROOT
 from wxsandbox.osv import OsvStandIn
 
 SCRIPT = REPO_ROOT / "scripts" / "plugin_reviewer.py"

@@ -131,7 +131,7 @@ def test_analysis_then_publish_like_the_workflow(forge: Forge, tmp_path: Path, o
     import subprocess
     import sys
 
-    from wxreg.review.policy import REPO_ROOT
+    from wxreg.config import REPO_ROOT
 
     number = forge.open_submission("author", good_body(github_repo=forge.plugin_url))
     registry = tmp_path / "empty-registry"

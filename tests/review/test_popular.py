@@ -61,7 +61,7 @@ def test_refresh_writes_the_new_list_and_keeps_the_explanation(tmp_path: Path) -
 
 def test_open_pull_proposes_on_a_branch_once(tmp_path: Path) -> None:
     from wxsandbox.github import GitHubStandIn
-    from wxsandbox.github.testing import pygithub
+    from wxsandbox.github.testing import forge, pygithub
 
     seed = tmp_path / "seed"
     (seed / REPO_PATH).parent.mkdir(parents=True)
@@ -71,8 +71,9 @@ def test_open_pull_proposes_on_a_branch_once(tmp_path: Path) -> None:
         gh.create_repo("wxauto", "registry")
         main_sha = gh.push_directory("wxauto/registry", seed, author_login="wxauto")
         repo = pygithub(gh, gh.token_for("wxauto")).get_repo("wxauto/registry")
-        first = open_pull(repo, '{"packages": ["a"]}\n', base="main", title="Refresh", body="one")
-        second = open_pull(repo, '{"packages": ["b"]}\n', base="main", title="Refresh", body="two")
+        ours = forge(gh, gh.token_for("wxauto"), "wxauto/registry", bot_login="wxauto")
+        first = open_pull(ours, '{"packages": ["a"]}\n', base="main", title="Refresh", body="one")
+        second = open_pull(ours, '{"packages": ["b"]}\n', base="main", title="Refresh", body="two")
         assert first == second
         pulls = list(repo.get_pulls(state="open"))
         assert len(pulls) == 1 and pulls[0].head.ref == BRANCH and pulls[0].body == "two"

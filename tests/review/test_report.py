@@ -7,10 +7,11 @@ from dataclasses import replace
 
 import pytest
 
+from wxreg.config import REPO_ROOT
 from wxreg.review import rules
 from wxreg.review.engine import ReviewResult
 from wxreg.review.findings import Finding
-from wxreg.review.policy import REPO_ROOT, load_policy
+from wxreg.review.policy import load_policy
 from wxreg.review.report import (
     MARKER,
     MAX_COMMENT_CHARS,
@@ -137,7 +138,7 @@ def test_every_rule_is_bilingual_with_a_fix() -> None:
 
 
 def test_rubric_is_the_fresh_rendering_of_policy_and_catalogue() -> None:
-    from wxreg.review.policy import REPO_ROOT
+    from wxreg.config import REPO_ROOT
     from wxreg.review.rubric import render_rubric
 
     committed = (REPO_ROOT / "scripts" / "wxreg" / "review" / "RUBRIC.md").read_text(encoding="utf-8")

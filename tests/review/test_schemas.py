@@ -9,7 +9,7 @@ import pytest
 from jsonschema import Draft202012Validator
 from tests.support.plugins import GOOD_PLUGIN
 
-from wxreg.review.policy import REPO_ROOT
+from wxreg.config import REPO_ROOT
 from wxreg.review.submission import parse_issue_body
 
 SCHEMAS = REPO_ROOT / "schemas"

@@ -9,11 +9,12 @@ from pathlib import Path
 import pytest
 from tests.support.corpus import fast_checks, load_cases, review_case
 
+from wxreg.config import REPO_ROOT
 from wxreg.models import PluginEntry
 from wxreg.review import rules
 from wxreg.review.engine import ReviewOptions
 from wxreg.review.findings import Severity
-from wxreg.review.policy import REPO_ROOT, load_policy
+from wxreg.review.policy import load_policy
 from wxreg.review.report import parse_record, render_markdown
 from wxreg.review.waivers import Waiver, WaiverError, apply, from_record, merge, parse_command
 

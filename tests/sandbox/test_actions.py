@@ -34,7 +34,7 @@ def small_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     seed = tmp_path_factory.mktemp("small-seed")
     (seed / ".github" / "workflows").mkdir(parents=True)
     for name in ("fail-on-push.yml", "slow-edits.yml", "unknown-action.yml", "probe-imports.yml",
-                 "show-refs.yml", "token-permissions.yml",
+                 "show-refs.yml", "token-permissions.yml", "called-probe.yml", "call-probe.yml", "call-overreach.yml",
                  "push-to-gitee.yml", "nightly.yml"):
         shutil.copyfile(SAMPLES / name, seed / ".github" / "workflows" / name)
     # A package named like ours: runs must import this copy, the one at the event's commit.
@@ -167,14 +167,13 @@ def test_runs_import_the_package_from_the_events_commit(small_world: World) -> N
     runner = _dispatch_and_wait(small_world, "probe-imports.yml")
     [run] = runner.runs_for(workflow="probe-imports.yml", event="workflow_dispatch")
     assert run.conclusion == "success", run.log
-    assert "venv-python: seeded copy" in run.log
     assert "path-python: seeded copy" in run.log
     assert runner.runs_for(workflow="fail-on-push.yml") == []  # a dispatch names its one workflow
 
 
 def test_registry_review_workflow_runs_both_jobs_with_the_report_artifact(registry_world: World) -> None:
-    """The registry's own review.yml, unchanged: `make install` is a no-op on the sandbox's venv, the report
-    goes from the read-only job to the posting job through the artifact stand-ins, the bot posts it."""
+    """The registry's own review.yml, unchanged: its jobs install through the setup action's stand-in, the
+    report goes from the read-only job to the posting job through the artifact stand-ins, the bot posts it."""
     runner = _runner(registry_world)
     runner.clear()
     # Labels given at creation stick only for people with push access (maintain here), as on GitHub.
@@ -184,7 +183,7 @@ def test_registry_review_workflow_runs_both_jobs_with_the_report_artifact(regist
     [review] = runner.runs_for(workflow="review.yml", event="issues")
     assert {job_id: job.conclusion for job_id, job in review.jobs.items()} == {
         "label-missing": "skipped", "analyse": "success", "post": "success", "auto-update": "success"}, review.log
-    assert "Nothing to be done for 'install'" in review.jobs["analyse"].log
+    assert "Use the test environment" in review.jobs["analyse"].log  # the setup action, not a pip install
     authors = {comment.user.login for comment in issue.get_comments()}
     assert registry_world.github.bot_login in authors
 
@@ -224,6 +223,27 @@ def test_each_job_gets_a_token_with_its_own_permissions(small_world: World) -> N
     assert f"read issue #{issue.number}" in run.jobs["reader"].log
     assert "refused: 403 Resource not accessible by integration" in run.jobs["reader"].log
     assert [(c.user.login, c.body) for c in issue.get_comments()] == [("github-actions[bot]", "from the writer job")]
+
+
+def test_a_called_workflow_runs_each_job_with_its_own_token(small_world: World) -> None:
+    runner = _dispatch_and_wait(small_world, "call-probe.yml")
+    [run] = runner.runs_for(workflow="call-probe.yml")
+    assert run.conclusion == "success", run.log
+    assert {job_id: job.conclusion for job_id, job in run.jobs.items()} == {
+        "call": "success", "call/reader": "success", "call/writer": "success"}
+    assert "refused: 403 Resource not accessible by integration" in run.jobs["call/reader"].log
+    titles = {(issue.title, issue.user.login) for issue in
+              small_world.client("maria").get_repo(small_world.registry).get_issues(state="all")}
+    assert ("from the called writer job", "github-actions[bot]") in titles
+    assert ("from the called reader job", "github-actions[bot]") not in titles
+
+
+def test_a_called_job_asking_for_more_than_its_caller_grants_fails_the_run(small_world: World) -> None:
+    runner = _dispatch_and_wait(small_world, "call-overreach.yml")
+    [run] = runner.runs_for(workflow="call-overreach.yml")
+    assert run.conclusion == "failure"
+    assert "the nested job 'writer' is requesting issues: write" in run.log
+    assert "reader" not in {job_id.split("/")[-1] for job_id, job in run.jobs.items() if job.conclusion == "success"}
 
 
 def test_repository_variables_and_secrets_reach_the_job(small_world: World) -> None:

@@ -15,7 +15,7 @@ PIP_AUDIT = Path(sys.executable).parent / "pip-audit"
 
 
 def _audit(osv: OsvStandIn, requirements: Path, cache: Path) -> subprocess.CompletedProcess[str]:
-    # --no-deps --disable-pip: read the pinned file only, never run pip or build anything (FIELD-NOTES §3).
+    # --no-deps --disable-pip: read the pinned file only, never run pip or build anything (SECURITY.md §3.3).
     return subprocess.run(
         [str(PIP_AUDIT), "-s", "osv", "--osv-url", osv.query_url, "-r", str(requirements), "--no-deps",
          "--disable-pip", "--strict", "-f", "json", "--progress-spinner", "off", "--cache-dir", str(cache)],

@@ -92,7 +92,7 @@ class World:
                **changes: Any) -> int:
         body = good_body(github_repo=url, plugin_id=plugin_id, version=version, release_tag=f"v{version}",
                          plugin_name=f"Quote {plugin_id}", author_github=author, **changes)
-        return self.gh.open_form_issue(REGISTRY, login=author, title=f"[插件提交 / Plugin] {plugin_id}", body=body)
+        return int(self.gh.submit_rendered_form(REGISTRY, f"[插件提交 / Plugin] {plugin_id}", body, login=author))
 
     def review(self, number: int) -> Any:
         outcome = self.reviewer.review_issue(number)

@@ -1,7 +1,8 @@
 """Worlds for tests that run the real workflows through act, and a fast way to seed reviews in them.
 
-The seed is this checkout's committed tree without ci.yml (it would run the whole suite inside act) and
-mirror.yml (``tests/mirror/test_mirror_workflow.py`` runs that one); everything else is the real repository.
+The seed is this checkout's committed tree without ci.yml (it would run the whole suite inside act),
+mirror.yml (``tests/mirror/test_mirror_workflow.py`` runs that one) and pages.yml (its world has no Pages site;
+``tests/catalog/test_pages_browser.py`` runs that one); everything else is the real repository.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from wxreg.review.github import GitHubConfig, GitHubReviewer
 from wxreg.review.policy import load_policy
 from wxsandbox import world as world_module
 
-SKIPPED_WORKFLOWS = ("ci.yml", "mirror.yml")
+SKIPPED_WORKFLOWS = ("ci.yml", "mirror.yml", "pages.yml")
 
 
 @contextmanager

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from wxreg.catalog import data as catalog_data
 from wxreg.cli import main
 from wxreg.revocations import REVOKED_FILE, Revocation, dump, parse, problems, revoke_pull
 from wxreg.validate import validate_registry
@@ -86,3 +87,11 @@ def test_revoke_opens_one_pr_through_the_publisher_and_updates_it(tmp_path: Path
         assert list(files) == [REVOKED_FILE]
         content = repo.get_contents(REVOKED_FILE, ref="revoke/weather_query").decoded_content
         assert parse(content) == [warn] and content == dump([warn])
+
+
+def test_the_catalog_marks_what_clients_refuse_one_revocation_type() -> None:
+    """The catalog shows revocations through the one ``Revocation`` (no copy whose version match could drift)."""
+    assert catalog_data.Revocation is Revocation
+    item = Revocation("p", ("v1.2",), "block", "原因", "reason", "https://example.com/a", "2026-01-01")
+    assert item.covers_version("1.2.0") and item.covers("p", "1.2") and not item.covers_version("1.2.1")
+    assert Revocation("p", ("*",), "warn", "z", "e", "a", "d").all_versions

@@ -1,7 +1,7 @@
 """``wxreg`` subcommands of the maintainer workflow: label events, PR refresh, publication, stats, maintenance.
 
 Workflows call these with the event file GitHub wrote (``$GITHUB_EVENT_PATH``), never with values from
-the event in the command line (FIELD-NOTES §3).
+the event in the command line (SECURITY.md §2.5).
 """
 
 from __future__ import annotations

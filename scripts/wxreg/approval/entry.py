@@ -4,7 +4,7 @@ Inputs are only what was reviewed: the manifest at the pinned commit, the parsed
 review record (scores, commit, digest). Nothing here talks to GitHub; timestamps come from the caller
 (the event), so the same inputs always give the same entry.
 
-Versions (the client compares all-digit parts only, FIELD-NOTES §1):
+Versions (the client compares all-digit parts only, SECURITY.md §3.1):
 
 * a new listing starts with ``latest = stable = minimum_supported = version``;
 * an update sets ``latest`` to the new version and ``stable`` to the newest stable one, and keeps

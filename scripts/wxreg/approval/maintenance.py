@@ -25,13 +25,13 @@ from wxreg.approval.release import ClaimRefused, forges_for, prepare_release, pr
 from wxreg.approval.workspace import main_snapshot
 from wxreg.config import REPO_ROOT, RegistryConfig
 from wxreg.errors import RegistryError
-from wxreg.forge.config import GitHubConfig
+from wxreg.forge.config import add_forge_arguments, forge_config, forge_url_prefix
 from wxreg.forge.interface import Forge
 from wxreg.models import SEVERITIES, Tombstone
+from wxreg.review.author_cli import add_configuration, load_options
 from wxreg.review.checks.manifest import MANIFEST, load_manifest
-from wxreg.review.context import ToolConfig
-from wxreg.review.engine import ReviewOptions, ReviewRequest, ReviewResult, review
-from wxreg.review.policy import load_policy
+from wxreg.review.engine import ReviewRequest, ReviewResult, review
+from wxreg.review.policy import PolicyError
 from wxreg.review.report import code_span, neutralise
 from wxreg.review.source import SourceError, git_env
 from wxreg.store import RegistryStore
@@ -126,7 +126,10 @@ def update_plugin(settings: ApprovalSettings, plugin_id: str, version: str, *, l
 
 def remove_plugin(settings: ApprovalSettings, plugin_id: str, reason: str, severity: str, *, local: bool,
                   now: str) -> Done:
-    stone = Tombstone(plugin_id, reason, severity, now)
+    store = RegistryStore(settings.checkout)
+    listed = store.get(plugin_id) if store.plugin_path(plugin_id).is_file() else None
+    # The name is kept with the id: the review refuses look-alike names of a removed plugin too.
+    stone = Tombstone(plugin_id, reason, severity, now, listed.name if listed else "")
     if local:
         files = apply_removal(settings.checkout, stone)
         return Done(plugin_id, ", ".join(sorted(files)))
@@ -196,13 +199,9 @@ def add_common_arguments(parser: argparse.ArgumentParser) -> None:
 
 def add_github_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--root", type=Path, default=REPO_ROOT, help="registry checkout (origin = the registry)")
-    parser.add_argument("--github-repo", default=os.environ.get("GITHUB_REPOSITORY"), help="owner/name of the registry")
-    parser.add_argument("--github-api-url", default=os.environ.get("GITHUB_API_URL", "https://api.github.com"))
-    parser.add_argument("--github-web-url", default=os.environ.get("GITHUB_SERVER_URL", "https://github.com"))
-    parser.add_argument("--bot-login", default=os.environ.get("WXREG_BOT_LOGIN", "github-actions[bot]"))
-    parser.add_argument("--osv-url", default=os.environ.get("WXREG_OSV_URL"), help="pip-audit --osv-url")
-    parser.add_argument("--allow-url-prefix", action="append", default=[], metavar="URL",
-                        help="额外允许的仓库地址前缀 / extra allowed repository URL prefix")
+    add_forge_arguments(parser)
+    # The same review configuration as `wxreg review` and plugin_reviewer.py (the registry is --root's).
+    add_configuration(parser, registry_dir=False)
 
 
 def settings_from_args(args: argparse.Namespace, *, need_token: bool = True) -> ApprovalSettings:
@@ -212,13 +211,12 @@ def settings_from_args(args: argparse.Namespace, *, need_token: bool = True) -> 
     token = os.environ.get("GITHUB_TOKEN", "")
     if need_token and not token:
         raise MaintenanceError("需要 GITHUB_TOKEN（或使用 --local）/ GITHUB_TOKEN is required (or use --local)")
-    policy = load_policy()
-    extra = [args.github_web_url.rstrip("/") + "/", *args.allow_url_prefix]
-    policy = policy.with_extra_url_prefixes(tuple(p for p in extra if p not in policy.allowed_url_prefixes))
-    options = ReviewOptions(policy=policy, tools=ToolConfig(osv_url=args.osv_url), registry_dir=root / "registry")
-    config = GitHubConfig(token=token, repo=repo, api_url=args.github_api_url, web_url=args.github_web_url,
-                          bot_login=args.bot_login)
-    return ApprovalSettings(github=config, checkout=root, review=options, registry=registry)
+    try:
+        options = load_options(args, (forge_url_prefix(args),), registry_dir=root / "registry")
+    except PolicyError as exc:
+        raise MaintenanceError(str(exc)) from exc
+    return ApprovalSettings(github=forge_config(args, token=token, repo=repo), checkout=root, review=options,
+                            registry=registry)
 
 
 def run(action: str, args: argparse.Namespace) -> int:

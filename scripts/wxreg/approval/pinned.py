@@ -1,6 +1,6 @@
 """Re-check what the review pinned, right before publishing: body hash, tag -> commit, content digest.
 
-The author may edit the issue or move the tag between the review and the approval (FIELD-NOTES §3).
+The author may edit the issue or move the tag between the review and the approval (SECURITY.md §2.3).
 The tag is resolved with ``git ls-remote`` and the tree read through the review's safe clone, so the
 content digest is recomputed the same way the review computed it.
 """

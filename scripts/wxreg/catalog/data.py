@@ -16,7 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from wxreg import revocations
 from wxreg.models import ENTRY_KEYS
+from wxreg.revocations import Revocation
 
 PLUGIN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 """Ids that become file names; the schema allows no other."""
@@ -24,23 +26,6 @@ QUEUE_FILES = ("registry/queue.json", ".wxreg/queue.json")
 """Where a review-queue snapshot may be published; the first that exists is shown."""
 HISTORY_LIMIT = 50
 """Versions shown per plugin, newest first."""
-
-
-@dataclass(frozen=True)
-class Revocation:
-    """A revocation as the catalog shows it (read through :func:`wxreg.revocations.load`)."""
-
-    plugin_id: str
-    versions: tuple[str, ...]
-    """Empty: every version."""
-    severity: str
-    reason_zh: str
-    reason_en: str
-    advisory: str | None
-    date: str
-
-    def covers(self, version: str) -> bool:
-        return not self.versions or version in self.versions
 
 
 @dataclass(frozen=True)
@@ -76,15 +61,12 @@ def _text(value: Any) -> str:
 
 
 def read_revocations(root: Path) -> dict[str, list[Revocation]]:
-    """``registry/revoked.json`` by plugin id, read by :mod:`wxreg.revocations` (the one reader, schema-checked;
-    a file that does not fit its schema fails the build rather than hiding a revocation)."""
-    from wxreg import revocations
-
+    """``registry/revoked.json`` by plugin id, newest first, read by :mod:`wxreg.revocations` (the one reader
+    and the one :class:`Revocation`, schema-checked; a file that does not fit its schema fails the build rather
+    than hiding a revocation)."""
     found: dict[str, list[Revocation]] = {}
     for item in revocations.load(root):
-        versions = () if revocations.ALL_VERSIONS in item.versions else item.versions
-        found.setdefault(item.plugin_id, []).append(Revocation(
-            item.plugin_id, versions, item.severity, item.reason_zh, item.reason_en, item.advisory, item.date))
+        found.setdefault(item.plugin_id, []).append(item)
     for items in found.values():
         items.sort(key=lambda r: (r.date, r.versions), reverse=True)
     return found

@@ -25,7 +25,8 @@ from urllib.parse import urlsplit
 import jinja2
 
 from wxreg.catalog import words
-from wxreg.catalog.data import CatalogData, Revocation, extra_keys, load
+from wxreg.catalog.data import CatalogData, extra_keys, load
+from wxreg.revocations import Revocation
 
 PACKAGE = Path(__file__).resolve().parent
 PUBLISHED_FILES = ("registry.json", "revoked.json")
@@ -67,7 +68,7 @@ class Card:
 def _card(entry: Mapping[str, Any], revocations: Sequence[Revocation]) -> Card:
     stats = entry.get("stats") or {}
     latest = entry["versions"]["latest"]
-    blocking = [r for r in revocations if r.covers(latest)]
+    blocking = [r for r in revocations if r.covers_version(latest)]
     text = " ".join([entry["plugin_id"], str(entry.get("name", "")), str(entry.get("short_description", "")),
                      str(entry.get("description", "")), *map(str, entry.get("tags") or [])])
     return Card(entry["plugin_id"], entry, " ".join(text.casefold().split()),

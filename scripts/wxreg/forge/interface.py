@@ -20,7 +20,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-DECIDER_ROLES = frozenset({"admin", "maintain", "write"})
+WRITE_ROLES = frozenset({"admin", "maintain", "write"})
+"""``role_name`` values with push access to a repository (SECURITY.md §2.4: the legacy ``permission`` field maps
+maintain to write and triage to read, so only ``role_name`` is read)."""
+DECIDER_ROLES = WRITE_ROLES
 """``role_name`` values that may decide on a submission (triage can label, so a label alone proves nothing)."""
 
 

@@ -16,9 +16,10 @@ import sys
 import tempfile
 from pathlib import Path
 
+from wxreg.config import REPO_ROOT
 from wxreg.review.context import ToolConfig
 from wxreg.review.engine import ReviewOptions, ReviewRequest, ReviewResult, review
-from wxreg.review.policy import DEFAULT_POLICY_PATH, REPO_ROOT, PolicyError, ReviewPolicy, load_policy
+from wxreg.review.policy import DEFAULT_POLICY_PATH, PolicyError, ReviewPolicy, load_policy
 from wxreg.review.preflight import ToolProblem, missing_scanners, tool_failures
 from wxreg.review.report import render_json, render_markdown
 from wxreg.review.source import SourceError
@@ -31,12 +32,14 @@ AUTHOR_RERUN_HINT = (
 )
 
 
-def add_configuration(parser: argparse.ArgumentParser) -> None:
-    """Options every review command shares: policy, registry data, allowed hosts, OSV."""
+def add_configuration(parser: argparse.ArgumentParser, *, registry_dir: bool = True) -> None:
+    """Options every command that reviews shares: policy, registry data, allowed hosts, OSV, the package index.
+    ``registry_dir=False`` for commands whose registry is their ``--root`` checkout."""
     conf = parser.add_argument_group("配置 / configuration")
     conf.add_argument("--policy", type=Path, default=DEFAULT_POLICY_PATH, help="审核策略 / review policy file")
-    conf.add_argument("--registry-dir", type=Path, default=REPO_ROOT / "registry",
-                      help="用于比对插件 ID 的注册表 / the registry the plugin id is compared with")
+    if registry_dir:
+        conf.add_argument("--registry-dir", type=Path, default=REPO_ROOT / "registry",
+                          help="用于比对插件 ID 的注册表 / the registry the plugin id is compared with")
     conf.add_argument("--allow-url-prefix", action="append",
                       default=os.environ.get("WXREG_ALLOW_URL_PREFIXES", "").split(), metavar="URL",
                       help="额外允许的仓库地址前缀（如 GitHub Enterprise）；环境变量 WXREG_ALLOW_URL_PREFIXES "
@@ -52,8 +55,10 @@ def add_configuration(parser: argparse.ArgumentParser) -> None:
                            "API (env WXREG_PYPI_URL)")
 
 
-def load_options(args: argparse.Namespace, extra_prefixes: tuple[str, ...] = ()) -> ReviewOptions:
-    """Raises :class:`PolicyError` when the policy cannot be read."""
+def load_options(args: argparse.Namespace, extra_prefixes: tuple[str, ...] = (), *,
+                 registry_dir: Path | None = None) -> ReviewOptions:
+    """The review's options from :func:`add_configuration`'s arguments; :class:`PolicyError` when the policy
+    cannot be read. ``registry_dir`` overrides ``--registry-dir``."""
     policy: ReviewPolicy = load_policy(args.policy)
     extra = tuple(args.allow_url_prefix) + tuple(p for p in extra_prefixes if p not in policy.allowed_url_prefixes)
     if extra:
@@ -62,7 +67,7 @@ def load_options(args: argparse.Namespace, extra_prefixes: tuple[str, ...] = ())
         policy=policy,
         tools=ToolConfig(python=args.scanner_python, osv_url=args.osv_url or None, pypi_url=args.pypi_url,
                          timeout_seconds=policy.limits.scanner_timeout_seconds),
-        registry_dir=args.registry_dir,
+        registry_dir=registry_dir or args.registry_dir,
     )
 
 

@@ -21,7 +21,8 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
-from wxreg.review.policy import REPO_ROOT, PolicyError
+from wxreg.config import REPO_ROOT
+from wxreg.review.policy import PolicyError
 
 CAPABILITIES_PATH = REPO_ROOT / "registry" / "capabilities.json"
 SCHEMA = "wxreg-capabilities/1"

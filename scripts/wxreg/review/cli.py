@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from wxreg.forge.config import add_forge_arguments, forge_config, forge_url_prefix
 from wxreg.review.author_cli import EXIT_CANNOT, EXIT_FAILED, EXIT_PASSED, add_configuration, load_options, run_review
 from wxreg.review.engine import ReviewOptions, ReviewRequest, ReviewResult
 from wxreg.review.findings import Finding
@@ -41,14 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     github = parser.add_argument_group("GitHub")
     github.add_argument("--issue", type=int, help="审核一个 issue / review one issue")
     github.add_argument("--github-token", default=None, help="默认读取 GITHUB_TOKEN / defaults to $GITHUB_TOKEN")
-    github.add_argument("--github-api-url", default=os.environ.get("GITHUB_API_URL", "https://api.github.com"))
-    github.add_argument("--github-web-url", default=os.environ.get("GITHUB_SERVER_URL", "https://github.com"))
-    github.add_argument("--github-repo", default=os.environ.get("GITHUB_REPOSITORY"), help="owner/name of the registry")
-    github.add_argument(
-        "--bot-login",
-        default=os.environ.get("WXREG_BOT_LOGIN", "github-actions[bot]"),
-        help="写评论的账号；空字符串表示向 API 查询 / the login that writes the comment; empty: ask the API",
-    )
+    add_forge_arguments(github)
     github.add_argument(
         "--auto-approve", action="store_true", help="为通过的审核加 approved 标签 / label passing reviews"
     )
@@ -92,7 +86,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     github_mode = args.issue is not None or (args.repo is None and args.body_file is None)
     # GitHub mode: plugins live on the forge the workflow runs on (GITHUB_SERVER_URL: github.com,
     # or a GitHub Enterprise host).
-    forge = (args.github_web_url.rstrip("/") + "/",) if github_mode else ()
+    forge = (forge_url_prefix(args),) if github_mode else ()
     try:
         options = load_options(args, forge)
     except PolicyError as exc:
@@ -146,19 +140,9 @@ def _github_main(args: argparse.Namespace, options: ReviewOptions) -> int:
             file=sys.stderr,
         )
         return EXIT_CANNOT
-    from wxreg.review.github import GitHubConfig, GitHubError, GitHubReviewer
+    from wxreg.review.github import GitHubError, GitHubReviewer
 
-    reviewer = GitHubReviewer(
-        GitHubConfig(
-            token=token,
-            api_url=args.github_api_url,
-            web_url=args.github_web_url,
-            repo=args.github_repo,
-            post=not args.no_post,
-            bot_login=args.bot_login or None,
-        ),
-        options,
-    )
+    reviewer = GitHubReviewer(forge_config(args, token=token, repo=args.github_repo, post=not args.no_post), options)
     try:
         if args.publish is not None:
             if args.issue is None:

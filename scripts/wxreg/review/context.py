@@ -10,9 +10,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from wxreg.config import REPO_ROOT
+from wxreg.models import Tombstone
 from wxreg.review.code import CodeIndex
 from wxreg.review.findings import Finding
-from wxreg.review.policy import REPO_ROOT, ReviewPolicy
+from wxreg.review.policy import ReviewPolicy
 from wxreg.review.source import PluginTree
 from wxreg.review.submission import Submission
 
@@ -31,15 +33,6 @@ class ListedPlugin:
     release_tag: str | None = None
     release_commit: str | None = None
     """The release the registry pinned (``release.tag`` / ``release.commit``), when it has one."""
-
-
-@dataclass(frozen=True)
-class Tombstone:
-    plugin_id: str
-    reason: str
-    severity: str
-    name: str = ""
-    """The removed plugin's display name, when the tombstone records it (look-alike names are refused too)."""
 
 
 @dataclass(frozen=True)
@@ -78,21 +71,13 @@ def load_registry_index(registry_dir: Path) -> RegistryIndex:
     removed: list[Tombstone] = []
     removed_path = registry_dir / "removed.json"
     if removed_path.exists():
+        # The registry's own model of a tombstone (keys and types checked), not a private copy of it.
         try:
             data: Any = json.loads(removed_path.read_text(encoding="utf-8"))
-            items: Any = data.get("removed", data.get("plugins", [])) if isinstance(data, dict) else data
-            if not isinstance(items, list):
+            if not isinstance(data, list):
                 raise TypeError("removed.json holds no list of tombstones")
-            for item in items:
-                removed.append(
-                    Tombstone(
-                        str(item["plugin_id"]),
-                        str(item.get("reason", "")),
-                        str(item.get("severity", "")),
-                        str(item.get("name", "")),
-                    )
-                )
-        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+            removed = [Tombstone.from_dict(item, f"/{index}") for index, item in enumerate(data)]
+        except (OSError, ValueError, TypeError) as exc:  # ModelError is a ValueError
             raise RegistryReadError(f"{removed_path}: {exc}") from exc
     return RegistryIndex(tuple(listed), tuple(removed))
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from wxreg.config import REPO_ROOT
 from wxreg.review import rules
 from wxreg.review.behaviour import Endpoint, behaviour_of, published_endpoints
 from wxreg.review.checks import default_checks
@@ -23,7 +24,7 @@ from wxreg.review.context import (
     load_registry_index,
 )
 from wxreg.review.findings import Finding
-from wxreg.review.policy import REPO_ROOT, ReviewPolicy, load_policy
+from wxreg.review.policy import ReviewPolicy, load_policy
 from wxreg.review.scoring import Scores, score
 from wxreg.review.source import CloneSource, PluginSource, PluginTree, open_source
 from wxreg.review.submission import Submission

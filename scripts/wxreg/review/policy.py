@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from wxreg.config import REPO_ROOT as REPO_ROOT  # the checkout, or the data an installed wheel carries
+from wxreg.config import REPO_ROOT  # the checkout, or the data an installed wheel carries
 from wxreg.review.findings import Severity
 
 DEFAULT_POLICY_PATH = REPO_ROOT / "registry" / "review-policy.json"

@@ -4,7 +4,7 @@ One small interface, :class:`PluginSource`, with two implementations:
 
 * :class:`LocalGitSource` reads a local repository through git plumbing only (``rev-parse``,
   ``ls-tree``, ``cat-file --batch``): no checkout, no hooks, no filters, nothing of the plugin runs;
-* :class:`CloneSource` makes a safe shallow bare clone of an allowed URL (FIELD-NOTES §3 flags) into a
+* :class:`CloneSource` makes a safe shallow bare clone of an allowed URL (flags in SECURITY.md §3.5) into a
   temporary directory and then reads it like a local repository.
 
 Both return a :class:`PluginTree`: the regular files (within the policy's limits), the resolved commit,

@@ -7,7 +7,7 @@ import secrets
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -257,22 +257,6 @@ class GitHubStandIn:
         return sha
 
 
-    def open_form_issue(self, full_name: str, *, login: str, title: str, body: str,
-                        labels: Sequence[str] = ("plugin-submission",)) -> int:
-        """An issue whose body a test built as the form renders it, opened as the browser does: the template's
-        ``labels`` applied whatever ``login``'s role (the REST API drops them for people without push access).
-        Events fire as for the API (``opened``, then ``labeled``). Returns the number."""
-        from wxsandbox.github.routes.issues import open_issue
-
-        with self._hub.state.lock:
-            repo = self._repo(full_name)
-            user = self._hub.state.user(login)
-            if user is None:
-                raise ValueError(f"unknown user {login!r}")
-            issue, events = open_issue(self._hub, repo, login, title, body, labels=list(labels), assignees=[])
-        self._hub.deliver(events, user)
-        return int(issue.number)
-
     def submit_issue_form(self, full_name: str, template: str, answers: Mapping[str, Any], *, login: str,
                           title: str | None = None) -> int:
         """Open an issue the way a person does in the browser: the form ``.github/ISSUE_TEMPLATE/<template>``
@@ -280,6 +264,13 @@ class GitHubStandIn:
         the template's labels applied whatever ``login``'s role. Events fire as for the API. Returns the number."""
         self._repo(full_name)
         return webform.submit(self._hub, full_name, template, answers, login=login, title=title)
+
+    def submit_rendered_form(self, full_name: str, title: str, body: str, *, login: str,
+                             labels: Iterable[str] = ("plugin-submission",)) -> int:
+        """Like :meth:`submit_issue_form` for a body already in the form's rendering (a test's own answers):
+        the form's labels arrive with ``opened``, whatever ``login``'s role. Returns the number."""
+        self._repo(full_name)
+        return webform.submit_rendered(self._hub, full_name, title, body, list(labels), login=login)
 
 
 def _write_directory_tree(git: GitRepo, directory: Path) -> str:

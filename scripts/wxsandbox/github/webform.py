@@ -50,6 +50,20 @@ def submit(hub: Hub, full_name: str, template: str, answers: Mapping[str, Any], 
     return issue.number
 
 
+def submit_rendered(hub: Hub, full_name: str, title: str, body: str, labels: list[str], *, login: str) -> int:
+    """Open an issue whose body was already rendered from a form, with the form's ``labels`` applied whatever
+    ``login``'s role, as the web form does (the API would drop labels from someone without push access)."""
+    with hub.state.lock:
+        repo = hub.state.repo(full_name)
+        user = hub.state.user(login)
+    if repo is None or user is None:
+        raise KeyError(full_name if repo is None else login)
+    with hub.state.lock:
+        issue, events = open_issue(hub, repo, user.login, title, body, labels=labels, assignees=[])
+    hub.deliver(events, user)
+    return issue.number
+
+
 def serve_issue_form(hub: Hub, request: Request) -> Response | None:
     """The browser form submission, or ``None`` when ``request`` is not one."""
     match = PATH.match(request.path)

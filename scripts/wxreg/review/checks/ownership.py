@@ -19,11 +19,11 @@ import json
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from wxreg.forge.interface import WRITE_ROLES
 from wxreg.review import rules
 from wxreg.review.context import ReviewContext, load_registry_index
 from wxreg.review.findings import Finding
 
-WRITE_ROLES = frozenset({"admin", "maintain", "write"})
 MAX_MAINTAINERS = 50
 
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+
+from tests.support.plugins import make_repo
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "hello_plugin"
@@ -33,13 +34,7 @@ def git(directory: Path, *args: str) -> str:
 
 def plugin_repo(target: Path, source: Path = EXAMPLE, tag: str | None = "v1.0.0") -> Path:
     """A git repository holding ``source``'s files, committed and (optionally) tagged."""
-    shutil.copytree(source, target)
-    git(target, "init", "-q", "-b", "main")
-    git(target, "add", "-A")
-    git(target, "commit", "-q", "-m", "release")
-    if tag:
-        git(target, "tag", tag)
-    return target
+    return make_repo(target, base=source, tag=tag)
 
 
 def assert_no_traceback(done: subprocess.CompletedProcess[str]) -> None:
