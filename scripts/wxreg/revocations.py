@@ -18,12 +18,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from packaging.version import InvalidVersion, Version
-
 from wxreg.config import REPO_ROOT, RegistryConfig
 from wxreg.errors import Problem, json_pointer
 from wxreg.forge.interface import Forge, ForgeError
 from wxreg.schema import SCHEMA_DIR, CompiledSchema, compile_schema, load_schema
+from wxreg.versions import same_version
 
 REVOKED_FILE = "registry/revoked.json"
 ALL_VERSIONS = "*"
@@ -70,21 +69,13 @@ class Revocation:
 
     def covers_version(self, version: str) -> bool:
         """Whether ``version`` of this revocation's plugin is revoked (``v1.2`` is ``1.2.0``, as clients compare)."""
-        return self.all_versions or any(_same_version(version, revoked) for revoked in self.versions)
+        return self.all_versions or any(same_version(version, revoked) for revoked in self.versions)
 
     def message(self) -> str:
         which = "所有版本" if ALL_VERSIONS in self.versions else ", ".join(self.versions)
         which_en = "all versions" if ALL_VERSIONS in self.versions else ", ".join(self.versions)
         return (f"{self.plugin_id} {which} 已被撤销（{self.severity}）：{self.reason_zh} / {self.plugin_id} "
                 f"{which_en} revoked ({self.severity}): {self.reason_en} — {self.advisory}")
-
-
-def _same_version(left: str, right: str) -> bool:
-    a, b = left.strip().lstrip("vV"), right.strip().lstrip("vV")
-    try:
-        return Version(a) == Version(b)
-    except InvalidVersion:
-        return a == b
 
 
 @cache

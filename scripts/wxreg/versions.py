@@ -64,6 +64,16 @@ def parse_pep440(version: str) -> Version | None:
         return None
 
 
+def same_version(left: str, right: str) -> bool:
+    """Whether two version strings name the same PEP 440 version (``v1.2`` == ``1.2.0``); strings that are not
+    PEP 440 versions are the same only when they are equal (after trimming space and a leading ``v``)."""
+    a, b = left.strip().lstrip("vV"), right.strip().lstrip("vV")
+    first, second = parse_pep440(a), parse_pep440(b)
+    if first is None or second is None:
+        return a == b
+    return first == second
+
+
 def tag_version(tag: str) -> Version | None:
     """The PEP 440 version a release tag names (``v1.2.0-beta.1`` -> ``1.2.0b1``), or ``None``."""
     return parse_pep440(tag.removeprefix("v"))

@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 import requests
-from packaging.version import InvalidVersion, Version
+
+from wxreg.versions import same_version
 
 MAX_WORKERS = 8
 USER_AGENT = "wxreg-review"
@@ -77,15 +78,6 @@ def project_url(index_url: str, name: str) -> str:
     return f"{index_url.rstrip('/')}/pypi/{quote(name, safe='')}/json"
 
 
-def _same_version(left: str, right: str) -> bool:
-    if left == right:
-        return True
-    try:
-        return Version(left) == Version(right)
-    except InvalidVersion:
-        return False
-
-
 def _from_project_page(index_url: str, name: str, version: str, timeout: float) -> IndexAnswer:
     """The release answered 404: what the project's page says about it."""
     unreadable = IndexAnswer(name, version, Status.UNCHECKED, "无法读取的应答 / unreadable answer")
@@ -104,7 +96,7 @@ def _from_project_page(index_url: str, name: str, version: str, timeout: float) 
         return unreadable
     if not isinstance(releases, dict):
         return unreadable
-    files = next((value for key, value in releases.items() if _same_version(str(key), version)), None)
+    files = next((value for key, value in releases.items() if same_version(str(key), version)), None)
     if files is None:
         return IndexAnswer(name, version, Status.MISSING)
     if not isinstance(files, list) or not all(isinstance(item, dict) for item in files):
