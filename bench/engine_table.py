@@ -1,9 +1,9 @@
 """What each engine catches on the adversarial corpus (``tests/review/corpus``): bandit alone, GuardDog
 alone, and the whole review, on every malicious and every benign case.
 
-Each case is reviewed once, from memory, with every check (bandit, GuardDog, pip-audit against the
-sandbox's OSV stand-in, the package index through its PyPI stand-in, identity against the registry of
-``tests/review/test_supply_corpus.py``). The engines' verdicts are read from the findings they produced:
+Each case is reviewed once, from memory, with every check (bandit, GuardDog turned on for this table,
+pip-audit against the sandbox's OSV stand-in, the package index through its PyPI stand-in, identity against
+the registry of ``tests/review/test_supply_corpus.py``). The engines' verdicts are read from the findings they produced:
 
 - bandit alone: any bandit result (its exit status), and any of MEDIUM or HIGH severity (``bandit -ll``);
 - GuardDog alone: any ``threat-*`` rule matched (its ``capability-*`` rules describe, they do not accuse);
@@ -76,7 +76,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="engine-table-") as tmp, OsvStandIn() as osv, PyPIStandIn() as pypi:
         os.environ["WXREG_PYPI_URL"] = pypi.url
         options = ReviewOptions(
-            policy=load_policy(),
+            policy=replace(load_policy(), guarddog=True),  # GuardDog is off by default: on here, to compare
             tools=ToolConfig(osv_url=osv.query_url, pypi_url=pypi.url),
             registry_dir=supply_registry(Path(tmp) / "registry"),
         )

@@ -89,8 +89,9 @@ def test_a_missing_scanner_is_ours_exit_2_with_the_install_line(tmp_path: Path) 
     assert done.returncode == 2
     assert_no_traceback(done)
     lines = done.stderr.strip().splitlines()
-    assert len(lines) == 3 and all("install the reviewer with pip install git+https://" in line for line in lines)
-    assert [line.split("the scanner ")[1].split(" ")[0] for line in lines] == ["bandit", "pip-audit", "GuardDog"]
+    assert len(lines) == 1 and all("install the reviewer with pip install git+https://" in line for line in lines)
+    # pip-audit runs in the reviewer's own interpreter; only bandit runs with the scanner Python.
+    assert [line.split("the scanner ")[1].split(" ")[0] for line in lines] == ["bandit"]
     assert done.stdout == ""
 
 
@@ -133,16 +134,23 @@ def test_an_unreachable_package_index_is_ours_with_the_url(tmp_path: Path) -> No
         assert done.stdout == ""
 
 
-def test_a_python_without_guarddog_is_named_alone(tmp_path: Path) -> None:
-    # A Python that has bandit and pip-audit but not GuardDog: the preflight's look-up (`python -c <probe>
-    # MODULES` prints the absent ones) finds no guarddog; anything else runs the real interpreter.
+def test_a_python_without_guarddog_is_named_alone_when_the_policy_runs_it(tmp_path: Path) -> None:
+    # A Python that has bandit but not GuardDog: `-m guarddog` fails as a missing module does, and the look-up
+    # that names missing scanners (`python -c <probe> MODULES` prints the absent ones) finds no guarddog;
+    # anything else runs the real interpreter. GuardDog is off by default, so only a policy that turns it on
+    # (`engines.guarddog`) needs it.
     real = Path(sys.executable)
     fake = tmp_path / "python"
     fake.write_text(f'#!/bin/sh\nif [ "$1" = -c ]; then found=$("{real}" "$@") || exit $?; echo "$found guarddog"; '
-                    f'exit 0; fi\nexec "{real}" "$@"\n', encoding="utf-8")
+                    f'exit 0; fi\nif [ "$2" = guarddog ]; then echo "No module named guarddog" >&2; exit 1; fi\n'
+                    f'exec "{real}" "$@"\n', encoding="utf-8")
     fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
+    policy = json.loads((ROOT / "registry" / "review-policy.json").read_text(encoding="utf-8"))
+    policy["engines"] = {"guarddog": True}
+    (tmp_path / "policy.json").write_text(json.dumps(policy), encoding="utf-8")
     repo = plugin_repo(tmp_path / "hello")
-    done = run([WXREG, "review", ".", "--tag", "v1.0.0", "--scanner-python", str(fake)], cwd=repo)
+    done = run([WXREG, "review", ".", "--tag", "v1.0.0", "--scanner-python", str(fake),
+                "--policy", str(tmp_path / "policy.json")], cwd=repo)  # fmt: skip
     assert done.returncode == 2 and done.stdout == "", done.stdout + done.stderr
     assert_no_traceback(done)
     lines = done.stderr.strip().splitlines()

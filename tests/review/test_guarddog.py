@@ -87,3 +87,28 @@ def test_guarddog_env_carries_no_secret(monkeypatch: pytest.MonkeyPatch, tmp_pat
     assert "GITHUB_TOKEN" not in env and env["HOME"] == str(tmp_path)
     assert env["HTTPS_PROXY"] == env["HTTP_PROXY"] == guarddog.DEAD_PROXY and env["NO_PROXY"] == ""
     assert isinstance(ToolConfig().timeout_seconds, float)
+
+
+def test_guarddog_is_an_operators_switch(tmp_path: Path) -> None:
+    """Off by default (it adds no detection on our corpus, `bench/engine_table.py`); `engines.guarddog` turns
+    it on; anything but a JSON boolean makes the policy invalid instead of guessing."""
+    import json
+
+    from wxreg.review.checks import default_checks
+    from wxreg.review.policy import DEFAULT_POLICY_PATH, PolicyError, load_policy
+
+    assert load_policy().guarddog is False
+    assert "guarddog" not in [c.name for c in default_checks()]
+    raw = json.loads(DEFAULT_POLICY_PATH.read_text(encoding="utf-8"))
+    for value, expected in ((True, True), (False, False)):
+        raw["engines"] = {"guarddog": value}
+        (tmp_path / "policy.json").write_text(json.dumps(raw), encoding="utf-8")
+        policy = load_policy(tmp_path / "policy.json")
+        assert policy.guarddog is expected
+        names = [c.name for c in default_checks(guarddog=policy.guarddog)]
+        assert ("guarddog" in names) is expected and names.index("security") < len(names)
+    for bad in ("true", 1, None, ["guarddog"]):
+        raw["engines"] = {"guarddog": bad}
+        (tmp_path / "policy.json").write_text(json.dumps(raw), encoding="utf-8")
+        with pytest.raises(PolicyError):
+            load_policy(tmp_path / "policy.json")

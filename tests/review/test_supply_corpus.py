@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from tests.support.corpus import Case, load_cases, review_case, supply_registry
 
-from wxreg.review.checks import GuardDogCheck, SecurityCheck, default_checks
+from wxreg.review.checks import SecurityCheck, default_checks
 from wxreg.review.context import Check, ToolConfig
 from wxreg.review.engine import ReviewOptions
 from wxreg.review.findings import Severity
@@ -30,9 +30,7 @@ BENIGN = [c for c in load_cases("benign") if c.name.startswith("supply/")]
 
 def checks_for(case: Case) -> tuple[Check, ...]:
     wanted: list[Check] = []
-    for check in default_checks():
-        if isinstance(check, GuardDogCheck) and "WXR-S105" not in case.expect:
-            continue
+    for check in default_checks(guarddog="WXR-S105" in case.expect):
         wanted.append(SecurityCheck(bandit=False) if isinstance(check, SecurityCheck) else check)
     return tuple(wanted)
 

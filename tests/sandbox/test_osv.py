@@ -72,3 +72,37 @@ def test_real_advisories_and_their_ranges(osv: OsvStandIn) -> None:
     record = requests.get(f"{osv.url}/v1/vulns/GHSA-v845-jxx5-vc9f", timeout=5).json()
     assert record["affected"][0]["ranges"][0]["events"] == [
         {"introduced": "0"}, {"fixed": "1.26.17"}, {"introduced": "2.0.0"}, {"fixed": "2.0.6"}]
+
+
+def test_the_reviews_in_process_audit_says_what_the_cli_says(osv: OsvStandIn, tmp_path: Path) -> None:
+    """The review runs pip-audit's OSV service in its own interpreter: same pins, same answer as the CLI
+    (ids, aliases, fixes; clean pins clean), and a service that answers garbage fails the audit."""
+    from types import SimpleNamespace
+    from typing import Any
+
+    from wxreg.review.checks.dependencies import Dependency, run_pip_audit
+    from wxreg.review.context import ToolConfig
+
+    osv.add(Advisory(id="SANDBOX-2026-0003", package="pyyaml", introduced="5.0", fixed="6.0.3",
+                     summary="A second package with an advisory"))
+    pins = [("requests", "2.19.0"), ("idna", "3.20"), ("pyyaml", "6.0.2"), ("requests", "2.32.3")]
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text("".join(f"{n}=={v}\n" for n, v in pins[:3]), encoding="utf-8")
+    cli = json.loads(_audit(osv, requirements, tmp_path / "cache").stdout)["dependencies"]
+    ctx: Any = SimpleNamespace(tools=ToolConfig(osv_url=osv.query_url))
+    report, problem = run_pip_audit(ctx, [Dependency(n, f"=={v}", v, "requirements.txt", 1) for n, v in pins[:3]])
+    assert problem is None and report is not None
+
+    def shape(entries: list[dict[str, Any]]) -> dict[str, Any]:
+        return {e["name"]: (e["version"], sorted((v["id"], sorted(v["aliases"]), v["fix_versions"])
+                                                 for v in e["vulns"])) for e in entries}  # fmt: skip
+
+    assert shape(report["dependencies"]) == shape(cli)
+    assert shape(report["dependencies"])["pyyaml"][1] == [("SANDBOX-2026-0003", [], ["6.0.3"])]
+    clean, _ = run_pip_audit(ctx, [Dependency("requests", "==2.32.3", "2.32.3", "requirements.txt", 1)])
+    assert clean is not None and clean["dependencies"][0]["vulns"] == []
+    # An answer that is not OSV's (a 404 error body, then a dead port): no report, a reason naming pip-audit.
+    for url in (f"{osv.url}/v1/unavailable", "http://127.0.0.1:9/v1/query"):
+        dead: Any = SimpleNamespace(tools=ToolConfig(osv_url=url, network_timeout_seconds=2))
+        report, problem = run_pip_audit(dead, [Dependency("requests", "==2.19.0", "2.19.0", "plugin.json", None)])
+        assert report is None and problem is not None and problem.startswith("pip-audit: "), problem

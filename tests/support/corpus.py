@@ -112,7 +112,7 @@ def review_case(case: Case, options: ReviewOptions, canary: Path) -> ReviewResul
 def fast_checks() -> tuple[Check, ...]:
     checks: list[Check] = []
     for check in default_checks():
-        if check.name in ("dependencies", "guarddog"):
+        if check.name == "dependencies":
             continue
         checks.append(SecurityCheck(bandit=False) if check.name == "security" else check)
     return tuple(checks)

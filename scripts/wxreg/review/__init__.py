@@ -13,10 +13,31 @@ Public API::
 
 from __future__ import annotations
 
-from wxreg.review.engine import ReviewOptions, ReviewRequest, ReviewResult, review
-from wxreg.review.findings import Finding, Rule, Severity
-from wxreg.review.report import parse_record, render_json, render_markdown
-from wxreg.review.submission import ParsedSubmission, Submission, parse_issue_body
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from wxreg.review.engine import ReviewOptions, ReviewRequest, ReviewResult, review
+    from wxreg.review.findings import Finding, Rule, Severity
+    from wxreg.review.report import parse_record, render_json, render_markdown
+    from wxreg.review.submission import ParsedSubmission, Submission, parse_issue_body
+
+# Loaded on first use (PEP 562): importing one module of the package (``wxreg.review.rules``, the source
+# reader) must not import every check, so a review can start its scanner before the rest is loaded.
+_EXPORTS = {
+    "ReviewOptions": "engine", "ReviewRequest": "engine", "ReviewResult": "engine", "review": "engine",
+    "Finding": "findings", "Rule": "findings", "Severity": "findings",
+    "parse_record": "report", "render_json": "report", "render_markdown": "report",
+    "ParsedSubmission": "submission", "Submission": "submission", "parse_issue_body": "submission",
+}  # fmt: skip
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(f"{__name__}.{module}"), name)
+
 
 __all__ = [
     "Finding",

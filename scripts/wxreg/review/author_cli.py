@@ -79,9 +79,6 @@ def report_problems(problems: list[ToolProblem]) -> int:
 
 def run_review(request: ReviewRequest, options: ReviewOptions) -> ReviewResult | int:
     """The review, or the exit status when our side (tools, network, source) stopped it."""
-    missing = missing_scanners(options.tools)
-    if missing:
-        return report_problems(missing)
     try:
         result = review(request, options)
     except SourceError as exc:
@@ -89,7 +86,9 @@ def run_review(request: ReviewRequest, options: ReviewOptions) -> ReviewResult |
         return EXIT_CANNOT
     ours = tool_failures(result.findings, options.tools.osv_url, options.tools.pypi_url)
     if ours:
-        return report_problems(ours)
+        # Only now look for a scanner that is not installed (one more interpreter start, on the failure
+        # path only): that is the more useful message, with the line that installs it.
+        return report_problems(missing_scanners(options.tools, guarddog=options.policy.guarddog) or ours)
     return result
 
 

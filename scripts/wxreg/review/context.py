@@ -84,7 +84,8 @@ def load_registry_index(registry_dir: Path) -> RegistryIndex:
 
 @dataclass(frozen=True)
 class ToolConfig:
-    """How the external scanners are run. Both run as subprocesses on files we wrote, never on plugin code."""
+    """How the external scanners are run: bandit (and GuardDog when on) as subprocesses of ``python`` on files
+    we wrote, pip-audit's OSV service in this interpreter on the pins we parsed; never on plugin code."""
 
     python: str = sys.executable
     osv_url: str | None = None

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import tempfile
 import time
-from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from wxreg.config import REPO_ROOT
 from wxreg.review import rules
-from wxreg.review.behaviour import Endpoint, behaviour_of, published_endpoints
-from wxreg.review.checks import default_checks
+from wxreg.review.checks import default_check_names, load_check
 from wxreg.review.checks.manifest import MANIFEST, load_manifest
 from wxreg.review.context import (
     Check,
@@ -30,6 +28,9 @@ from wxreg.review.source import CloneSource, PluginSource, PluginTree, open_sour
 from wxreg.review.submission import Submission
 from wxreg.review.waivers import Waiver
 from wxreg.review.waivers import apply as apply_waivers
+
+if TYPE_CHECKING:
+    from wxreg.review.behaviour import Endpoint
 
 RECORD_SCHEMA = "wxreg-review-record/1"
 TREE_LIMIT_IDS = frozenset({"WXR-G006", "WXR-G008"})
@@ -107,7 +108,7 @@ class ReviewResult:
             "security_score": self.scores.security,
             "quality_score": self.scores.quality,
             "rubric_version": self.rubric_version,
-            "endpoints": list(published_endpoints(self.endpoints)),
+            "endpoints": list(_published(self.endpoints)),
             "waivers": [w.to_dict() for w in self.waivers],
         }
 
@@ -127,6 +128,12 @@ class ReviewResult:
             "submission": self.submission.to_dict(),
             "record": self.record(),
         }
+
+
+def _published(endpoints: tuple[Endpoint, ...]) -> tuple[str, ...]:
+    from wxreg.review.behaviour import published_endpoints
+
+    return tuple(published_endpoints(endpoints))
 
 
 def _run_check(check: Check, ctx: ReviewContext) -> list[Finding]:
@@ -158,6 +165,8 @@ def review(request: ReviewRequest, options: ReviewOptions | None = None) -> Revi
     endpoints: tuple[Endpoint, ...] = ()
     if tree.commit is not None and not any(f.id in TREE_LIMIT_IDS for f in tree.findings):
         findings += _run_checks(request, options, tree, submission, manifest)
+        from wxreg.review.behaviour import behaviour_of  # loaded by the behaviour check already
+
         endpoints = behaviour_of(tree).endpoints
     findings, applied = apply_waivers(findings, request.waivers, tree.commit)
     findings.sort(key=Finding.sort_key)
@@ -215,7 +224,6 @@ def _run_checks(
     submission: Submission,
     manifest: dict[str, Any] | None,
 ) -> list[Finding]:
-    checks: Sequence[Check] = options.checks if options.checks is not None else default_checks()
     found: list[Finding] = []
     tree.code.declare_floor(declared_floor(manifest, submission))
     with tempfile.TemporaryDirectory(prefix="wxreg-review-") as tmp:
@@ -231,12 +239,20 @@ def _run_checks(
             manifest=manifest,
             is_url="://" in request.repo,
         )
-        # Checks are independent and read-only on the context; the scanners wait on subprocesses
-        # (bandit, pip-audit), so they start first and the in-process checks (which share the parsed
-        # trees of ctx.code) run while they work. Results keep the checks' order.
-        order = sorted(range(len(checks)), key=lambda i: checks[i].name not in SCANNER_CHECKS)
-        with ThreadPoolExecutor(max_workers=max(1, len(checks)), thread_name_prefix="wxreg-check") as pool:
-            futures = {i: pool.submit(_run_check, checks[i], ctx) for i in order}
-            for i in range(len(checks)):
+        # Checks are independent and read-only on the context; the scanners wait on subprocesses (bandit)
+        # and the network (pip-audit, the package index), so they start first and the in-process checks
+        # (which share the parsed trees of ctx.code) run while they work. The default checks are imported
+        # one at a time in that order, so bandit starts before the modules of the others are loaded.
+        # Results keep the report order.
+        names = [c.name for c in options.checks] if options.checks is not None else list(
+            default_check_names(guarddog=options.policy.guarddog)
+        )
+        order = sorted(range(len(names)), key=lambda i: names[i] not in SCANNER_CHECKS)
+        with ThreadPoolExecutor(max_workers=max(1, len(names)), thread_name_prefix="wxreg-check") as pool:
+            futures: dict[int, Future[list[Finding]]] = {}
+            for i in order:
+                check = options.checks[i] if options.checks is not None else load_check(names[i])
+                futures[i] = pool.submit(_run_check, check, ctx)
+            for i in range(len(names)):
                 found += futures[i].result()
     return found

@@ -45,6 +45,10 @@ class ReviewPolicy:
     reserved_ids: tuple[str, ...]
     max_edit_distance: int
     base64_blob_min_chars: int
+    guarddog: bool = False
+    """Also run GuardDog (``engines.guarddog``): off by default. On our adversarial corpus it added no
+    detection to the review's own analysis and it costs a second interpreter (≈0.4 s CPU) per review; a
+    registry that wants it as defence in depth turns it on."""
     raw: dict[str, Any] = field(repr=False, compare=False, default_factory=dict)
 
     def axis(self, check: str) -> str:
@@ -59,6 +63,16 @@ class ReviewPolicy:
             allowed_url_prefixes=self.allowed_url_prefixes + tuple(extra),
             mirror_url_prefixes=self.mirror_url_prefixes + tuple(extra),
         )
+
+
+def _flag(table: Any, name: str) -> bool:
+    """A true/false switch of the policy: anything but a JSON boolean is an invalid policy, not a guess."""
+    if not isinstance(table, dict):
+        raise TypeError("engines must be an object")
+    value = table.get(name, False)
+    if not isinstance(value, bool):
+        raise TypeError(f"engines.{name} must be true or false")
+    return value
 
 
 def load_policy(path: Path = DEFAULT_POLICY_PATH) -> ReviewPolicy:
@@ -94,6 +108,7 @@ def load_policy(path: Path = DEFAULT_POLICY_PATH) -> ReviewPolicy:
             reserved_ids=tuple(identity.get("reserved_ids", [])),
             max_edit_distance=int(identity.get("max_edit_distance", 1)),
             base64_blob_min_chars=int(raw.get("security", {}).get("base64_blob_min_chars", 200)),
+            guarddog=_flag(raw.get("engines", {}), "guarddog"),
             raw=raw,
         )
     except (OSError, ValueError, KeyError, TypeError) as exc:

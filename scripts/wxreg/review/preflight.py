@@ -1,29 +1,32 @@
-"""Our side, not the plugin's: the reviewer's own tools and services, checked before and after a review.
+"""Our side, not the plugin's: the reviewer's own tools and services, looked at when a review could not finish.
 
-A missing scanner (bandit, pip-audit, GuardDog), an unreachable vulnerability service or package index,
+A missing scanner (bandit, pip-audit, GuardDog when on), an unreachable vulnerability service or package index,
 or a scanner that crashed mid-review says nothing about the plugin. The command line reports each as one
 short bilingual line and exits 2 ("could not review"), instead of a failed review that blames the plugin.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import subprocess
+import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-import requests
-
 from wxreg.review.context import ToolConfig
 from wxreg.review.findings import Finding
-from wxreg.review.index import USER_AGENT
 
 PUBLIC_OSV_URL = "https://api.osv.dev/v1/query"
 """pip-audit's default when no ``--osv-url`` is given."""
 INSTALL_HINT = "pip install git+https://github.com/wxauto-mgt/plugin-registry"
 PROBE_TIMEOUT_SECONDS = 10.0
 
-SCANNERS: tuple[tuple[str, str], ...] = (("bandit", "bandit"), ("pip-audit", "pip_audit"), ("GuardDog", "guarddog"))
-"""(name people know, module run with ``python -m``); the review runs all three on every plugin."""
+SCANNERS: tuple[tuple[str, str], ...] = (("bandit", "bandit"),)
+"""(name people know, module run with ``python -m`` by the scanner Python); bandit runs on every plugin."""
+GUARDDOG: tuple[str, str] = ("GuardDog", "guarddog")
+"""Run with ``python -m`` too, when the policy turns it on (``engines.guarddog``)."""
+IN_PROCESS: tuple[tuple[str, str], ...] = (("pip-audit", "pip_audit"),)
+"""Run as a library in the reviewer's own interpreter (pip-audit's OSV service)."""
 TOOL_FAILURE_IDS = frozenset({"WXR-S102", "WXR-S106", "WXR-X001"})
 """Findings that only ever mean our tools failed (a bandit or GuardDog scan that did not run, a check that
 crashed)."""
@@ -63,19 +66,25 @@ def absent_modules(python: str, modules: Sequence[str]) -> set[str] | None:
     return set(done.stdout.decode("utf-8", "replace").split()) & set(modules)
 
 
-def missing_scanners(tools: ToolConfig, scanners: Sequence[tuple[str, str]] = SCANNERS) -> list[ToolProblem]:
-    """Each scanner ``tools.python`` cannot find. The probe only looks the modules up: starting each scanner
-    (``--version``) cost more CPU than pip-audit's whole audit, on every review. A scanner that is installed
-    but broken still fails its scan, which :func:`tool_failures` reports as ours (exit 2)."""
+def missing_scanners(tools: ToolConfig, *, guarddog: bool = False) -> list[ToolProblem]:
+    """Each scanner that cannot run: bandit (and GuardDog when it is on) looked up in ``tools.python``,
+    pip-audit in this interpreter. The probe only looks the modules up: starting each scanner (``--version``)
+    cost more CPU than pip-audit's whole audit, on every review. A scanner that is installed but broken still
+    fails its scan, which :func:`tool_failures` reports as ours (exit 2)."""
+    scanners = (*SCANNERS, GUARDDOG) if guarddog else SCANNERS
     absent = absent_modules(tools.python, [module for _, module in scanners])
+    missing = [(name, tools.python) for name, module in scanners if absent is None or module in absent]
+    missing += [(name, sys.executable) for name, module in IN_PROCESS if importlib.util.find_spec(module) is None]
     return [ToolProblem(
                 f"审核工具 {name} 无法运行，请安装审核工具：{INSTALL_HINT}",
-                f"the scanner {name} does not run with {tools.python}; install the reviewer with {INSTALL_HINT}")
-            for name, module in scanners if absent is None or module in absent]  # fmt: skip
+                f"the scanner {name} does not run with {python}; install the reviewer with {INSTALL_HINT}")
+            for name, python in missing]  # fmt: skip
 
 
 def osv_problem(osv_url: str | None) -> ToolProblem | None:
     """``None`` when the OSV query endpoint answers a harmless query, else why not (one line)."""
+    import requests  # the failure path only: a review that went well loads it in its own time
+
     url = osv_url or PUBLIC_OSV_URL
     try:
         answer = requests.post(url, json={"package": {"name": "pip", "ecosystem": "PyPI"}, "version": "0.1"},
@@ -92,6 +101,10 @@ def osv_problem(osv_url: str | None) -> ToolProblem | None:
 
 def index_problem(pypi_url: str) -> ToolProblem:
     """Why the package index gave no answer we trust (one line): unreachable, or an unusable answer."""
+    import requests
+
+    from wxreg.review.index import USER_AGENT
+
     url = pypi_url.rstrip("/")
     try:
         answer = requests.get(f"{url}/pypi/pip/json", timeout=PROBE_TIMEOUT_SECONDS,

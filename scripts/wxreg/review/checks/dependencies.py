@@ -1,8 +1,9 @@
 """Dependencies: requirement lines parsed with ``packaging``; options, URLs and paths rejected;
 every dependency pinned; each pin checked on the package index (it exists and is not yanked) and
-against the popular-package list (typosquats); pinned ones audited by pip-audit without pip
-(``--no-deps --disable-pip --strict``), so no package code ever runs; third-party imports of the
-runtime code (parsed once, shared in ``ctx.code``) matched with the declared dependencies.
+against the popular-package list (typosquats); pinned ones audited by pip-audit's OSV service in this
+process, on the exact pins (what ``--no-deps --disable-pip --strict`` does), so no package code ever
+runs; third-party imports of the runtime code (parsed once, shared in ``ctx.code``) matched with the
+declared dependencies.
 An audit or index look-up that fails or leaves a package unknown fails the check.
 
 requirements.txt and plugin.json usually list the same dependencies: each problem with one
@@ -10,9 +11,7 @@ dependency is reported once (at requirements.txt when it is there)."""
 
 from __future__ import annotations
 
-import json
 import re
-import subprocess
 import tempfile
 from collections.abc import Generator, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -71,34 +70,43 @@ def pinned_version(requirement: Requirement) -> str | None:
 
 
 def run_pip_audit(ctx: ReviewContext, deps: list[Dependency]) -> tuple[dict[str, Any] | None, str | None]:
-    with tempfile.TemporaryDirectory(prefix="wxreg-audit-") as tmp:
-        pinned = Path(tmp) / "pinned-requirements.txt"
-        # We write the file ourselves, one normalised `name==version` per line: nothing of the author's.
-        pinned.write_text("".join(f"{d.name}=={d.pinned}\n" for d in deps), encoding="utf-8")
-        command = [
-            ctx.tools.python, "-m", "pip_audit",
-            "--no-deps", "--disable-pip", "--strict",
-            "-r", str(pinned),
-            "--format", "json",
-            "-s", "osv",
-            "--progress-spinner", "off",
-            "--cache-dir", str(Path(tmp) / "cache"),
-            "--timeout", str(ctx.tools.network_timeout_seconds),
-        ]  # fmt: skip
-        if ctx.tools.osv_url:
-            command += ["--osv-url", ctx.tools.osv_url]
-        try:
-            done = subprocess.run(command, capture_output=True, timeout=ctx.tools.timeout_seconds, check=False, cwd=tmp)
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            return None, f"{type(exc).__name__}: {exc}"
+    """pip-audit's OSV service, in this process, on exactly the pins we parsed: what
+    ``pip-audit --no-deps --disable-pip --strict -r <our pins> -s osv`` does, without a second interpreter.
+
+    The report has the shape of ``pip-audit --format json`` (``dependencies``: name, version, vulns, or a
+    ``skip_reason``). Nothing of the author's reaches pip-audit but normalised names and versions; pip-audit
+    never installs or resolves anything here. Any failure of the service, or an answer it cannot read, is
+    ``(None, why)``: the audit failed, which fails the check."""
     try:
-        report = json.loads(done.stdout.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        tail = done.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or [f"exit {done.returncode}"]
-        return None, f"pip-audit: {tail[0][:300]}"
-    if not isinstance(report, dict) or not isinstance(report.get("dependencies"), list):
-        return None, "pip-audit 输出缺少 dependencies / pip-audit output has no dependencies"
-    return report, None
+        from packaging.version import InvalidVersion, Version
+        from pip_audit._service.interface import ResolvedDependency
+        from pip_audit._service.osv import OsvService
+    except ImportError as exc:  # preflight names the missing scanner; here the audit just fails closed
+        return None, f"pip-audit: {exc}"[:300]
+    entries: list[dict[str, Any]] = []
+    with tempfile.TemporaryDirectory(prefix="wxreg-audit-") as tmp:
+        try:
+            service = OsvService(
+                cache_dir=Path(tmp) / "cache",
+                timeout=ctx.tools.network_timeout_seconds,
+                osv_url=ctx.tools.osv_url or OsvService.DEFAULT_OSV_URL,
+            )
+            for dep in deps:
+                try:
+                    version = Version(dep.pinned or "")
+                except InvalidVersion:
+                    entries.append({"name": dep.name, "skip_reason": f"无效版本 / invalid version {dep.pinned!r}"})
+                    continue
+                _, vulns = service.query(ResolvedDependency(name=dep.name, version=version))
+                entries.append({
+                    "name": dep.name,
+                    "version": str(version),
+                    "vulns": [{"id": v.id, "fix_versions": [str(f) for f in v.fix_versions],
+                               "aliases": sorted(v.aliases), "description": v.description} for v in vulns],
+                })  # fmt: skip
+        except Exception as exc:  # the service is down, refused us, or answered what it cannot read
+            return None, f"pip-audit: {type(exc).__name__}: {exc}"[:300]
+    return {"dependencies": entries}, None
 
 
 class DependenciesCheck:
@@ -147,8 +155,8 @@ class DependenciesCheck:
             if dep.pinned is not None:
                 pins.setdefault((dep.name, dep.pinned), dep)
         pinned = list(pins.values())
-        # pip-audit is a subprocess (an interpreter start and OSV queries): started now, it works while the
-        # typosquat, import and index checks below run, and its answer is read last.
+        # pip-audit's OSV queries wait on the network: started now, they run while the typosquat, import and
+        # index checks below work, and their answer is read last.
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="wxreg-pip-audit") as audit_pool:
             audit = audit_pool.submit(run_pip_audit, ctx, pinned) if pinned else None
             squats: set[str] = set()
