@@ -203,6 +203,10 @@ class FileReport:
     """Own module names this file imports (a runtime file importing ``tests`` makes it runtime)."""
 
 
+def _quote(evidence: str | ast.expr) -> str:
+    return evidence if isinstance(evidence, str) else ast.unparse(evidence)[:80]
+
+
 def module_name(path: str) -> str:
     parts = list(PurePosixPath(path).parts)
     parts[-1] = parts[-1].split(".", 1)[0]
@@ -548,8 +552,10 @@ class ModuleAnalyzer:
             else:
                 self._reference(full, line, f"from {module} import {alias.name}")
 
-    def _reference(self, qualified: str, line: int, evidence: str) -> None:
-        """One use of a qualified name: what it grants, or that the table cannot explain it."""
+    def _reference(self, qualified: str, line: int, evidence: str | ast.expr) -> None:
+        """One use of a qualified name: what it grants, or that the table cannot explain it. ``evidence``: the
+        text quoted in a finding, or the expression it is the source of (unparsed only when quoted: most
+        references are pure and quote nothing)."""
         if qualified.startswith("@"):
             return
         resolved = self.table.resolve(qualified)
@@ -557,19 +563,20 @@ class ModuleAnalyzer:
             return
         if qualified in SPECIAL_CALLS:
             return  # judged at the call, by its arguments
+        text = evidence if isinstance(evidence, str) else None
         if resolved.attribute.startswith("__") and resolved.attribute not in SAFE_DUNDERS:
-            self._dynamic(line, "dunder", evidence)
+            self._dynamic(line, "dunder", text or _quote(evidence))
             return
         if resolved.attribute == "__dict__":
-            self._dynamic(line, "module-dict", evidence)
+            self._dynamic(line, "module-dict", text or _quote(evidence))
             return
         if self._hidden_module(resolved.entry, qualified):
-            self._use(line, evidence, None)
+            self._use(line, text or _quote(evidence), None)
             return
         if resolved.caps and set(resolved.caps) & set(UNPERMITTED):
-            self._dynamic(line, next(c for c in resolved.caps if c in UNPERMITTED), evidence)
+            self._dynamic(line, next(c for c in resolved.caps if c in UNPERMITTED), text or _quote(evidence))
         if resolved.caps != ():
-            self._use(line, evidence, resolved.caps)
+            self._use(line, text or _quote(evidence), resolved.caps)
 
     def _hidden_module(self, entry: ModuleEntry, qualified: str) -> bool:
         """A module reached through another module's attributes (``logging.os``, ``collections._sys``,
@@ -602,7 +609,7 @@ class ModuleAnalyzer:
         if not self._outermost(node):
             return
         for qualified in self.resolve(node):
-            self._reference(qualified, line, ast.unparse(node)[:80])
+            self._reference(qualified, line, node)
             self._escape(node, qualified, line)
 
     def _name(self, node: ast.Name, line: int) -> None:

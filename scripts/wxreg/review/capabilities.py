@@ -85,6 +85,18 @@ class CapabilityTable:
         return None
 
     def resolve(self, dotted: str) -> Resolved | None:
+        """What ``dotted`` grants (the same few names recur thousands of times in a plugin: answered once)."""
+        cache = self._resolved
+        if dotted in cache:
+            return cache[dotted]
+        answer = cache[dotted] = self._resolve(dotted)
+        return answer
+
+    @cached_property
+    def _resolved(self) -> dict[str, Resolved | None]:
+        return {}
+
+    def _resolve(self, dotted: str) -> Resolved | None:
         found = self.entry(dotted)
         if found is None:
             return None
