@@ -50,12 +50,13 @@ class ListedEntry:
     line: RenderedLine
 
     @classmethod
-    def from_document(cls, document: Mapping[str, Any]) -> ListedEntry:
-        """From a schema-valid entry whose keys are already in the published order."""
+    def from_document(cls, document: Mapping[str, Any], line: bytes | None = None) -> ListedEntry:
+        """From a schema-valid entry whose keys are already in the published order; ``line`` is its
+        :func:`one_line` form in UTF-8 when the caller has it already."""
         stats = document.get("stats") or {}
         return cls(document["plugin_id"], document["category"], document["status"], document["verified"] is True,
                    document["featured"] is True, int(stats.get("downloads", 0)), document["updated_at"],
-                   RenderedLine(_one_line(document).encode("utf-8")))
+                   RenderedLine(one_line(document).encode("utf-8") if line is None else line))
 
 
 def last_updated(updated: Iterable[str], tombstones: Iterable[Tombstone]) -> str:
@@ -118,7 +119,8 @@ def registry_document(
 _ONE_LINE_ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False)
 
 
-def _one_line(value: Any) -> str:
+def one_line(value: Any) -> str:
+    """``value`` on one line as ``registry.json`` holds an item: UTF-8 text, no NaN or infinities."""
     return _ONE_LINE_ENCODER.encode(value)
 
 
@@ -135,13 +137,13 @@ def iter_registry_pieces(document: Mapping[str, Any]) -> Iterator[bytes]:
     """
     yield b"{\n"
     for index, (key, value) in enumerate(document.items()):
-        head = (",\n  " if index else "  ") + _one_line(key)
+        head = (",\n  " if index else "  ") + one_line(key)
         if key in ONE_LINE_ITEMS and value:
             yield (head + ": [\n    ").encode("utf-8")
             for position, item in enumerate(value):
                 if position:
                     yield b",\n    "
-                yield item if isinstance(item, RenderedLine) else _one_line(item).encode("utf-8")
+                yield item if isinstance(item, RenderedLine) else one_line(item).encode("utf-8")
             yield b"\n  ]"
         else:
             text = json.dumps(value, ensure_ascii=False, indent=2, allow_nan=False).replace("\n", "\n  ")

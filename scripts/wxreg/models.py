@@ -440,7 +440,8 @@ def _locations(repository: Mapping[str, Any]) -> list[tuple[str, Any]]:
     return [(name, repository[name]) for name in ("primary", "mirror") if name in repository]
 
 
-def _is_canonical(document: Mapping[str, Any]) -> bool:
+def is_canonical(document: Mapping[str, Any]) -> bool:
+    """Whether every object of ``document`` (a schema-valid entry) has its keys in the published order."""
     if not _in_order(tuple(document), ENTRY_KEYS):
         return False
     for key, order in _NESTED_KEYS.items():
@@ -460,7 +461,7 @@ def canonical_entry(document: Mapping[str, Any]) -> JsonObject:
     fast path that keeps a 10k-plugin build within its time budget. A document already in order
     (every file the store writes) is returned as a plain copy of its top level.
     """
-    if _is_canonical(document):
+    if is_canonical(document):
         return dict(document)
     out: JsonObject = {key: document[key] for key in ENTRY_KEYS if key in document}
     for key, order in _NESTED_KEYS.items():

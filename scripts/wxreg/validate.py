@@ -9,6 +9,7 @@ Every problem names the file, a JSON pointer and a fix, in Chinese first, then E
 from __future__ import annotations
 
 import gc
+import io
 import json
 import os
 from collections.abc import Iterable, Iterator, Mapping
@@ -20,10 +21,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from wxreg import versions
-from wxreg.build import ListedEntry, iter_registry_pieces, registry_document_from_listed
+from wxreg.build import ListedEntry, iter_registry_pieces, one_line, registry_document_from_listed
 from wxreg.config import RegistryConfig
 from wxreg.errors import ModelError, Problem, json_pointer
-from wxreg.models import Category, PluginEntry, Tombstone, canonical_entry, normalized_id
+from wxreg.models import Category, PluginEntry, Tombstone, canonical_entry, is_canonical, normalized_id
 from wxreg.schema import CompiledSchema, SchemaIssue, registry_schema
 
 # The six category ids: one list, the schema's ``category_id`` enum; categories.json must name exactly these.
@@ -34,6 +35,7 @@ REMOVED_FILE = "registry/removed.json"
 REGISTRY_FILE = "registry/registry.json"
 PLUGINS_DIR = "registry/plugins"
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+_PLAIN_JSON = json.JSONDecoder()
 
 # What a pattern means, for messages: pattern -> (zh, en, example).
 _PATTERN_HINTS: dict[str, tuple[str, str, str]] = {
@@ -269,24 +271,65 @@ def _no_constant(name: str) -> Any:
     raise _NotJson(f"{name} 不是合法的 JSON / {name} is not valid JSON")
 
 
+def quick_json(raw: bytes) -> tuple[Any, bytes] | None:
+    """``raw`` parsed without the duplicate-key hook, and its :func:`~wxreg.build.one_line` form as UTF-8 (as
+    ``registry.json`` holds it), when that is provably what the strict parse of :func:`parse_json` gives;
+    ``None`` when it is not (then only the strict parse can tell).
+
+    The hook costs a Python call per object, most of the parse. The proof: drop the spaces and newlines of
+    the file and of the one-line form of what the plain parse found; when the two are equal the file has
+    exactly the one-line form's objects, members and tokens. Dropping them keeps every token and string
+    boundary (strict JSON has no raw newline in a string, no escape contains a space, and a separator stands
+    between any two values), so each object of the file has as many members as the parsed object has
+    distinct keys: no duplicate key. The one-line form refuses NaN and infinities, so the file has no NaN,
+    Infinity or out-of-range number either, and without those the plain and the strict parse agree. Anything
+    else (a BOM, escapes or numbers spelled differently, tabs, trailing data) makes the forms differ.
+    """
+    try:
+        value = _PLAIN_JSON.decode(raw.decode("utf-8"))
+        line = one_line(value).encode("utf-8")
+    except (ValueError, RecursionError):  # not UTF-8 or not JSON, NaN, a 4300-digit integer, deep nesting
+        return None
+    if raw.translate(None, b" \n") != line.translate(None, b" \n"):
+        return None
+    return value, line
+
+
+def parse_json(raw: bytes) -> tuple[Any, bytes | None]:
+    """``raw`` parsed strictly (UTF-8, no duplicate keys, no NaN or Infinity), with its one-line form when
+    :func:`quick_json` could prove it; the strict parse's exceptions otherwise."""
+    quick = quick_json(raw)
+    if quick is not None:
+        return quick
+    text = raw.decode("utf-8")
+    return json.loads(text, object_pairs_hook=_no_duplicate_keys, parse_constant=_no_constant), None
+
+
+def _read_parsed(path: str, file: str) -> tuple[Any, bytes | None, Problem | None]:
+    try:
+        with io.FileIO(path) as handle:  # unbuffered: one fstat and one read for a small file
+            raw = handle.readall()
+    except FileNotFoundError:
+        return None, None, Problem(file, "", "文件不存在 / file is missing", "创建该文件 / create it")
+    try:
+        data, line = parse_json(raw)
+        return data, line, None
+    except UnicodeDecodeError as exc:
+        problem = Problem(file, "", f"不是 UTF-8 文本 / not UTF-8: {exc}", "以 UTF-8 保存 / save it as UTF-8")
+    except _DuplicateKey as exc:
+        problem = Problem(file, "", f"重复的键 {exc} / duplicate key {exc}", "只保留一个 / keep one of them")
+    except _NotJson as exc:
+        problem = Problem(file, "", str(exc), "使用数字或字符串 / use a number or a string")
+    except json.JSONDecodeError as exc:
+        problem = Problem(file, "", f"JSON 语法错误（第 {exc.lineno} 行第 {exc.colno} 列） / invalid JSON at line "
+                          f"{exc.lineno} column {exc.colno}: {exc.msg}", "修正 JSON 语法 / fix the JSON syntax")
+    return None, None, problem
+
+
 def read_json(root: Path, file: str) -> tuple[Any, Problem | None]:
     """Parse ``root/file`` strictly (UTF-8, no duplicate keys); a problem instead of an exception."""
-    try:
-        raw = (root / file).read_bytes()
-    except FileNotFoundError:
-        return None, Problem(file, "", "文件不存在 / file is missing", "创建该文件 / create it")
-    try:
-        return json.loads(raw.decode("utf-8"), object_pairs_hook=_no_duplicate_keys,
-                          parse_constant=_no_constant), None
-    except UnicodeDecodeError as exc:
-        return None, Problem(file, "", f"不是 UTF-8 文本 / not UTF-8: {exc}", "以 UTF-8 保存 / save it as UTF-8")
-    except _DuplicateKey as exc:
-        return None, Problem(file, "", f"重复的键 {exc} / duplicate key {exc}", "只保留一个 / keep one of them")
-    except _NotJson as exc:
-        return None, Problem(file, "", str(exc), "使用数字或字符串 / use a number or a string")
-    except json.JSONDecodeError as exc:
-        return None, Problem(file, "", f"JSON 语法错误（第 {exc.lineno} 行第 {exc.colno} 列） / invalid JSON at line "
-                             f"{exc.lineno} column {exc.colno}: {exc.msg}", "修正 JSON 语法 / fix the JSON syntax")
+    data, _, problem = _read_parsed(os.fspath(root / file), file)
+    return data, problem
 
 
 @dataclass
@@ -378,6 +421,7 @@ def _check_plugins(root: Path, out: CheckedSources) -> None:
     category_ids = {category.id for category in out.categories} or set(CATEGORY_IDS)
     tombstoned = {normalized_id(stone.plugin_id): stone for stone in out.tombstones}
     owners: dict[str, str] = {}
+    directory = os.fspath(plugins_dir)
     # scandir: one directory read gives names and types, no stat per file.
     with os.scandir(plugins_dir) as listing:
         items = sorted((item.name, item.is_file(follow_symlinks=False)) for item in listing)
@@ -389,7 +433,7 @@ def _check_plugins(root: Path, out: CheckedSources) -> None:
             out.problems.append(Problem(file, "", "plugins/ 下只能有 <plugin_id>.json 文件 / only <plugin_id>.json "
                                         "files belong in registry/plugins", "删除或改名 / remove or rename it"))
             continue
-        data, problem = read_json(root, file)
+        data, line, problem = _read_parsed(f"{directory}/{name}", file)
         if problem:
             out.problems.append(problem)
             continue
@@ -423,7 +467,10 @@ def _check_plugins(root: Path, out: CheckedSources) -> None:
                                         "删除该文件并换一个新的 plugin_id / "
                                         "delete this file and choose a new plugin_id"))
             continue
-        out.listed.append(ListedEntry.from_document(canonical_entry(data)))
+        if line is not None and is_canonical(data):  # the one-line form of the parse is the published one
+            out.listed.append(ListedEntry.from_document(data, line))
+        else:
+            out.listed.append(ListedEntry.from_document(canonical_entry(data)))
 
 
 @contextmanager
