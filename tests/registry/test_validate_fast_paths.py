@@ -1,4 +1,4 @@
-"""The fast parse of registry files (:func:`wxreg.validate.quick_json`) gives the strict parse's verdicts.
+"""The fast paths of ``wxreg validate`` give the verdicts of the straightforward checks they replace.
 
 ``wxreg validate`` parses a file without the duplicate-key hook when the file's one-line form proves the hook
 could not have fired. These tests run tricky and random files through :func:`wxreg.validate.parse_json` and
@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import json
 import random
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from wxreg.build import render_json
-from wxreg.validate import parse_json, quick_json, read_json, validate_registry
+from wxreg.validate import _timestamp_problem, parse_json, quick_json, read_json, validate_registry
 
 EXAMPLE_PLUGINS = Path(__file__).resolve().parents[1] / "fixtures" / "registry-example" / "registry" / "plugins"
 
@@ -218,3 +219,19 @@ def test_a_nested_duplicate_in_a_valid_plugin_file_is_refused(example_root: Path
     problems = validate_registry(example_root)
     assert [(problem.file, problem.message) for problem in problems] == [
         (file, "重复的键 name / duplicate key name")]
+
+
+@pytest.mark.parametrize("text", ["2026-01-31T08:00:00Z", "2024-02-29T00:00:00Z", "2026-02-29T00:00:00Z",
+                                  "2100-02-29T12:00:00Z", "2000-02-29T12:00:00Z", "0000-01-01T00:00:00Z",
+                                  "0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z", "2026-13-01T00:00:00Z",
+                                  "2026-00-10T00:00:00Z", "2026-04-31T00:00:00Z", "2026-01-00T00:00:00Z",
+                                  "2026-01-31T24:00:00Z", "2026-01-31T23:60:00Z", "2026-01-31T23:59:60Z"])
+def test_memoised_timestamps_get_the_datetime_verdict(text: str) -> None:
+    try:
+        datetime(int(text[0:4]), int(text[5:7]), int(text[8:10]), int(text[11:13]), int(text[14:16]),
+                 int(text[17:19]), tzinfo=UTC)
+        real = True
+    except ValueError:
+        real = False
+    for _ in range(2):  # the second time from the cache
+        assert (_timestamp_problem("f", "/created_at", text) is None) == real
