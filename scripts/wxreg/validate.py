@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import orjson
+
 from wxreg import versions
 from wxreg.build import ListedEntry, iter_registry_pieces, one_line, registry_document_from_listed
 from wxreg.config import RegistryConfig
@@ -35,7 +37,6 @@ REMOVED_FILE = "registry/removed.json"
 REGISTRY_FILE = "registry/registry.json"
 PLUGINS_DIR = "registry/plugins"
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
-_PLAIN_JSON = json.JSONDecoder()
 
 # What a pattern means, for messages: pattern -> (zh, en, example).
 _PATTERN_HINTS: dict[str, tuple[str, str, str]] = {
@@ -289,23 +290,24 @@ def _no_constant(name: str) -> Any:
 
 
 def quick_json(raw: bytes) -> tuple[Any, bytes] | None:
-    """``raw`` parsed without the duplicate-key hook, and its :func:`~wxreg.build.one_line` form as UTF-8 (as
-    ``registry.json`` holds it), when that is provably what the strict parse of :func:`parse_json` gives;
-    ``None`` when it is not (then only the strict parse can tell).
+    """``raw`` parsed by the fast parser, and its :func:`~wxreg.build.one_line` form as UTF-8 (as
+    ``registry.json`` holds it), when that is what the strict parse of :func:`parse_json` gives; ``None``
+    when it may not be (then only the strict parse can tell).
 
-    The hook costs a Python call per object, most of the parse. The proof: drop the spaces and newlines of
-    the file and of the one-line form of what the plain parse found; when the two are equal the file has
-    exactly the one-line form's objects, members and tokens. Dropping them keeps every token and string
-    boundary (strict JSON has no raw newline in a string, no escape contains a space, and a separator stands
-    between any two values), so each object of the file has as many members as the parsed object has
-    distinct keys: no duplicate key. The one-line form refuses NaN and infinities, so the file has no NaN,
-    Infinity or out-of-range number either, and without those the plain and the strict parse agree. Anything
-    else (a BOM, escapes or numbers spelled differently, tabs, trailing data) makes the forms differ.
+    The strict parse costs a Python call per object to refuse duplicate keys. The fast parser, ``orjson``,
+    accepts only RFC 8259 JSON (strict UTF-8, no raw control character in a string, no NaN or Infinity, no
+    number beyond a double) and reads it as the standard parser does, except that it keeps the last of two
+    equal keys. That one difference is caught here: drop the spaces and newlines of the file and of the
+    one-line form of what was parsed; when the two are equal the file has exactly the one-line form's
+    objects, members and tokens. Dropping them keeps every token and string boundary (no raw newline in a
+    string, no escape contains a space, a separator stands between any two values), so each object of the
+    file has as many members as the parsed object has distinct keys: no duplicate key. Anything else (a
+    BOM, escapes or numbers spelled otherwise, tabs, trailing data) makes the forms differ.
     """
     try:
-        value = _PLAIN_JSON.decode(raw.decode("utf-8"))
+        value = orjson.loads(raw)
         line = one_line(value).encode("utf-8")
-    except (ValueError, RecursionError):  # not UTF-8 or not JSON, NaN, a 4300-digit integer, deep nesting
+    except (ValueError, RecursionError):  # orjson.JSONDecodeError is one; NaN, a lone surrogate, deep nesting
         return None
     if raw.translate(None, b" \n") != line.translate(None, b" \n"):
         return None
@@ -314,7 +316,7 @@ def quick_json(raw: bytes) -> tuple[Any, bytes] | None:
 
 def parse_json(raw: bytes) -> tuple[Any, bytes | None]:
     """``raw`` parsed strictly (UTF-8, no duplicate keys, no NaN or Infinity), with its one-line form when
-    :func:`quick_json` could prove it; the strict parse's exceptions otherwise."""
+    :func:`quick_json` took its fast path; the strict parse's value or exception otherwise."""
     quick = quick_json(raw)
     if quick is not None:
         return quick

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import random
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -122,12 +123,26 @@ TRICKY: dict[str, bytes] = {
     "unclosed": b'{"plugin_id": "weather_query",\n',
     "a space inside a number": b"[1 2]",
     "a space inside a literal": b"[tr ue]",
+    "a space inside a negative number": b"[- 1]",
+    "a character split by a space": b'{"a": "\xe4 \xb8\xad"}',
+    "a raw NUL in a string": b'{"a": "x\x00y"}',
+    "spaces inside strings and keys": b'{" a ": "x  y ", "b": " ", "c": "  "}',
+    "a duplicate whose values differ in spaces": b'{"a": "x y", "a": "xy"}',
+    "an integer beyond 64 bits": b"[" + b"9" * 30 + b"]",
+    "a negative integer beyond 64 bits": b"[-" + b"9" * 20 + b"]",
+    "nesting deeper than 1024": b"[" * 2000 + b"]" * 2000,
+    "nested objects deeper than 1024": b'{"a": ' * 2000 + b"1" + b"}" * 2000,
 }
 
 
 @pytest.mark.parametrize("raw", TRICKY.values(), ids=TRICKY.keys())
 def test_tricky_files_get_the_strict_verdict(raw: bytes) -> None:
-    assert _actual(raw) == _reference(raw)
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(5000)  # room for _typed on 2000 levels
+    try:
+        assert _actual(raw) == _reference(raw)
+    finally:
+        sys.setrecursionlimit(limit)
 
 
 @pytest.mark.parametrize("name", ["duplicate at the top", "duplicate with equal values, indented",
