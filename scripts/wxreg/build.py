@@ -115,8 +115,9 @@ def registry_document(
     return document
 
 
-# One encoder for every line: json.dumps with options builds a new encoder per call.
-_ONE_LINE_ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False)
+# One encoder for every line: json.dumps with options builds a new encoder per call. JSON documents hold no
+# cycles, so the encoder need not keep a set of the containers it is inside (a tenth of its time).
+_ONE_LINE_ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False, check_circular=False)
 
 
 def one_line(value: Any) -> str:

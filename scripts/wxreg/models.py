@@ -423,6 +423,7 @@ def normalized_id(plugin_id: str) -> str:
 
 
 _NESTED_KEYS: dict[str, tuple[str, ...]] = {key: cls.KEYS for key, cls in _NESTED.items()}
+_NESTED_ITEMS = tuple(_NESTED_KEYS.items())
 _ORDER_IS_CANONICAL: dict[tuple[tuple[str, ...], tuple[str, ...]], bool] = {}
 
 
@@ -444,11 +445,12 @@ def is_canonical(document: Mapping[str, Any]) -> bool:
     """Whether every object of ``document`` (a schema-valid entry) has its keys in the published order."""
     if not _in_order(tuple(document), ENTRY_KEYS):
         return False
-    for key, order in _NESTED_KEYS.items():
+    for key, order in _NESTED_ITEMS:
         nested = document.get(key)
         if nested is not None and not _in_order(tuple(nested), order):
             return False
-    if any(not _in_order(tuple(item), Waiver.KEYS) for item in document.get("waivers") or ()):
+    waivers = document.get("waivers")
+    if waivers and not all(_in_order(tuple(item), Waiver.KEYS) for item in waivers):
         return False
     locations = _locations(document["repository"])
     return all(_in_order(tuple(location), RepositoryLocation.KEYS) for _, location in locations)
