@@ -295,14 +295,17 @@ def quick_json(raw: bytes) -> tuple[Any, bytes] | None:
     when it may not be (then only the strict parse can tell).
 
     The strict parse costs a Python call per object to refuse duplicate keys. The fast parser, ``orjson``,
-    accepts only RFC 8259 JSON (strict UTF-8, no raw control character in a string, no NaN or Infinity, no
-    number beyond a double) and reads it as the standard parser does, except that it keeps the last of two
-    equal keys. That one difference is caught here: drop the spaces and newlines of the file and of the
-    one-line form of what was parsed; when the two are equal the file has exactly the one-line form's
-    objects, members and tokens. Dropping them keeps every token and string boundary (no raw newline in a
-    string, no escape contains a space, a separator stands between any two values), so each object of the
-    file has as many members as the parsed object has distinct keys: no duplicate key. Anything else (a
-    BOM, escapes or numbers spelled otherwise, tabs, trailing data) makes the forms differ.
+    takes only RFC 8259 JSON (UTF-8, no raw control character in a string, no NaN or Infinity) and reads
+    strings exactly; unlike the strict parse it keeps the last of two equal keys and reads an integer beyond
+    64 bits as a float. The comparison here catches both and more: drop the spaces and newlines of the file
+    and of the one-line form of what was parsed; when the two are equal the file has exactly the one-line
+    form's objects, members and tokens. Dropping them keeps every token and string boundary (no raw newline
+    in a string, no escape contains a space, a separator stands between any two values), so each object of
+    the file has as many members as the parsed object has distinct keys (no duplicate key), and every
+    number is spelled as the one-line form spells the parsed number (which the strict parse reads back to
+    the same value). A BOM, escapes or numbers spelled otherwise, tabs or trailing data make the forms
+    differ. What the comparison cannot see, a space inside a string or bytes that are not UTF-8, orjson
+    reads exactly or refuses.
     """
     try:
         value = orjson.loads(raw)

@@ -126,6 +126,7 @@ TRICKY: dict[str, bytes] = {
     "a space inside a negative number": b"[- 1]",
     "a character split by a space": b'{"a": "\xe4 \xb8\xad"}',
     "a raw NUL in a string": b'{"a": "x\x00y"}',
+    "a raw tab in a string": b'{"a": "x\ty"}',
     "spaces inside strings and keys": b'{" a ": "x  y ", "b": " ", "c": "  "}',
     "a duplicate whose values differ in spaces": b'{"a": "x y", "a": "xy"}',
     "an integer beyond 64 bits": b"[" + b"9" * 30 + b"]",
@@ -165,7 +166,7 @@ def test_the_fast_path_takes_every_file_the_store_writes() -> None:
 
 
 _KEYS = ["a", "b", "a b", "ab", "a:b", 'q"', "\\", "名", " ", ""]
-_STRINGS = [*_KEYS, "x: y", "line\nbreak", "\u00e9", "https://example.com/a b", "\t"]
+_STRINGS = [*_KEYS, "x: y", "  two  spaces ", "line\nbreak", "\u00e9", "https://example.com/a b", "\t"]
 
 
 def _random_value(rng: random.Random, depth: int) -> Any:
