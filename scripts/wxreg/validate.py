@@ -139,18 +139,12 @@ def schema_problems(file: str, value: Any, definition: str, schema: CompiledSche
 
 
 @lru_cache(maxsize=4096)  # a registry's timestamps share few days and few times of day
-def _real_date(text: str) -> bool:
+def _real(kind: type[date] | type[time], text: str) -> bool:
+    """Whether ``text`` names a real day (``YYYY-MM-DD``, ``kind`` date) or time of day (``HH:MM:SS``)."""
+    fields = (text[0:4], text[5:7], text[8:10]) if kind is date else (text[0:2], text[3:5], text[6:8])
     try:
-        date(int(text[0:4]), int(text[5:7]), int(text[8:10]))
-    except ValueError:
-        return False
-    return True
-
-
-@lru_cache(maxsize=4096)
-def _real_time(text: str) -> bool:
-    try:
-        time(int(text[0:2]), int(text[3:5]), int(text[6:8]))
+        first, second, third = (int(part) for part in fields)
+        kind(first, second, third)
     except ValueError:
         return False
     return True
@@ -159,7 +153,7 @@ def _real_time(text: str) -> bool:
 def _timestamp_problem(file: str, pointer: str, text: str) -> Problem | None:
     """The schema checked the shape (``YYYY-MM-DDTHH:MM:SSZ``); this checks it is a real moment: a real day
     and a real time of day (a UTC moment has no leap second or daylight-saving gap)."""
-    if not (_real_date(text[0:10]) and _real_time(text[11:19])):
+    if not (_real(date, text[0:10]) and _real(time, text[11:19])):
         return Problem(file, pointer, f"不是真实的日期时间：{text} / not a real date and time: {text}",
                        "例如 / e.g. 2026-01-31T08:00:00Z")
     return None
