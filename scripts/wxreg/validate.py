@@ -138,13 +138,24 @@ def schema_problems(file: str, value: Any, definition: str, schema: CompiledSche
     return [_schema_problem(file, issue, _lookup(value, issue.path)) for issue in compiled.issues(value, definition)]
 
 
-@lru_cache(maxsize=4096)  # a registry's timestamps share few days and few times of day
-def _real(kind: type[date] | type[time], text: str) -> bool:
-    """Whether ``text`` names a real day (``YYYY-MM-DD``, ``kind`` date) or time of day (``HH:MM:SS``)."""
-    fields = (text[0:4], text[5:7], text[8:10]) if kind is date else (text[0:2], text[3:5], text[6:8])
+@lru_cache(maxsize=4096)  # a registry's timestamps share few days
+def _real_day(text: str) -> bool:
+    """Whether ``YYYY-MM-DD`` names a day of the calendar."""
     try:
-        first, second, third = (int(part) for part in fields)
-        kind(first, second, third)
+        date(int(text[0:4]), int(text[5:7]), int(text[8:10]))
+    except ValueError:
+        return False
+    return True
+
+
+def _real_time_of_day(text: str) -> bool:
+    """Whether ``HH:MM:SS`` names a time of day (no 24:00:00, no leap second)."""
+    hours, minutes, seconds = text[0:2], text[3:5], text[6:8]
+    digits = hours + minutes + seconds
+    if len(digits) == 6 and digits.isascii() and digits.isdigit():  # the schema's shape: compare as text
+        return hours < "24" and minutes < "60" and seconds < "60"
+    try:
+        time(int(hours), int(minutes), int(seconds))
     except ValueError:
         return False
     return True
@@ -153,7 +164,7 @@ def _real(kind: type[date] | type[time], text: str) -> bool:
 def _timestamp_problem(file: str, pointer: str, text: str) -> Problem | None:
     """The schema checked the shape (``YYYY-MM-DDTHH:MM:SSZ``); this checks it is a real moment: a real day
     and a real time of day (a UTC moment has no leap second or daylight-saving gap)."""
-    if not (_real(date, text[0:10]) and _real(time, text[11:19])):
+    if not (_real_day(text[0:10]) and _real_time_of_day(text[11:19])):
         return Problem(file, pointer, f"不是真实的日期时间：{text} / not a real date and time: {text}",
                        "例如 / e.g. 2026-01-31T08:00:00Z")
     return None
