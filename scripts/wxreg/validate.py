@@ -11,6 +11,7 @@ from __future__ import annotations
 import gc
 import json
 import os
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -148,14 +149,16 @@ def _real_day(text: str) -> bool:
     return True
 
 
-def _real_time_of_day(text: str) -> bool:
-    """Whether ``HH:MM:SS`` names a time of day (no 24:00:00, no leap second)."""
-    hours, minutes, seconds = text[0:2], text[3:5], text[6:8]
-    digits = hours + minutes + seconds
-    if len(digits) == 6 and digits.isascii() and digits.isdigit():  # the schema's shape: compare as text
-        return hours < "24" and minutes < "60" and seconds < "60"
-    try:
-        time(int(hours), int(minutes), int(seconds))
+_TIME_OF_DAY = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]")
+"""A real time of day in the schema's shape (ASCII digits): no 24:00:00, no leap second."""
+
+
+def _real_time_of_day(text: str, start: int) -> bool:
+    """Whether ``text[start:start + 8]``, ``HH:MM:SS``, names a time of day."""
+    if _TIME_OF_DAY.fullmatch(text, start, start + 8):
+        return True
+    try:  # not the schema's shape, or not a real time: as datetime.time reads it
+        time(int(text[start:start + 2]), int(text[start + 3:start + 5]), int(text[start + 6:start + 8]))
     except ValueError:
         return False
     return True
@@ -164,7 +167,7 @@ def _real_time_of_day(text: str) -> bool:
 def _timestamp_problem(file: str, pointer: str, text: str) -> Problem | None:
     """The schema checked the shape (``YYYY-MM-DDTHH:MM:SSZ``); this checks it is a real moment: a real day
     and a real time of day (a UTC moment has no leap second or daylight-saving gap)."""
-    if not (_real_day(text[0:10]) and _real_time_of_day(text[11:19])):
+    if not (_real_day(text[0:10]) and _real_time_of_day(text, 11)):
         return Problem(file, pointer, f"不是真实的日期时间：{text} / not a real date and time: {text}",
                        "例如 / e.g. 2026-01-31T08:00:00Z")
     return None
@@ -179,20 +182,25 @@ def _url_problem(file: str, pointer: str, url: str) -> Problem | None:
                    "改为 https:// 链接（http 仅允许本机测试地址） / use an https:// URL (http only for loopback tests)")
 
 
-def _entry_urls(entry: Mapping[str, Any]) -> Iterable[tuple[str, str]]:
-    for key in ("homepage", "demo_video", "documentation", "issue_tracker"):
+_LINK_KEYS = ("homepage", "demo_video", "documentation", "issue_tracker")
+
+
+def _entry_urls(entry: Mapping[str, Any]) -> Iterator[tuple[str, tuple[str | int, ...]]]:
+    """Every link of an entry and the path to it (a pointer is made only for a link that fails)."""
+    for key in _LINK_KEYS:
         if key in entry:
-            yield f"/{key}", entry[key]
-    if "website" in entry["author"]:
-        yield "/author/website", entry["author"]["website"]
+            yield entry[key], (key,)
+    author = entry["author"]
+    if "website" in author:
+        yield author["website"], ("author", "website")
     for name, location in entry["repository"].items():
         if isinstance(location, dict):
             for key, url in location.items():
-                yield f"/repository/{name}/{key}", url
+                yield url, ("repository", name, key)
     for index, url in enumerate(entry.get("screenshots", ())):
-        yield f"/screenshots/{index}", url
+        yield url, ("screenshots", index)
     if "submission" in entry:
-        yield "/submission/url", entry["submission"]["url"]
+        yield entry["submission"]["url"], ("submission", "url")
 
 
 def entry_rule_problems(file: str, entry: Mapping[str, Any]) -> list[Problem]:
@@ -242,9 +250,9 @@ def entry_rule_problems(file: str, entry: Mapping[str, Any]) -> list[Problem]:
     if created > updated:
         found.append(Problem(file, "/updated_at", f"updated_at 早于 created_at / updated_at is before created_at "
                              f"({created})", "updated_at 不能早于 created_at / set updated_at >= created_at"))
-    for pointer, url in _entry_urls(entry):
+    for url, path in _entry_urls(entry):
         if not url.startswith("https://"):  # the common case, without a call
-            problem = _url_problem(file, pointer, url)
+            problem = _url_problem(file, json_pointer(path), url)
             if problem:
                 found.append(problem)
     return found

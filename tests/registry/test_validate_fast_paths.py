@@ -17,7 +17,14 @@ from typing import Any
 import pytest
 
 from wxreg.build import render_json
-from wxreg.validate import _timestamp_problem, parse_json, quick_json, read_json, validate_registry
+from wxreg.validate import (
+    _timestamp_problem,
+    entry_rule_problems,
+    parse_json,
+    quick_json,
+    read_json,
+    validate_registry,
+)
 
 EXAMPLE_PLUGINS = Path(__file__).resolve().parents[1] / "fixtures" / "registry-example" / "registry" / "plugins"
 
@@ -254,3 +261,21 @@ def test_timestamps_get_the_datetime_verdict(text: str) -> None:
         real = False
     for _ in range(2):  # the second time from the cache
         assert (_timestamp_problem("f", "/created_at", text) is None) == real
+
+
+def test_every_plain_http_link_is_named_by_its_pointer() -> None:
+    entry = json.loads((EXAMPLE_PLUGINS / "smart_customer_service.json").read_text(encoding="utf-8"))
+    http = "http://example.com/x"
+    for key in ("homepage", "documentation", "issue_tracker"):
+        entry[key] = http
+    entry["author"]["website"] = http
+    for location in entry["repository"]["mirror"], entry["repository"]["primary"]:
+        location["api_url"] = http
+    entry["repository"]["primary"]["url"] = "http://127.0.0.1:8080/owner/repo"  # loopback: allowed
+    entry["screenshots"] = ["https://example.com/a.png", http]
+    entry["submission"]["url"] = http
+    problems = entry_rule_problems("f.json", entry)
+    assert [problem.pointer for problem in problems] == [
+        "/homepage", "/documentation", "/issue_tracker", "/author/website", "/repository/primary/api_url",
+        "/repository/mirror/api_url", "/screenshots/1", "/submission/url"]
+    assert all("https" in problem.message for problem in problems)
