@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from wxreg.config import RegistryConfig
 from wxreg.models import Category, PluginEntry, Tombstone
@@ -33,11 +32,11 @@ class RenderedLine(bytes):
     __slots__ = ()
 
 
-@dataclass(frozen=True, slots=True)
-class ListedEntry:
+class ListedEntry(NamedTuple):
     """What the index needs of one listed plugin: its rendered line and the fields the totals count.
 
-    A build keeps these instead of parsed documents: about a third of the memory at 100k plugins.
+    A build keeps these instead of parsed documents: about a third of the memory at 100k plugins. A named
+    tuple, immutable and made in a third of the time a frozen dataclass takes (10k per check).
     """
 
     plugin_id: str
@@ -50,12 +49,13 @@ class ListedEntry:
     line: RenderedLine
 
     @classmethod
-    def from_document(cls, document: Mapping[str, Any]) -> ListedEntry:
-        """From a schema-valid entry whose keys are already in the published order."""
+    def from_document(cls, document: Mapping[str, Any], line: bytes | None = None) -> ListedEntry:
+        """From a schema-valid entry whose keys are already in the published order; ``line`` is its
+        :func:`one_line` form in UTF-8 when the caller has it already."""
         stats = document.get("stats") or {}
         return cls(document["plugin_id"], document["category"], document["status"], document["verified"] is True,
                    document["featured"] is True, int(stats.get("downloads", 0)), document["updated_at"],
-                   RenderedLine(_one_line(document).encode("utf-8")))
+                   RenderedLine(one_line(document).encode("utf-8") if line is None else line))
 
 
 def last_updated(updated: Iterable[str], tombstones: Iterable[Tombstone]) -> str:
@@ -114,11 +114,13 @@ def registry_document(
     return document
 
 
-# One encoder for every line: json.dumps with options builds a new encoder per call.
-_ONE_LINE_ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False)
+# One encoder for every line: json.dumps with options builds a new encoder per call. JSON documents hold no
+# cycles, so the encoder need not keep a set of the containers it is inside (a tenth of its time).
+_ONE_LINE_ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False, check_circular=False)
 
 
-def _one_line(value: Any) -> str:
+def one_line(value: Any) -> str:
+    """``value`` on one line as ``registry.json`` holds an item: UTF-8 text, no NaN or infinities."""
     return _ONE_LINE_ENCODER.encode(value)
 
 
@@ -135,13 +137,13 @@ def iter_registry_pieces(document: Mapping[str, Any]) -> Iterator[bytes]:
     """
     yield b"{\n"
     for index, (key, value) in enumerate(document.items()):
-        head = (",\n  " if index else "  ") + _one_line(key)
+        head = (",\n  " if index else "  ") + one_line(key)
         if key in ONE_LINE_ITEMS and value:
             yield (head + ": [\n    ").encode("utf-8")
             for position, item in enumerate(value):
                 if position:
                     yield b",\n    "
-                yield item if isinstance(item, RenderedLine) else _one_line(item).encode("utf-8")
+                yield item if isinstance(item, RenderedLine) else one_line(item).encode("utf-8")
             yield b"\n  ]"
         else:
             text = json.dumps(value, ensure_ascii=False, indent=2, allow_nan=False).replace("\n", "\n  ")

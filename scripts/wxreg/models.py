@@ -423,34 +423,44 @@ def normalized_id(plugin_id: str) -> str:
 
 
 _NESTED_KEYS: dict[str, tuple[str, ...]] = {key: cls.KEYS for key, cls in _NESTED.items()}
-_ORDER_IS_CANONICAL: dict[tuple[tuple[str, ...], tuple[str, ...]], bool] = {}
 
 
-def _in_order(keys: tuple[str, ...], order: tuple[str, ...]) -> bool:
-    """Whether ``keys`` appear in ``order``'s order (memoised: files written by the store share a few orders)."""
-    known = _ORDER_IS_CANONICAL.get((keys, order))
-    if known is None:
-        position = {key: index for index, key in enumerate(order)}
-        indexes = [position.get(key, -1) for key in keys]
-        known = _ORDER_IS_CANONICAL[(keys, order)] = -1 not in indexes and indexes == sorted(indexes)
-    return known
+class _KeyOrder(dict[tuple[str, ...], bool]):
+    """Whether a tuple of keys appears in ``order``'s order, memoised per order: files written by the store
+    share a few key orders, and a lookup by the keys alone hashes no order tuple."""
+
+    def __init__(self, order: tuple[str, ...]) -> None:
+        super().__init__()
+        self.position = {key: index for index, key in enumerate(order)}
+
+    def __missing__(self, keys: tuple[str, ...]) -> bool:
+        indexes = [self.position.get(key, -1) for key in keys]
+        known = self[keys] = -1 not in indexes and indexes == sorted(indexes)
+        return known
+
+
+_ENTRY_ORDER = _KeyOrder(ENTRY_KEYS)
+_NESTED_ORDERS = tuple((key, _KeyOrder(order)) for key, order in _NESTED_KEYS.items())
+_WAIVER_ORDER = _KeyOrder(Waiver.KEYS)
+_LOCATION_ORDER = _KeyOrder(RepositoryLocation.KEYS)
 
 
 def _locations(repository: Mapping[str, Any]) -> list[tuple[str, Any]]:
     return [(name, repository[name]) for name in ("primary", "mirror") if name in repository]
 
 
-def _is_canonical(document: Mapping[str, Any]) -> bool:
-    if not _in_order(tuple(document), ENTRY_KEYS):
+def is_canonical(document: Mapping[str, Any]) -> bool:
+    """Whether every object of ``document`` (a schema-valid entry) has its keys in the published order."""
+    if not _ENTRY_ORDER[tuple(document)]:
         return False
-    for key, order in _NESTED_KEYS.items():
+    for key, in_order in _NESTED_ORDERS:
         nested = document.get(key)
-        if nested is not None and not _in_order(tuple(nested), order):
+        if nested is not None and not in_order[tuple(nested)]:
             return False
-    if any(not _in_order(tuple(item), Waiver.KEYS) for item in document.get("waivers") or ()):
+    waivers = document.get("waivers")
+    if waivers and not all(_WAIVER_ORDER[tuple(item)] for item in waivers):
         return False
-    locations = _locations(document["repository"])
-    return all(_in_order(tuple(location), RepositoryLocation.KEYS) for _, location in locations)
+    return all(_LOCATION_ORDER[tuple(location)] for _, location in _locations(document["repository"]))
 
 
 def canonical_entry(document: Mapping[str, Any]) -> JsonObject:
@@ -460,7 +470,7 @@ def canonical_entry(document: Mapping[str, Any]) -> JsonObject:
     fast path that keeps a 10k-plugin build within its time budget. A document already in order
     (every file the store writes) is returned as a plain copy of its top level.
     """
-    if _is_canonical(document):
+    if is_canonical(document):
         return dict(document)
     out: JsonObject = {key: document[key] for key in ENTRY_KEYS if key in document}
     for key, order in _NESTED_KEYS.items():

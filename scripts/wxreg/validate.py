@@ -11,19 +11,23 @@ from __future__ import annotations
 import gc
 import json
 import os
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import date, time
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import orjson
+
 from wxreg import versions
-from wxreg.build import ListedEntry, iter_registry_pieces, registry_document_from_listed
+from wxreg.build import ListedEntry, iter_registry_pieces, one_line, registry_document_from_listed
 from wxreg.config import RegistryConfig
 from wxreg.errors import ModelError, Problem, json_pointer
-from wxreg.models import Category, PluginEntry, Tombstone, canonical_entry, normalized_id
+from wxreg.models import Category, PluginEntry, Tombstone, canonical_entry, is_canonical, normalized_id
 from wxreg.schema import CompiledSchema, SchemaIssue, registry_schema
 
 # The six category ids: one list, the schema's ``category_id`` enum; categories.json must name exactly these.
@@ -135,12 +139,35 @@ def schema_problems(file: str, value: Any, definition: str, schema: CompiledSche
     return [_schema_problem(file, issue, _lookup(value, issue.path)) for issue in compiled.issues(value, definition)]
 
 
-def _timestamp_problem(file: str, pointer: str, text: str) -> Problem | None:
-    """The schema checked the shape (``YYYY-MM-DDTHH:MM:SSZ``); this checks it is a real moment."""
+@lru_cache(maxsize=4096)  # a registry's timestamps share few days
+def _real_day(text: str) -> bool:
+    """Whether ``YYYY-MM-DD`` names a day of the calendar."""
     try:
-        datetime(int(text[0:4]), int(text[5:7]), int(text[8:10]), int(text[11:13]), int(text[14:16]),
-                 int(text[17:19]), tzinfo=UTC)
+        date(int(text[0:4]), int(text[5:7]), int(text[8:10]))
     except ValueError:
+        return False
+    return True
+
+
+_TIME_OF_DAY = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]")
+"""A real time of day in the schema's shape (ASCII digits): no 24:00:00, no leap second."""
+
+
+def _real_time_of_day(text: str, start: int) -> bool:
+    """Whether ``text[start:start + 8]``, ``HH:MM:SS``, names a time of day."""
+    if _TIME_OF_DAY.fullmatch(text, start, start + 8):
+        return True
+    try:  # not the schema's shape, or not a real time: as datetime.time reads it
+        time(int(text[start:start + 2]), int(text[start + 3:start + 5]), int(text[start + 6:start + 8]))
+    except ValueError:
+        return False
+    return True
+
+
+def _timestamp_problem(file: str, pointer: str, text: str) -> Problem | None:
+    """The schema checked the shape (``YYYY-MM-DDTHH:MM:SSZ``); this checks it is a real moment: a real day
+    and a real time of day (a UTC moment has no leap second or daylight-saving gap)."""
+    if not (_real_day(text[0:10]) and _real_time_of_day(text, 11)):
         return Problem(file, pointer, f"不是真实的日期时间：{text} / not a real date and time: {text}",
                        "例如 / e.g. 2026-01-31T08:00:00Z")
     return None
@@ -155,20 +182,25 @@ def _url_problem(file: str, pointer: str, url: str) -> Problem | None:
                    "改为 https:// 链接（http 仅允许本机测试地址） / use an https:// URL (http only for loopback tests)")
 
 
-def _entry_urls(entry: Mapping[str, Any]) -> Iterable[tuple[str, str]]:
-    for key in ("homepage", "demo_video", "documentation", "issue_tracker"):
+_LINK_KEYS = ("homepage", "demo_video", "documentation", "issue_tracker")
+
+
+def _entry_urls(entry: Mapping[str, Any]) -> Iterator[tuple[str, tuple[str | int, ...]]]:
+    """Every link of an entry and the path to it (a pointer is made only for a link that fails)."""
+    for key in _LINK_KEYS:
         if key in entry:
-            yield f"/{key}", entry[key]
-    if "website" in entry["author"]:
-        yield "/author/website", entry["author"]["website"]
+            yield entry[key], (key,)
+    author = entry["author"]
+    if "website" in author:
+        yield author["website"], ("author", "website")
     for name, location in entry["repository"].items():
         if isinstance(location, dict):
             for key, url in location.items():
-                yield f"/repository/{name}/{key}", url
+                yield url, ("repository", name, key)
     for index, url in enumerate(entry.get("screenshots", ())):
-        yield f"/screenshots/{index}", url
+        yield url, ("screenshots", index)
     if "submission" in entry:
-        yield "/submission/url", entry["submission"]["url"]
+        yield entry["submission"]["url"], ("submission", "url")
 
 
 def entry_rule_problems(file: str, entry: Mapping[str, Any]) -> list[Problem]:
@@ -218,10 +250,11 @@ def entry_rule_problems(file: str, entry: Mapping[str, Any]) -> list[Problem]:
     if created > updated:
         found.append(Problem(file, "/updated_at", f"updated_at 早于 created_at / updated_at is before created_at "
                              f"({created})", "updated_at 不能早于 created_at / set updated_at >= created_at"))
-    for pointer, url in _entry_urls(entry):
-        problem = _url_problem(file, pointer, url)
-        if problem:
-            found.append(problem)
+    for url, path in _entry_urls(entry):
+        if not url.startswith("https://"):  # the common case, without a call
+            problem = _url_problem(file, json_pointer(path), url)
+            if problem:
+                found.append(problem)
     return found
 
 
@@ -269,24 +302,81 @@ def _no_constant(name: str) -> Any:
     raise _NotJson(f"{name} 不是合法的 JSON / {name} is not valid JSON")
 
 
+def quick_json(raw: bytes) -> tuple[Any, bytes] | None:
+    """``raw`` parsed by the fast parser, and its :func:`~wxreg.build.one_line` form as UTF-8 (as
+    ``registry.json`` holds it), when that is what the strict parse of :func:`parse_json` gives; ``None``
+    when it may not be (then only the strict parse can tell).
+
+    The strict parse costs a Python call per object to refuse duplicate keys. The fast parser, ``orjson``,
+    takes only RFC 8259 JSON (UTF-8, no raw control character in a string, no NaN or Infinity) and reads
+    strings exactly; unlike the strict parse it keeps the last of two equal keys and reads an integer beyond
+    64 bits as a float. The comparison here catches both and more: drop the spaces and newlines of the file
+    and of the one-line form of what was parsed; when the two are equal the file has exactly the one-line
+    form's objects, members and tokens. Dropping them keeps every token and string boundary (no raw newline
+    in a string, no escape contains a space, a separator stands between any two values), so each object of
+    the file has as many members as the parsed object has distinct keys (no duplicate key), and every
+    number is spelled as the one-line form spells the parsed number (which the strict parse reads back to
+    the same value). A BOM, escapes or numbers spelled otherwise, tabs or trailing data make the forms
+    differ. What the comparison cannot see, a space inside a string or bytes that are not UTF-8, orjson
+    reads exactly or refuses.
+    """
+    try:
+        value = orjson.loads(raw)
+        line = one_line(value).encode("utf-8")
+    except (ValueError, RecursionError):  # orjson.JSONDecodeError is one; NaN, a lone surrogate, deep nesting
+        return None
+    if raw.translate(None, b" \n") != line.translate(None, b" \n"):
+        return None
+    return value, line
+
+
+def parse_json(raw: bytes) -> tuple[Any, bytes | None]:
+    """``raw`` parsed strictly (UTF-8, no duplicate keys, no NaN or Infinity), with its one-line form when
+    :func:`quick_json` took its fast path; the strict parse's value or exception otherwise."""
+    quick = quick_json(raw)
+    if quick is not None:
+        return quick
+    text = raw.decode("utf-8")
+    return json.loads(text, object_pairs_hook=_no_duplicate_keys, parse_constant=_no_constant), None
+
+
+def _read_bytes(path: str, directory: int | None = None) -> bytes:
+    """The whole file at ``path`` (relative to the open ``directory`` when given), by plain system calls:
+    a third less time than a file object for 10k small files."""
+    handle = os.open(path, os.O_RDONLY | os.O_CLOEXEC, dir_fd=directory)
+    try:
+        chunks = []
+        while chunk := os.read(handle, 1 << 16):
+            chunks.append(chunk)
+    finally:
+        os.close(handle)
+    return b"".join(chunks)
+
+
+def _read_parsed(path: str, file: str, directory: int | None = None) -> tuple[Any, bytes | None, Problem | None]:
+    try:
+        raw = _read_bytes(path, directory)
+    except FileNotFoundError:
+        return None, None, Problem(file, "", "文件不存在 / file is missing", "创建该文件 / create it")
+    try:
+        data, line = parse_json(raw)
+        return data, line, None
+    except UnicodeDecodeError as exc:
+        problem = Problem(file, "", f"不是 UTF-8 文本 / not UTF-8: {exc}", "以 UTF-8 保存 / save it as UTF-8")
+    except _DuplicateKey as exc:
+        problem = Problem(file, "", f"重复的键 {exc} / duplicate key {exc}", "只保留一个 / keep one of them")
+    except _NotJson as exc:
+        problem = Problem(file, "", str(exc), "使用数字或字符串 / use a number or a string")
+    except json.JSONDecodeError as exc:
+        problem = Problem(file, "", f"JSON 语法错误（第 {exc.lineno} 行第 {exc.colno} 列） / invalid JSON at line "
+                          f"{exc.lineno} column {exc.colno}: {exc.msg}", "修正 JSON 语法 / fix the JSON syntax")
+    return None, None, problem
+
+
 def read_json(root: Path, file: str) -> tuple[Any, Problem | None]:
     """Parse ``root/file`` strictly (UTF-8, no duplicate keys); a problem instead of an exception."""
-    try:
-        raw = (root / file).read_bytes()
-    except FileNotFoundError:
-        return None, Problem(file, "", "文件不存在 / file is missing", "创建该文件 / create it")
-    try:
-        return json.loads(raw.decode("utf-8"), object_pairs_hook=_no_duplicate_keys,
-                          parse_constant=_no_constant), None
-    except UnicodeDecodeError as exc:
-        return None, Problem(file, "", f"不是 UTF-8 文本 / not UTF-8: {exc}", "以 UTF-8 保存 / save it as UTF-8")
-    except _DuplicateKey as exc:
-        return None, Problem(file, "", f"重复的键 {exc} / duplicate key {exc}", "只保留一个 / keep one of them")
-    except _NotJson as exc:
-        return None, Problem(file, "", str(exc), "使用数字或字符串 / use a number or a string")
-    except json.JSONDecodeError as exc:
-        return None, Problem(file, "", f"JSON 语法错误（第 {exc.lineno} 行第 {exc.colno} 列） / invalid JSON at line "
-                             f"{exc.lineno} column {exc.colno}: {exc.msg}", "修正 JSON 语法 / fix the JSON syntax")
+    data, _, problem = _read_parsed(os.fspath(root / file), file)
+    return data, problem
 
 
 @dataclass
@@ -375,11 +465,20 @@ def _check_plugins(root: Path, out: CheckedSources) -> None:
     if not plugins_dir.is_dir():
         out.problems.append(Problem(PLUGINS_DIR, "", "目录不存在 / directory is missing", "创建它 / create it"))
         return
+    # Each file is opened relative to the open directory: no lookup of the whole path for every file.
+    directory = os.open(plugins_dir, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    try:
+        _check_plugin_files(directory, out)
+    finally:
+        os.close(directory)
+
+
+def _check_plugin_files(directory: int, out: CheckedSources) -> None:
     category_ids = {category.id for category in out.categories} or set(CATEGORY_IDS)
     tombstoned = {normalized_id(stone.plugin_id): stone for stone in out.tombstones}
     owners: dict[str, str] = {}
     # scandir: one directory read gives names and types, no stat per file.
-    with os.scandir(plugins_dir) as listing:
+    with os.scandir(directory) as listing:
         items = sorted((item.name, item.is_file(follow_symlinks=False)) for item in listing)
     for name, is_regular_file in items:
         file = f"{PLUGINS_DIR}/{name}"
@@ -389,7 +488,7 @@ def _check_plugins(root: Path, out: CheckedSources) -> None:
             out.problems.append(Problem(file, "", "plugins/ 下只能有 <plugin_id>.json 文件 / only <plugin_id>.json "
                                         "files belong in registry/plugins", "删除或改名 / remove or rename it"))
             continue
-        data, problem = read_json(root, file)
+        data, line, problem = _read_parsed(name, file, directory)
         if problem:
             out.problems.append(problem)
             continue
@@ -423,7 +522,10 @@ def _check_plugins(root: Path, out: CheckedSources) -> None:
                                         "删除该文件并换一个新的 plugin_id / "
                                         "delete this file and choose a new plugin_id"))
             continue
-        out.listed.append(ListedEntry.from_document(canonical_entry(data)))
+        if line is not None and is_canonical(data):  # the one-line form of the parse is the published one
+            out.listed.append(ListedEntry.from_document(data, line))
+        else:
+            out.listed.append(ListedEntry.from_document(canonical_entry(data)))
 
 
 @contextmanager

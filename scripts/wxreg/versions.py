@@ -50,6 +50,7 @@ def client_compare(left: str, right: str) -> int | None:
     return (low > high) - (low < high)
 
 
+@lru_cache(maxsize=16384)  # every entry compares its versions; the pairs recur across plugins
 def client_version_le(lower: str, upper: str) -> bool:
     """``lower <= upper`` as the client compares them; False when either cannot be compared."""
     order = client_compare(lower, upper)
@@ -79,6 +80,7 @@ def tag_version(tag: str) -> Version | None:
     return parse_pep440(tag.removeprefix("v"))
 
 
+@lru_cache(maxsize=4096)  # the same few Python constraints recur across plugins
 def is_specifier(text: str) -> bool:
     """True for a PEP 440 version specifier such as ``>=3.8`` or ``>=3.9,<3.13``."""
     try:
