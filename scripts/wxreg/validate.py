@@ -370,6 +370,11 @@ def _read_parsed(path: str, file: str, directory: int | None = None) -> tuple[An
     except json.JSONDecodeError as exc:
         problem = Problem(file, "", f"JSON 语法错误（第 {exc.lineno} 行第 {exc.colno} 列） / invalid JSON at line "
                           f"{exc.lineno} column {exc.colno}: {exc.msg}", "修正 JSON 语法 / fix the JSON syntax")
+    except (ValueError, RecursionError) as exc:
+        # What the parser refuses beyond syntax: an integer of more digits than Python converts (4,300), or
+        # nesting deeper than the interpreter's stack. No registry document needs either.
+        problem = Problem(file, "", f"JSON 数字过长或嵌套过深 / a number too long or nesting too deep: "
+                          f"{type(exc).__name__}: {str(exc)[:120]}", "缩短数字，减少嵌套 / shorten it, nest less")
     return None, None, problem
 
 

@@ -279,3 +279,14 @@ def test_every_plain_http_link_is_named_by_its_pointer() -> None:
         "/homepage", "/documentation", "/issue_tracker", "/author/website", "/repository/primary/api_url",
         "/repository/mirror/api_url", "/screenshots/1", "/submission/url"]
     assert all("https" in problem.message for problem in problems)
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    (b'{"plugin_id": ' + b"9" * 5000 + b"}\n", "a number too long or nesting too deep"),
+    (b'{"plugin_id": ' + b"[" * 100_000 + b"]" * 100_000 + b"}\n", "a number too long or nesting too deep"),
+])
+def test_what_the_parser_cannot_hold_is_a_problem_not_a_crash(example_root: Path, raw: bytes, expected: str) -> None:
+    file = "registry/plugins/weather_query.json"
+    (example_root / file).write_bytes(raw)
+    problems = validate_registry(example_root)
+    assert [problem.file for problem in problems] == [file] and expected in problems[0].message, problems

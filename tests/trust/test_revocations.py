@@ -95,3 +95,15 @@ def test_the_catalog_marks_what_clients_refuse_one_revocation_type() -> None:
     item = Revocation("p", ("v1.2",), "block", "原因", "reason", "https://example.com/a", "2026-01-01")
     assert item.covers_version("1.2.0") and item.covers("p", "1.2") and not item.covers_version("1.2.1")
     assert Revocation("p", ("*",), "warn", "z", "e", "a", "d").all_versions
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    (b'{"revocations": [], "revocations": []}\n', "duplicate key revocations"),
+    (b'{"revocations": [{"plugin_id": NaN}]}\n', "NaN"),
+    (b'\xff\xfe{}', "not UTF-8"),
+])
+def test_revoked_json_is_read_as_strictly_as_every_registry_file(root: Path, raw: bytes, expected: str) -> None:
+    # A second "revocations" key would hide the first from a lenient reader: one revocation list, one verdict.
+    (root / REVOKED_FILE).write_bytes(raw)
+    found = problems(root)
+    assert len(found) == 1 and found[0].file == REVOKED_FILE and expected in found[0].message, found
