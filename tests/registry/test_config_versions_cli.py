@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from wxreg import versions
-from wxreg.cli import SUBCOMMAND_MODULES, main, make_parser
+from wxreg.cli import SUBCOMMAND_MODULES, SUBCOMMANDS, main, make_parser
 from wxreg.config import DEFAULT_CONFIG_PATH, RegistryConfig
 from wxreg.errors import ModelError
 
@@ -103,6 +103,21 @@ def test_cli_is_a_table_of_subcommand_modules() -> None:
     parser = make_parser()
     for command in ("build", "validate", "demo"):
         assert parser.parse_args([command]).handler is not None
+
+
+def test_each_subcommand_is_found_in_the_module_the_table_names() -> None:
+    """``wxreg X`` imports only X's module: the table must say exactly what each module registers."""
+    import argparse
+    import importlib
+
+    registered: dict[str, str] = {}
+    for module in SUBCOMMAND_MODULES:
+        subparsers = argparse.ArgumentParser().add_subparsers()
+        importlib.import_module(module).register(subparsers)
+        registered.update(dict.fromkeys(subparsers.choices, module))
+    assert registered == SUBCOMMANDS
+    for command in SUBCOMMANDS:  # the one-module parser knows the command (and its own --help)
+        assert command in make_parser(command)._subparsers._group_actions[0].choices  # type: ignore[union-attr]
 
 
 def test_committed_registry_is_valid(capsys: pytest.CaptureFixture[str]) -> None:
