@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parent
 DATA_GLOBS = (
     "registry/*.json",
     "registry/plugins/*.json",
+    "registry/plugins/.gitkeep",  # the folder exists even while no plugin is listed (a wheel has no empty folders)
     "schemas/*.json",
     ".github/ISSUE_TEMPLATE/*.yml",
 )

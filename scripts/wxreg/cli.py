@@ -17,7 +17,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-from wxreg.config import REPO_ROOT
+from wxreg.config import REPO_ROOT, working_root
 from wxreg.errors import Problem, RegistryError
 from wxreg.store import RegistryStore
 from wxreg.validate import validate_registry
@@ -54,9 +54,10 @@ def _print_problems(problems: Sequence[Problem]) -> None:
 
 
 def _root_argument(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--root", type=Path, default=REPO_ROOT,
-                        help="含 registry/ 的仓库根目录（默认本检出）/ repository root that holds registry/ "
-                             "(default: this checkout)")
+    parser.add_argument("--root", type=Path, default=working_root(),
+                        help="含 registry/ 的仓库根目录（默认本检出；pip 安装的副本默认当前目录）/ repository root "
+                             "that holds registry/ (default: this checkout; an installed copy: the current "
+                             "directory when it holds registry/config.json)")
 
 
 def run_build(args: argparse.Namespace) -> int:
@@ -73,6 +74,7 @@ def run_validate(args: argparse.Namespace) -> int:
     problems = validate_registry(args.root)
     if problems:
         _print_problems(problems)
+        print(f"注册表 / registry: {(args.root / 'registry').resolve()}", file=sys.stderr)
         return 1
     print(f"注册表有效 / registry is valid: {args.root / 'registry'}")
     return 0

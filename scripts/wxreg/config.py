@@ -32,6 +32,16 @@ REPO_ROOT = _data_root()
 """The directory holding ``registry/``, ``schemas/`` and ``.github/ISSUE_TEMPLATE/``: the checkout, or the
 packaged copy of them in an installed wheel."""
 
+
+def working_root() -> Path:
+    """The registry checkout a command such as ``wxreg validate`` works on by default: this checkout, or, for
+    an installed copy (``pip install git+...``), the current directory when it holds ``registry/config.json``
+    (an operator in their fork), else the packaged copy."""
+    if REPO_ROOT != PACKAGED_DATA:
+        return REPO_ROOT
+    here = Path.cwd()
+    return here if (here / "registry" / "config.json").is_file() else REPO_ROOT
+
 DEFAULT_CONFIG_PATH = REPO_ROOT / "registry" / "config.json"
 REGISTRY_JSON_PATH = "registry/registry.json"
 """Where the generated index sits inside the repository, on both hosts."""

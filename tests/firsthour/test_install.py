@@ -45,3 +45,12 @@ def test_a_wheel_from_this_checkout_reviews_a_plugin_outside_the_repository(tmp_
     done = run([str(venv / "bin" / "wxreg"), "review", ".", "--tag", "v1.0.0"], cwd=repo)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "hello_reply v1.0.0" in done.stdout and "通过 / PASSED" in done.stdout
+
+    # An operator with the installed copy, in their fork: `wxreg validate` checks the fork, not the copy.
+    import shutil
+
+    fork = tmp_path / "fork"
+    shutil.copytree(ROOT / "registry", fork / "registry")
+    assert "wxreg/_data/registry/plugins/.gitkeep" in names  # the folder exists while no plugin is listed
+    done = run([str(venv / "bin" / "wxreg"), "validate"], cwd=fork)
+    assert done.returncode == 0 and str(fork / "registry") in done.stdout, done.stdout + done.stderr
