@@ -138,6 +138,11 @@ class ReviewContext:
         """The plugin's code files, decoded and parsed once, shared by every check."""
         return self.tree.code
 
+    def registry_index(self) -> RegistryIndex:
+        """The registry's listed and removed plugins, read once per review for every check that needs them
+        (raises :class:`RegistryReadError` for a malformed registry, to each caller)."""
+        return self.code.memo("registry-index", lambda: load_registry_index(self.registry_dir))
+
 
 class Check(Protocol):
     """One concern of the review. Returns findings; a raised exception is turned into a failed check."""

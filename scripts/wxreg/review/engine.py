@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tempfile
 import time
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +17,7 @@ from wxreg.review.checks.manifest import MANIFEST, load_manifest
 from wxreg.review.context import (
     Check,
     OwnershipFacts,
+    RegistryIndex,
     RegistryReadError,
     ReviewContext,
     ToolConfig,
@@ -161,13 +163,14 @@ def review(request: ReviewRequest, options: ReviewOptions | None = None) -> Revi
         manifest, _ = load_manifest(manifest_file.data)
     submission = request.submission or Submission.from_manifest(manifest or {}, request.repo, request.tag)
     findings: list[Finding] = [*request.submission_findings, *tree.findings]
-    findings += _pinned_release(options, tree, submission)
     endpoints: tuple[Endpoint, ...] = ()
     if tree.commit is not None and not any(f.id in TREE_LIMIT_IDS for f in tree.findings):
-        findings += _run_checks(request, options, tree, submission, manifest)
+        findings += _run_checks(request, options, tree, submission, manifest)  # the pinned release among them
         from wxreg.review.behaviour import behaviour_of  # loaded by the behaviour check already
 
         endpoints = behaviour_of(tree).endpoints
+    else:
+        findings += _pinned_release(lambda: load_registry_index(options.registry_dir), tree, submission)
     findings, applied = apply_waivers(findings, request.waivers, tree.commit)
     findings.sort(key=Finding.sort_key)
     return ReviewResult(
@@ -188,12 +191,12 @@ def review(request: ReviewRequest, options: ReviewOptions | None = None) -> Revi
     )
 
 
-def _pinned_release(options: ReviewOptions, tree: PluginTree, submission: Submission) -> list[Finding]:
+def _pinned_release(index: Callable[[], RegistryIndex], tree: PluginTree, submission: Submission) -> list[Finding]:
     """A tag the registry already pinned for this plugin must still point at the pinned commit."""
     if tree.commit is None:
         return []
     try:
-        listed = load_registry_index(options.registry_dir).listed_by_id(submission.plugin_id)
+        listed = index().listed_by_id(submission.plugin_id)
     except RegistryReadError:
         return []  # the identity check reports an unreadable registry (and fails)
     if listed is None or listed.release_tag != tree.tag or not listed.release_commit:
@@ -253,6 +256,7 @@ def _run_checks(
             for i in order:
                 check = options.checks[i] if options.checks is not None else load_check(names[i])
                 futures[i] = pool.submit(_run_check, check, ctx)
+            found += _pinned_release(ctx.registry_index, tree, submission)  # the registry read once for all
             for i in range(len(names)):
                 found += futures[i].result()
     return found

@@ -26,7 +26,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from wxreg.review import rules
-from wxreg.review.context import ReviewContext, load_registry_index
+from wxreg.review.context import ReviewContext
 from wxreg.review.findings import Finding
 
 PLUGIN_ID = re.compile(r"^[a-z][a-z0-9_]{2,63}$")
@@ -239,7 +239,7 @@ class IdentityCheck:
 
     def _look_alikes(self, ctx: ReviewContext, plugin_id: str, name: str) -> Iterator[Finding]:
         distance = ctx.policy.max_edit_distance
-        index = load_registry_index(ctx.registry_dir)
+        index = ctx.registry_index()
         for stone in index.removed:
             if stone.plugin_id == plugin_id:
                 yield rules.I004.at(plugin_id=plugin_id, reason=stone.reason or stone.severity)

@@ -106,7 +106,7 @@ class OwnershipCheck:
         sub = ctx.submission
         if not ctx.is_url and sub.source != "issue":
             return  # a local review: there is no forge identity to compare
-        index = load_registry_index(ctx.registry_dir)
+        index = ctx.registry_index()
         listed = index.listed_by_id(sub.plugin_id)
         if listed is not None and not same_repo(listed.repo_url, sub.github_repo):
             yield rules.O002.at(expected=listed.repo_url, actual=sub.github_repo)
