@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import argparse
+import importlib
 import json
 from pathlib import Path
 
 import pytest
 
 from wxreg import versions
-from wxreg.cli import SUBCOMMAND_MODULES, main, make_parser
+from wxreg.cli import SUBCOMMAND_MODULES, SUBCOMMANDS, main, make_parser
 from wxreg.config import DEFAULT_CONFIG_PATH, RegistryConfig
 from wxreg.errors import ModelError
 
@@ -103,6 +105,13 @@ def test_cli_is_a_table_of_subcommand_modules() -> None:
     parser = make_parser()
     for command in ("build", "validate", "demo"):
         assert parser.parse_args([command]).handler is not None
+    # The table names exactly the subcommands each module registers, and `wxreg <command>` registers that module.
+    for name, commands in SUBCOMMANDS.items():
+        subparsers = argparse.ArgumentParser().add_subparsers()
+        importlib.import_module(name).register(subparsers)
+        assert tuple(subparsers.choices) == commands, name
+        for command in commands:
+            assert "{" + ",".join(commands) + "}" in "".join(make_parser(command).format_usage().split()), command
 
 
 def test_committed_registry_is_valid(capsys: pytest.CaptureFixture[str]) -> None:
