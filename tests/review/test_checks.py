@@ -5,7 +5,7 @@ canary test plants code that would write a file if setup.py, conftest.py, __init
 point or the plugin's tests were executed or imported, and checks that the file never appears.
 
 A review here runs every check but the scanners (bandit, GuardDog, pip-audit) unless the test is marked
-``scanners``: each finding of our own checks needs none of them (``tests/review/conftest.py``).
+``scanners`` (all of them, or the named checks): each finding of our own checks needs none of them.
 """
 
 from __future__ import annotations
@@ -73,7 +73,7 @@ def test_canary_is_never_written(review_plugin: ReviewFn, tmp_path: Path) -> Non
     assert not result.passed
 
 
-@pytest.mark.scanners
+@pytest.mark.scanners("dependencies")
 @pytest.mark.parametrize(
     "line",
     [
@@ -94,7 +94,7 @@ def test_requirement_lines_with_options_urls_or_paths(review_plugin: ReviewFn, l
     assert not result.passed
 
 
-@pytest.mark.scanners
+@pytest.mark.scanners("dependencies")
 def test_unpinned_dependency_is_an_error(review_plugin: ReviewFn) -> None:
     result = review_plugin(
         {"requirements.txt": "requests>=2.0\n", "plugin.json": edit_manifest(dependencies=["requests>=2.0"])}
@@ -109,7 +109,7 @@ def test_unpinned_dependency_is_an_error(review_plugin: ReviewFn) -> None:
     assert [(f.id, f.path) for f in half.findings if f.id == "WXR-D003"] == [("WXR-D003", "plugin.json")]
 
 
-@pytest.mark.scanners
+@pytest.mark.scanners("dependencies")
 def test_vulnerable_dependency(review_plugin: ReviewFn) -> None:
     manifest = edit_manifest(dependencies=["requests==2.32.3", "urllib3==1.26.4"])
     result = review_plugin({"requirements.txt": "requests==2.32.3\nurllib3==1.26.4\n", "plugin.json": manifest})
@@ -118,7 +118,7 @@ def test_vulnerable_dependency(review_plugin: ReviewFn) -> None:
     assert not result.passed
 
 
-@pytest.mark.scanners
+@pytest.mark.scanners("dependencies")
 def test_failed_audit_fails_the_check(tmp_path: Path, options: ReviewOptions) -> None:
     with OsvStandIn() as osv:  # an error answer (404 with an OSV error body) for every query
         repo = make_repo(tmp_path / "p")
@@ -127,7 +127,7 @@ def test_failed_audit_fails_the_check(tmp_path: Path, options: ReviewOptions) ->
     assert "WXR-D005" in ids(result) and not result.passed
 
 
-@pytest.mark.scanners
+@pytest.mark.scanners("dependencies")
 def test_unreachable_audit_service_fails_the_check(tmp_path: Path, options: ReviewOptions) -> None:
     repo = make_repo(tmp_path / "p")
     opts = replace(options, tools=ToolConfig(osv_url="http://127.0.0.1:9/v1/query", network_timeout_seconds=2))
@@ -138,7 +138,7 @@ def test_unreachable_audit_service_fails_the_check(tmp_path: Path, options: Revi
 SHELL = "import subprocess\n\ndef run(cmd):\n    return subprocess.call(cmd, shell=True)  # nosec B602\n"
 
 
-@pytest.mark.scanners
+@pytest.mark.scanners("security")
 def test_nosec_and_bandit_config_tricks_change_nothing(review_plugin: ReviewFn) -> None:
     result = review_plugin(
         {
@@ -158,7 +158,7 @@ def test_nosec_and_bandit_config_tricks_change_nothing(review_plugin: ReviewFn) 
     assert not result.passed
 
 
-@pytest.mark.scanners
+@pytest.mark.scanners("security")
 def test_bandit_crash_is_a_failed_check(tmp_path: Path, options: ReviewOptions) -> None:
     repo = make_repo(tmp_path / "p")
     bad = tmp_path / "broken.yaml"
@@ -265,7 +265,7 @@ def test_code_that_does_not_parse_at_the_declared_python(
     assert not result.passed
 
 
-@pytest.mark.scanners
+@pytest.mark.scanners("security")
 def test_syntax_error_is_never_unscanned(review_plugin: ReviewFn) -> None:
     result = review_plugin({"broken.py": "def (:\n"})
     assert {"WXR-S103", "WXR-C002"} <= ids(result) and not result.passed
