@@ -48,8 +48,16 @@ lint-workflows: $(STAMP)
 unit: $(STAMP) browser
 	$(BIN)/pytest -n 2 -q
 
-# All tests: static checks, registry validation and the pytest suite.
-test: lint lint-workflows unit
+# All tests: static checks, registry validation and the pytest suite. The static checks (mostly mypy, on one
+# core) run while pytest does; their output waits in a file and follows pytest's; any failure fails the target.
+test: $(STAMP) browser
+	@lint_log=$$(mktemp); \
+	$(MAKE) --no-print-directory lint lint-workflows >"$$lint_log" 2>&1 & lint_pid=$$!; \
+	$(BIN)/pytest -n 2 -q; unit_status=$$?; \
+	wait $$lint_pid; lint_status=$$?; \
+	echo "--- make lint lint-workflows (run beside pytest) ---"; cat "$$lint_log"; rm -f "$$lint_log"; \
+	if [ $$lint_status -ne 0 ]; then echo "make test: the static checks failed (above)"; fi; \
+	[ $$unit_status -eq 0 ] && [ $$lint_status -eq 0 ]
 	$(BIN)/wxreg validate
 
 demo: $(STAMP) browser

@@ -2,7 +2,11 @@
 
 To add a subcommand, write ``register(subparsers)`` in its module (it adds a parser and sets
 ``handler`` to a function taking the parsed arguments and returning an exit code) and list the
-module in :data:`SUBCOMMAND_MODULES`.
+module with the subcommands it adds in :data:`SUBCOMMANDS`.
+
+``wxreg <command> ...`` imports only the module of ``<command>``: importing every module costs half a second
+(the client's modules alone bring in tuf and its signers), paid by every workflow step. Anything else
+(``wxreg``, ``wxreg --help``, an unknown command) registers them all.
 """
 
 from __future__ import annotations
@@ -22,29 +26,24 @@ from wxreg.errors import Problem, RegistryError
 from wxreg.store import RegistryStore
 from wxreg.validate import validate_registry
 
-SUBCOMMAND_MODULES: tuple[str, ...] = (
-    "wxreg.cli", "wxreg.mirror_cli", "wxreg.consumer_cli", "wxreg.approval.cli", "wxreg.review.author_cli",
-    "wxreg.doctor", "wxreg.tuf_cli", "wxreg.revocations", "wxreg.catalog.cli", "wxreg.lifecycle.cli",
-    "wxreg.review.popular",
-)
-"""Modules whose ``register(subparsers)`` adds subcommands; later issues append theirs."""
-SUBCOMMANDS: dict[str, str] = {
-    "build": "wxreg.cli", "validate": "wxreg.cli", "demo": "wxreg.cli",
-    "mirror": "wxreg.mirror_cli",
-    "client": "wxreg.consumer_cli",
-    **dict.fromkeys(("label-event", "refresh-prs", "check-pr", "announce", "stats", "add-plugin", "update-plugin",
-                     "remove-plugin", "transfer", "release-claim"), "wxreg.approval.cli"),
-    "review": "wxreg.review.author_cli",
-    "doctor": "wxreg.doctor",
-    "tuf": "wxreg.tuf_cli",
-    "revoke": "wxreg.revocations",
-    "site": "wxreg.catalog.cli",
-    **dict.fromkeys(("watch", "auto-update", "reaudit-scan", "reaudit-report", "queue"), "wxreg.lifecycle.cli"),
-    "popular-packages": "wxreg.review.popular",
-}  # fmt: skip
-"""Which module adds each subcommand: ``wxreg X`` imports only X's module (every workflow step is one command,
-and importing all of them took longer than validating 10,000 plugins). A test keeps it equal to what the
-modules register."""
+SUBCOMMANDS: dict[str, tuple[str, ...]] = {
+    "wxreg.cli": ("build", "validate", "demo"),
+    "wxreg.mirror_cli": ("mirror",),
+    "wxreg.consumer_cli": ("client",),
+    "wxreg.approval.cli": ("label-event", "refresh-prs", "check-pr", "announce", "stats", "add-plugin",
+                           "update-plugin", "remove-plugin", "transfer", "release-claim"),
+    "wxreg.review.author_cli": ("review",),
+    "wxreg.doctor": ("doctor",),
+    "wxreg.tuf_cli": ("tuf",),
+    "wxreg.revocations": ("revoke",),
+    "wxreg.catalog.cli": ("site",),
+    "wxreg.lifecycle.cli": ("watch", "auto-update", "reaudit-scan", "reaudit-report", "queue"),
+    "wxreg.review.popular": ("popular-packages",),
+}
+"""Modules whose ``register(subparsers)`` adds subcommands, with the subcommands each adds; later issues
+append theirs (``tests/registry/test_config_versions_cli.py`` checks the table against the modules)."""
+
+SUBCOMMAND_MODULES: tuple[str, ...] = tuple(SUBCOMMANDS)
 
 
 def _print_problems(problems: Sequence[Problem]) -> None:
@@ -127,19 +126,19 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def make_parser(command: str | None = None) -> argparse.ArgumentParser:
-    """The parser with every subcommand, or only those of ``command``'s module when it is a known one."""
+    """The parser of every subcommand, or of ``command`` alone when :data:`SUBCOMMANDS` names it."""
     parser = argparse.ArgumentParser(
         prog="wxreg", description="WXAUTO-MGT 插件注册表工具 / WXAUTO-MGT plugin registry tools")
     subparsers = parser.add_subparsers(dest="command", required=True)
-    modules = (SUBCOMMANDS[command],) if command in SUBCOMMANDS else SUBCOMMAND_MODULES
+    modules = [name for name, commands in SUBCOMMANDS.items() if command in commands] or SUBCOMMAND_MODULES
     for name in modules:
         importlib.import_module(name).register(subparsers)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    words = list(sys.argv[1:] if argv is None else argv)
-    args = make_parser(words[0] if words else None).parse_args(words)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    args = make_parser(arguments[0] if arguments else None).parse_args(arguments)
     status: int = args.handler(args)
     return status
 

@@ -19,7 +19,10 @@ def osv() -> Iterator[OsvStandIn]:
 
 @pytest.fixture
 def world(tmp_path: Path, osv: OsvStandIn) -> Iterator[World]:
-    built, gh = make_world(tmp_path, osv)
+    """Reviews run every check but the scanners: what approval trusts and re-checks (identity, ownership,
+    claims, the manifest) comes from those; the scanners' findings are the review tests' business, and
+    ``test_workflows_e2e.py`` runs the whole review before an approval."""
+    built, gh = make_world(tmp_path, osv, scanners=False)
     try:
         yield built
     finally:

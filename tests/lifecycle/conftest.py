@@ -22,8 +22,10 @@ def osv() -> Iterator[OsvStandIn]:
 
 @pytest.fixture
 def life(tmp_path: Path, osv: OsvStandIn) -> Iterator[World]:
+    """Reviews run every check but the scanners (the facts an update is compared on come from those);
+    ``test_reaudit.py`` audits with every check, pip-audit included."""
     osv.reset()
-    built, gh = make_world(tmp_path, osv)
+    built, gh = make_world(tmp_path, osv, scanners=False)
     try:
         yield built
     finally:

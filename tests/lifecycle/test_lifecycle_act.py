@@ -38,7 +38,7 @@ from wxsandbox import demo, events
 from wxsandbox import osv as osv_module
 from wxsandbox import world as world_module
 
-pytestmark = pytest.mark.act
+pytestmark = pytest.mark.act  # one worker runs all three, in order (tests/conftest.py)
 REGISTRY = world_module.REGISTRY
 PLUGIN = "alice/daily-quote-reply"
 WAIT = 300.0

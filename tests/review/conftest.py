@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.support.corpus import fast_checks
 from tests.support.plugins import make_repo
 from tests.support.review import ReviewFn
 
@@ -25,10 +26,16 @@ def osv() -> Iterator[OsvStandIn]:
 
 
 @pytest.fixture
-def options(osv: OsvStandIn, tmp_path: Path) -> ReviewOptions:
+def options(osv: OsvStandIn, tmp_path: Path, request: pytest.FixtureRequest) -> ReviewOptions:
+    """Every check but the scanners (``fast_checks``: no bandit, GuardDog or pip-audit subprocess) unless the
+    test is marked ``scanners`` (every check) or ``scanners("dependencies", ...)`` (those scanner checks too):
+    a finding of our own checks, a comment or a label needs no scanner."""
     registry = tmp_path / "registry"
     (registry / "plugins").mkdir(parents=True)
-    return ReviewOptions(policy=load_policy(), tools=ToolConfig(osv_url=osv.query_url), registry_dir=registry)
+    marker = request.node.get_closest_marker("scanners")
+    checks = fast_checks() if marker is None else fast_checks(*marker.args) if marker.args else None
+    return ReviewOptions(policy=load_policy(), tools=ToolConfig(osv_url=osv.query_url), registry_dir=registry,
+                         checks=checks)
 
 
 @pytest.fixture

@@ -3,6 +3,9 @@
 Every plugin here is a real git repository at a real tag. None of its code is ever run: the
 canary test plants code that would write a file if setup.py, conftest.py, __init__.py, the entry
 point or the plugin's tests were executed or imported, and checks that the file never appears.
+
+A review here runs every check but the scanners (bandit, GuardDog, pip-audit) unless the test is marked
+``scanners`` (all of them, or the named checks): each finding of our own checks needs none of them.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ def issue_submission(**changes: Any) -> Submission:
     return replace(base, source="issue", author_github="example-author", **changes)
 
 
+@pytest.mark.scanners
 def test_good_plugin_passes_with_high_security_score(review_plugin: ReviewFn, osv: OsvStandIn) -> None:
     before = len(osv.queries)
     result = review_plugin()
@@ -41,12 +45,14 @@ def test_good_plugin_passes_with_high_security_score(review_plugin: ReviewFn, os
     assert ("requests", "2.32.3") in osv.queries[before:]
 
 
+@pytest.mark.scanners
 def test_scores_are_deterministic(review_plugin: ReviewFn) -> None:
     files = {"main.py": (GOOD_PLUGIN / "main.py").read_text() + "\nimport subprocess\n"}
     first, second = review_plugin(files), review_plugin(files)
     assert (first.scores, first.findings) == (second.scores, second.findings)
 
 
+@pytest.mark.scanners
 def test_canary_is_never_written(review_plugin: ReviewFn, tmp_path: Path) -> None:
     canary = tmp_path / "CANARY"
     payload = f"open({str(canary)!r}, 'w').write('ran')\n"
@@ -67,6 +73,7 @@ def test_canary_is_never_written(review_plugin: ReviewFn, tmp_path: Path) -> Non
     assert not result.passed
 
 
+@pytest.mark.scanners("dependencies")
 @pytest.mark.parametrize(
     "line",
     [
@@ -87,6 +94,7 @@ def test_requirement_lines_with_options_urls_or_paths(review_plugin: ReviewFn, l
     assert not result.passed
 
 
+@pytest.mark.scanners("dependencies")
 def test_unpinned_dependency_is_an_error(review_plugin: ReviewFn) -> None:
     result = review_plugin(
         {"requirements.txt": "requests>=2.0\n", "plugin.json": edit_manifest(dependencies=["requests>=2.0"])}
@@ -101,6 +109,7 @@ def test_unpinned_dependency_is_an_error(review_plugin: ReviewFn) -> None:
     assert [(f.id, f.path) for f in half.findings if f.id == "WXR-D003"] == [("WXR-D003", "plugin.json")]
 
 
+@pytest.mark.scanners("dependencies")
 def test_vulnerable_dependency(review_plugin: ReviewFn) -> None:
     manifest = edit_manifest(dependencies=["requests==2.32.3", "urllib3==1.26.4"])
     result = review_plugin({"requirements.txt": "requests==2.32.3\nurllib3==1.26.4\n", "plugin.json": manifest})
@@ -109,6 +118,7 @@ def test_vulnerable_dependency(review_plugin: ReviewFn) -> None:
     assert not result.passed
 
 
+@pytest.mark.scanners("dependencies")
 def test_failed_audit_fails_the_check(tmp_path: Path, options: ReviewOptions) -> None:
     with OsvStandIn() as osv:  # an error answer (404 with an OSV error body) for every query
         repo = make_repo(tmp_path / "p")
@@ -117,6 +127,7 @@ def test_failed_audit_fails_the_check(tmp_path: Path, options: ReviewOptions) ->
     assert "WXR-D005" in ids(result) and not result.passed
 
 
+@pytest.mark.scanners("dependencies")
 def test_unreachable_audit_service_fails_the_check(tmp_path: Path, options: ReviewOptions) -> None:
     repo = make_repo(tmp_path / "p")
     opts = replace(options, tools=ToolConfig(osv_url="http://127.0.0.1:9/v1/query", network_timeout_seconds=2))
@@ -127,6 +138,7 @@ def test_unreachable_audit_service_fails_the_check(tmp_path: Path, options: Revi
 SHELL = "import subprocess\n\ndef run(cmd):\n    return subprocess.call(cmd, shell=True)  # nosec B602\n"
 
 
+@pytest.mark.scanners("security")
 def test_nosec_and_bandit_config_tricks_change_nothing(review_plugin: ReviewFn) -> None:
     result = review_plugin(
         {
@@ -146,6 +158,7 @@ def test_nosec_and_bandit_config_tricks_change_nothing(review_plugin: ReviewFn) 
     assert not result.passed
 
 
+@pytest.mark.scanners("security")
 def test_bandit_crash_is_a_failed_check(tmp_path: Path, options: ReviewOptions) -> None:
     repo = make_repo(tmp_path / "p")
     bad = tmp_path / "broken.yaml"
@@ -252,6 +265,7 @@ def test_code_that_does_not_parse_at_the_declared_python(
     assert not result.passed
 
 
+@pytest.mark.scanners("security")
 def test_syntax_error_is_never_unscanned(review_plugin: ReviewFn) -> None:
     result = review_plugin({"broken.py": "def (:\n"})
     assert {"WXR-S103", "WXR-C002"} <= ids(result) and not result.passed
@@ -448,6 +462,7 @@ def test_a_repository_from_untrusted_input_is_never_a_local_path(options: Review
     assert ids(result) == {"WXR-G001"} and result.commit is None and not result.passed
 
 
+@pytest.mark.scanners
 def test_good_plugin_against_the_example_registry(tmp_path: Path, options: ReviewOptions) -> None:
     from tests.support.plugins import REPO_ROOT
 

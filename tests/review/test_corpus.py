@@ -60,6 +60,7 @@ def test_benign_case_passes(case: Case, corpus_options: ReviewOptions, tmp_path:
 END_TO_END = ("scoring/curl_pipe_sh", "scoring/many_mediums", "dynamic/vars_builtins", "paths/case_collision")
 
 
+@pytest.mark.scanners
 @pytest.mark.parametrize("name", END_TO_END)
 def test_end_to_end_through_git_and_scanners(name: str, options: ReviewOptions, tmp_path: Path) -> None:
     """A few cases as real repositories, reviewed with bandit and pip-audit too."""

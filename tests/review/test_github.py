@@ -192,6 +192,7 @@ def test_auto_approve_only_when_the_token_user_may_approve(forge: Forge, options
     assert "approved" in forge.labels(third)
 
 
+@pytest.mark.scanners  # bandit's and GuardDog's findings are waived too
 def test_a_maintainer_waives_one_finding_and_a_stranger_cannot(forge: Forge, tmp_path: Path) -> None:
     import shutil
 

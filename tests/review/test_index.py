@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from tests.support.plugins import edit_manifest
 from tests.support.review import ReviewFn, ids
 
@@ -29,6 +30,7 @@ def test_an_answer_that_is_not_pypis_fails_closed() -> None:
         assert ask(server.url, "requests", "2.32.3", 5).status is Status.UNCHECKED
 
 
+@pytest.mark.scanners("dependencies")
 def test_one_request_per_pin_and_an_outage_fails_the_review(review_plugin: ReviewFn, pypi: PyPIStandIn) -> None:
     deps = ["requests==2.32.3", "PyYAML==6.0.2"]
     files = {"requirements.txt": "\n".join(deps) + "\n", "plugin.json": edit_manifest(dependencies=deps),

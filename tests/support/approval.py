@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tests.support.corpus import fast_checks
 from tests.support.plugins import GIT_ENV, GOOD_PLUGIN, REPO_ROOT, edit_manifest
 from tests.support.submission import good_body
 from wxreg.approval.forge import ApprovalSettings
@@ -142,7 +143,9 @@ class World:
                 if entry[1].startswith("/api/") and entry[3] == self.gh.bot_login]
 
 
-def make_world(tmp: Path, osv: OsvStandIn, *, fast_review: bool = False) -> tuple[World, Any]:
+def make_world(tmp: Path, osv: OsvStandIn, *, fast_review: bool = False, scanners: bool = True) -> tuple[World, Any]:
+    """``fast_review``: the review runs no checks (scores and record only); ``scanners=False``: every check but
+    the scanners (bandit, GuardDog, pip-audit; ``tests.support.corpus.fast_checks``), in milliseconds."""
     gh = GitHubStandIn(tmp / "github").start()
     for login in ("wxauto", "maria", "tom", "alice", "bob", "eve"):
         gh.add_user(login)
@@ -155,7 +158,7 @@ def make_world(tmp: Path, osv: OsvStandIn, *, fast_review: bool = False) -> tupl
     subprocess.run(["git", "clone", "-q", gh.git_url(REGISTRY), str(checkout)], check=True, capture_output=True)
     policy = load_policy().with_extra_url_prefixes((gh.url + "/",))
     options = ReviewOptions(policy=policy, tools=ToolConfig(osv_url=osv.query_url), registry_dir=checkout / "registry",
-                            checks=() if fast_review else None)
+                            checks=() if fast_review else None if scanners else fast_checks())
     config = GitHubConfig(token=gh.bot_token, repo=REGISTRY, api_url=gh.api_url, web_url=gh.url,
                           bot_login=gh.bot_login, throttle=False)
     settings = ApprovalSettings(github=config, checkout=checkout, review=options,

@@ -109,12 +109,15 @@ def review_case(case: Case, options: ReviewOptions, canary: Path) -> ReviewResul
     return review(ReviewRequest("corpus", "v1.0.0"), replace(options, source=source))
 
 
-def fast_checks() -> tuple[Check, ...]:
+def fast_checks(*scanners: str) -> tuple[Check, ...]:
+    """Every check but the scanners (no bandit, GuardDog or pip-audit subprocess), except the scanner checks
+    named in ``scanners`` (``security`` with bandit, ``guarddog``, ``dependencies``), which run in full."""
     checks: list[Check] = []
-    for check in default_checks():
-        if check.name == "dependencies":
-            continue
-        checks.append(SecurityCheck(bandit=False) if check.name == "security" else check)
+    for check in default_checks(guarddog="guarddog" in scanners):
+        if check.name in scanners:
+            checks.append(check)
+        elif check.name not in ("dependencies", "guarddog"):
+            checks.append(SecurityCheck(bandit=False) if check.name == "security" else check)
     return tuple(checks)
 
 

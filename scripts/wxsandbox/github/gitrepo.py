@@ -2,19 +2,40 @@
 
 Every write goes through ``git`` itself (hash-object, mktree via a scratch index, commit-tree,
 merge-tree, update-ref), so what the API builds is what a clone sees.
+
+What is asked of objects named by full shas (a commit, the diff or merge of two commits, whether one is an
+ancestor of the other) can never change, so those answers are kept (per repository, a bounded number in all);
+anything naming a ref is asked of git every time.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import tempfile
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 
 ZERO_SHA = "0" * 40
 EMPTY_TREE = "4b825dc642cb6eb9a060e54bf8d69288fbee4904"
+KEPT_ANSWERS = 50_000
+KEPT_DIFF_CHARS = 1 << 18
+
+_T = TypeVar("_T")
+_FULL_SHA = re.compile(r"[0-9a-f]{40}")
+_answers: OrderedDict[tuple[object, ...], object] = OrderedDict()
+_generations: dict[Path, int] = {}
+_answers_lock = threading.Lock()
+
+
+def _all_full_shas(*revs: str) -> bool:
+    return all(_FULL_SHA.fullmatch(rev) for rev in revs)
 
 
 class GitError(RuntimeError):
@@ -84,11 +105,31 @@ class GitRepo:
     def out(self, *args: str, input: bytes | None = None, env: dict[str, str] | None = None) -> str:
         return self.run(*args, input=input, env=env).stdout.decode("utf-8", "replace").strip()
 
+    def _kept(self, key: tuple[object, ...], revs: tuple[str, ...], ask: Callable[[], _T],
+              keep: Callable[[_T], bool] = lambda _: True) -> _T:
+        """``ask()``, answered once and then kept when every one of ``revs`` is a full sha (and ``keep``)."""
+        if not _all_full_shas(*revs):
+            return ask()
+        with _answers_lock:
+            full = (self.path, _generations.get(self.path, 0), *key)
+            if full in _answers:
+                _answers.move_to_end(full)
+                return _answers[full]  # type: ignore[return-value]
+        answer = ask()
+        if keep(answer):
+            with _answers_lock:
+                _answers[full] = answer
+                while len(_answers) > KEPT_ANSWERS:
+                    _answers.popitem(last=False)
+        return answer
+
     # -- repository --------------------------------------------------------------------------------
 
     @classmethod
     def init_bare(cls, path: Path, default_branch: str) -> GitRepo:
         path.parent.mkdir(parents=True, exist_ok=True)
+        with _answers_lock:  # a repository made again where one was: nothing kept about the old one holds
+            _generations[path] = _generations.get(path, 0) + 1
         subprocess.run(["git", "init", "--quiet", "--bare", f"--initial-branch={default_branch}", str(path)],
                        check=True, capture_output=True)
         repo = cls(path)
@@ -137,11 +178,15 @@ class GitRepo:
         self.run("update-ref", "-d", ref)
 
     def is_ancestor(self, ancestor: str, descendant: str) -> bool:
-        return self.run("merge-base", "--is-ancestor", ancestor, descendant, check=False).returncode == 0
+        return self._kept(("is_ancestor", ancestor, descendant), (ancestor, descendant), lambda: self.run(
+            "merge-base", "--is-ancestor", ancestor, descendant, check=False).returncode == 0)
 
     def object_type(self, sha: str) -> str | None:
-        done = self.run("cat-file", "-t", sha, check=False)
-        return done.stdout.decode().strip() if done.returncode == 0 else None
+        def ask() -> str | None:
+            done = self.run("cat-file", "-t", sha, check=False)
+            return done.stdout.decode().strip() if done.returncode == 0 else None
+
+        return self._kept(("object_type", sha), (sha,), ask, lambda found: found is not None)
 
     # -- objects -----------------------------------------------------------------------------------
 
@@ -152,6 +197,9 @@ class GitRepo:
         return self.run("cat-file", "blob", sha).stdout
 
     def commit(self, sha: str) -> CommitInfo:
+        return self._kept(("commit", sha), (sha,), lambda: self._commit(sha))
+
+    def _commit(self, sha: str) -> CommitInfo:
         raw = self.run("cat-file", "commit", sha).stdout.decode("utf-8", "replace")
         header, _, message = raw.partition("\n\n")
         tree = ""
@@ -221,20 +269,38 @@ class GitRepo:
 
     def merge_tree(self, base: str, head: str) -> str | None:
         """The tree of merging ``head`` into ``base``, or ``None`` on conflicts (``git merge-tree``)."""
-        done = self.run("merge-tree", "--write-tree", "--no-messages", base, head, check=False)
-        if done.returncode != 0:
-            return None
-        return done.stdout.decode().split("\n", 1)[0].strip()
+        def ask() -> str | None:
+            done = self.run("merge-tree", "--write-tree", "--no-messages", base, head, check=False)
+            if done.returncode != 0:
+                return None
+            return done.stdout.decode().split("\n", 1)[0].strip()
+
+        return self._kept(("merge_tree", base, head), (base, head), ask)
+
+    def merge_base(self, one: str, other: str) -> str:
+        return self._kept(("merge_base", one, other), (one, other), lambda: self.out("merge-base", one, other))
+
+    def count_commits(self, new: str, old: str) -> int:
+        """How many commits ``new`` has that ``old`` has not."""
+        return self._kept(("count_commits", new, old), (new, old),
+                          lambda: int(self.out("rev-list", "--count", new, f"^{old}") or 0))
 
     def commits_between(self, old: str | None, new: str, limit: int = 20) -> list[str]:
         """Commits reachable from ``new`` and not from ``old``, oldest first (capped, as GitHub's push)."""
-        args = ["rev-list", "--reverse", f"--max-count={limit}", new]
-        if old:
-            args.append(f"^{old}")
-        return [line for line in self.out(*args).splitlines() if line]
+        def ask() -> tuple[str, ...]:
+            args = ["rev-list", "--reverse", f"--max-count={limit}", new]
+            if old:
+                args.append(f"^{old}")
+            return tuple(line for line in self.out(*args).splitlines() if line)
+
+        return list(self._kept(("commits_between", old, new, limit), (old or ZERO_SHA, new), ask))
 
     def changed_paths(self, commit: str) -> tuple[list[str], list[str], list[str]]:
         """(added, removed, modified) against the first parent."""
+        added, removed, modified = self._kept(("changed_paths", commit), (commit,), lambda: self._changed(commit))
+        return list(added), list(removed), list(modified)
+
+    def _changed(self, commit: str) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
         info = self.commit(commit)
         base = info.parents[0] if info.parents else EMPTY_TREE
         text = self.out("diff-tree", "-r", "--no-commit-id", "--name-status", "--no-renames", base, commit)
@@ -244,13 +310,18 @@ class GitRepo:
         for line in text.splitlines():
             status, _, path = line.partition("\t")
             {"A": added, "D": removed}.get(status[:1], modified).append(path)
-        return added, removed, modified
+        return tuple(added), tuple(removed), tuple(modified)
 
     def diff(self, base: str, head: str) -> str:
-        return self.run("diff", "--no-color", "--full-index", base, head).stdout.decode("utf-8", "replace")
+        return self._kept(("diff", base, head), (base, head), lambda: self.run(
+            "diff", "--no-color", "--full-index", base, head).stdout.decode("utf-8", "replace"),
+            lambda text: len(text) <= KEPT_DIFF_CHARS)
 
     def diff_stats(self, base: str, head: str) -> list[tuple[str, str, int, int]]:
         """(status, path, additions, deletions) per file between two commits."""
+        return list(self._kept(("diff_stats", base, head), (base, head), lambda: tuple(self._diff_stats(base, head))))
+
+    def _diff_stats(self, base: str, head: str) -> list[tuple[str, str, int, int]]:
         names = self.out("diff", "--name-status", "--no-renames", base, head).splitlines()
         nums = self.out("diff", "--numstat", "--no-renames", base, head).splitlines()
         result: list[tuple[str, str, int, int]] = []

@@ -118,9 +118,9 @@ def pull_json(hub: Hub, repo: Repo, issue: Issue, *, simple: bool = False) -> Js
     }
     if simple:
         return body
-    merge_base = git.out("merge-base", pull.base_sha, pull.head_sha) if not pull.merged else pull.base_sha
+    merge_base = git.merge_base(pull.base_sha, pull.head_sha) if not pull.merged else pull.base_sha
     stats = git.diff_stats(merge_base, pull.head_sha)
-    commits = int(git.out("rev-list", "--count", pull.head_sha, f"^{merge_base}") or 0)
+    commits = git.count_commits(pull.head_sha, merge_base)
     body.update({
         "merged": pull.merged, "mergeable": pull.mergeable if not pull.merged else None,
         "rebaseable": False, "mergeable_state": "clean" if pull.mergeable else ("dirty" if pull.mergeable is False

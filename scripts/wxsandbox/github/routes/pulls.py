@@ -112,7 +112,7 @@ def get(ctx: Ctx) -> Response:
         if "diff" in accept or "patch" in accept:
             assert issue.pull is not None
             git = ctx.hub.git(repo)
-            base = git.out("merge-base", issue.pull.base_sha, issue.pull.head_sha)
+            base = git.merge_base(issue.pull.base_sha, issue.pull.head_sha)
             return Response.text(git.diff(base, issue.pull.head_sha), content_type="text/plain; charset=utf-8")
         return Response.json(pullops.pull_json(ctx.hub, repo, issue))
 
@@ -191,7 +191,7 @@ def files(ctx: Ctx) -> Response:
         pull = issue.pull
         assert pull is not None
         git = ctx.hub.git(repo)
-        base = git.out("merge-base", pull.base_sha, pull.head_sha)
+        base = git.merge_base(pull.base_sha, pull.head_sha)
         names = {"A": "added", "D": "removed", "M": "modified"}
         items = []
         for status, path, additions, deletions in git.diff_stats(base, pull.head_sha):
