@@ -23,7 +23,14 @@ MIRRORED_REF_PREFIXES = ("refs/heads/", "refs/tags/")
 
 
 class MirrorError(Exception):
-    """The mirror is not in step with the source; the message says what differs."""
+    """The mirror is not in step with the source; the message says what differs.
+
+    ``refused``: the host refused our credentials or our access (a wrong token, no write access). Trying again
+    cannot help and only adds failed logins against the account, so such a push is not retried."""
+
+    def __init__(self, message: str, *, refused: bool = False) -> None:
+        super().__init__(message)
+        self.refused = refused
 
 
 @dataclass(frozen=True)
@@ -108,7 +115,8 @@ def _run_git(args: list[str], *, env: Mapping[str, str] | None, redact: _Redacto
                 "\n权限不足：该 Gitee 用户需要对镜像仓库有写权限 / permission denied: the Gitee user needs write "
                 "access to the mirror repository"
             )
-        raise MirrorError(redact(f"git {args[0]} 失败 / failed ({completed.returncode}): {detail}{hint}"))
+        raise MirrorError(redact(f"git {args[0]} 失败 / failed ({completed.returncode}): {detail}{hint}"),
+                          refused=bool(hint))
     return completed.stdout
 
 
@@ -160,6 +168,9 @@ def push_mirror(
                 )
                 target_refs = list_refs(target.push_url, env=env, redact=redact)
             except MirrorError as exc:
+                if exc.refused:
+                    raise MirrorError(f"推送被拒绝，重试无用，未再尝试 / the push was refused; not retried: {exc}",
+                                      refused=True) from exc
                 last_error = exc
                 if attempt < attempts:
                     sleep(backoff_seconds * 2 ** (attempt - 1))

@@ -80,10 +80,29 @@ def test_wrong_token_fails_loudly_without_printing_it(hosts: tuple[GitHubStandIn
         )
 
     message = str(failure.value)
-    assert "3" in message and "failed" in message
+    assert "authentication failed" in message and "not retried" in message and "认证失败" in message
     assert wrong not in message
-    assert sleeps == [0.5, 1.0]  # backoff doubles between tries
+    assert sleeps == []  # a refused token is not tried again: it cannot start working, and logins count
     assert list_refs(gitee.git_url(REPO)) == {}
+
+
+def test_an_unreachable_mirror_is_retried_with_a_doubling_backoff(
+    hosts: tuple[GitHubStandIn, GiteeStandIn, str],
+) -> None:
+    github, gitee, token = hosts
+    sleeps: list[float] = []
+    with pytest.raises(MirrorError) as failure:
+        mirror_registry(
+            github.git_url(REPO),
+            MirrorTarget("http://127.0.0.1:9/wxauto/registry.git", "wxbot", token),
+            *raw_urls(github, gitee),
+            push_attempts=3,
+            backoff_seconds=0.5,
+            sleep=sleeps.append,
+        )
+    message = str(failure.value)
+    assert "3" in message and "failed" in message and token not in message
+    assert sleeps == [0.5, 1.0]  # backoff doubles between tries
 
 
 def test_raw_comparison_waits_for_a_lagging_mirror(hosts: tuple[GitHubStandIn, GiteeStandIn, str]) -> None:
