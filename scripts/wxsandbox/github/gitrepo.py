@@ -15,6 +15,7 @@ import re
 import subprocess
 import tempfile
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -31,6 +32,9 @@ _T = TypeVar("_T")
 _FULL_SHA = re.compile(r"[0-9a-f]{40}")
 _answers: OrderedDict[tuple[object, ...], object] = OrderedDict()
 _generations: dict[Path, int] = {}
+SIZE_REFRESH_SECONDS = 10.0
+_sizes: dict[Path, tuple[float, int]] = {}
+_sizes_lock = threading.Lock()
 _answers_lock = threading.Lock()
 
 
@@ -336,7 +340,18 @@ class GitRepo:
         return self.run("archive", f"--format={fmt}", f"--prefix={prefix}", commit).stdout
 
     def size_kb(self) -> int:
-        """Roughly what GitHub reports as ``size``: the object store in KiB (no subprocess: it is on every GET)."""
+        """Roughly what GitHub reports as ``size``: the object store in KiB (no subprocess: it is on every GET).
+
+        GitHub recomputes ``size`` in the background, so it lags pushes; here it is measured at most every
+        ``SIZE_REFRESH_SECONDS`` per repository (walking the object store on every repository GET was a
+        seventh of an approval's time)."""
+        now = time.monotonic()
+        with _sizes_lock:
+            known = _sizes.get(self.path)
+            if known is not None and now - known[0] < SIZE_REFRESH_SECONDS:
+                return known[1]
         objects = self.path / "objects"
         total = sum(f.stat().st_size for f in objects.rglob("*") if f.is_file()) if objects.is_dir() else 0
+        with _sizes_lock:
+            _sizes[self.path] = (now, total // 1024)
         return total // 1024
