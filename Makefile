@@ -12,12 +12,13 @@ PIN    := -c requirements/constraints.txt
 .PHONY: install browser test lint lint-workflows unit demo bench clean
 
 # uv (pinned like everything else) installs the same pinned versions as pip in a quarter of the time; pip stays
-# in the venv, pinned, for the tests and commands that call it.
+# in the venv, pinned, for the tests and commands that call it. Bytecode is compiled at install, as pip does:
+# workflow steps in the sandbox run Python without writing it, so each would compile every module again.
 $(STAMP): pyproject.toml requirements/constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q $(PIN) uv
-	$(BIN)/uv pip install -q --python $(BIN)/python $(PIN) pip setuptools wheel
-	$(BIN)/uv pip install -q --python $(BIN)/python $(PIN) --no-build-isolation -e '.[dev]'
+	$(BIN)/uv pip install -q --compile-bytecode --python $(BIN)/python $(PIN) pip setuptools wheel
+	$(BIN)/uv pip install -q --compile-bytecode --python $(BIN)/python $(PIN) --no-build-isolation -e '.[dev]'
 	touch $(STAMP)
 
 install: $(STAMP)
