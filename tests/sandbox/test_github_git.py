@@ -166,3 +166,33 @@ def test_api_conditional_requests_pagination_and_rate_headers(gh: GitHubStandIn)
     assert anonymous["resources"]["core"]["limit"] == 60
     assert requests.get(f"{gh.api_url}/repos/alice/nothing", timeout=10).status_code == 404
     assert ("GET", "/api/v3/repos/alice/nothing", 404, None) in gh.request_log
+
+
+def test_refs_read_from_their_files_agree_with_git(tmp_path: Path) -> None:
+    """The stand-in reads a loose ref's file instead of starting git; packed, symbolic and tag refs still go
+    to git, and every answer is git's own."""
+    from datetime import UTC, datetime
+
+    from wxsandbox.github.gitrepo import EMPTY_TREE, GitRepo, Person
+
+    repo = GitRepo.init_bare(tmp_path / "r.git", "main")
+    me = Person("A", "a@example.com", datetime(2026, 1, 1, tzinfo=UTC))
+    first = repo.commit_tree(EMPTY_TREE, [], "one", me)
+    second = repo.commit_tree(EMPTY_TREE, [first], "two", me)
+    repo.update_ref("refs/heads/main", first)
+    repo.run("tag", "-a", "-m", "annotated", "v1", first, env={"GIT_COMMITTER_NAME": "A",
+                                                               "GIT_COMMITTER_EMAIL": "a@example.com"})
+    tag_object = repo.out("rev-parse", "refs/tags/v1")
+    for ref in ("refs/heads/main", "refs/tags/v1", "refs/heads/missing", "refs/heads/", "refs/../HEAD", "HEAD"):
+        assert repo.raw_ref(ref) == (repo.run("rev-parse", "--verify", "--quiet", ref, check=False)
+                                     .stdout.decode().strip() or None), ref
+    assert repo.raw_ref("refs/tags/v1") == tag_object != first
+    assert repo.ref_sha("refs/tags/v1") == first  # the tag object peeled, by git
+    assert repo.ref_sha("refs/heads/main") == repo.resolve_commit("main") == first
+    repo.update_ref("refs/heads/main", second, first)
+    assert repo.ref_sha("refs/heads/main") == repo.raw_ref("refs/heads/main") == second  # never a stale answer
+    repo.run("pack-refs", "--all")
+    assert not (repo.path / "refs" / "heads" / "main").exists()
+    assert repo.ref_sha("refs/heads/main") == repo.resolve_commit("main") == second  # packed: git answers
+    repo.delete_ref("refs/heads/main")
+    assert repo.ref_sha("refs/heads/main") is None and repo.raw_ref("refs/heads/main") is None

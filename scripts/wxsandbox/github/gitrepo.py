@@ -155,6 +155,9 @@ class GitRepo:
         return refs
 
     def ref_sha(self, ref: str) -> str | None:
+        loose = self._loose_ref(ref)
+        if loose is not None and self.object_type(loose) == "commit":
+            return loose  # a commit peels to itself
         done = self.run("rev-parse", "--verify", "--quiet", f"{ref}^{{}}", check=False)
         if done.returncode != 0:
             return None
@@ -162,13 +165,33 @@ class GitRepo:
 
     def raw_ref(self, ref: str) -> str | None:
         """The object a full ref names, tag objects not peeled."""
+        loose = self._loose_ref(ref)
+        if loose is not None:
+            return loose
         done = self.run("rev-parse", "--verify", "--quiet", ref, check=False)
         return done.stdout.decode().strip() if done.returncode == 0 else None
+
+    def _loose_ref(self, ref: str) -> str | None:
+        """The sha in a full ref's own file, read without starting git (the stand-in reads refs hundreds of times
+        per scenario); ``None`` whenever git must answer: a packed or symbolic ref, a name that is not a plain
+        ``refs/...`` path, anything unexpected. git writes a ref file by renaming a lock file over it, so a read
+        sees the old sha or the new one, never half of one."""
+        if not ref.startswith("refs/") or ".." in ref or "//" in ref or ref.endswith("/"):
+            return None
+        try:
+            text = (self.path / ref).read_bytes()
+        except OSError:
+            return None
+        sha = text.strip().decode("ascii", "replace")
+        return sha if len(text) == 41 and text.endswith(b"\n") and _FULL_SHA.fullmatch(sha) else None
 
     def resolve_commit(self, rev: str) -> str | None:
         """A branch, tag, full ref or (abbreviated) sha -> commit sha, or ``None``."""
         candidates = [rev] if rev.startswith("refs/") else [f"refs/heads/{rev}", f"refs/tags/{rev}", rev]
         for candidate in candidates:
+            loose = self._loose_ref(candidate)
+            if loose is not None and self.object_type(loose) == "commit":
+                return loose
             done = self.run("rev-parse", "--verify", "--quiet", f"{candidate}^{{commit}}", check=False)
             if done.returncode == 0:
                 return done.stdout.decode().strip()
