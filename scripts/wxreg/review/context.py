@@ -141,7 +141,7 @@ class ReviewContext:
     def registry_index(self) -> RegistryIndex:
         """The registry's listed and removed plugins, read once per review for every check that needs them
         (raises :class:`RegistryReadError` for a malformed registry, to each caller)."""
-        return self.code.memo("registry-index", lambda: load_registry_index(self.registry_dir))
+        return self.code.memo(f"registry-index:{self.registry_dir}", lambda: load_registry_index(self.registry_dir))
 
 
 class Check(Protocol):
