@@ -34,13 +34,15 @@ packaged copy of them in an installed wheel."""
 
 
 def working_root() -> Path:
-    """The registry checkout a command such as ``wxreg validate`` works on by default: this checkout, or, for
+    """The registry checkout the commands that work on one (``--root``: validate, build, site, revoke, tuf,
+    mirror, popular-packages, the maintenance commands) use by default: this checkout, or, for
     an installed copy (``pip install git+...``), the current directory when it holds ``registry/config.json``
     (an operator in their fork), else the packaged copy."""
     if REPO_ROOT != PACKAGED_DATA:
         return REPO_ROOT
     here = Path.cwd()
     return here if (here / "registry" / "config.json").is_file() else REPO_ROOT
+
 
 DEFAULT_CONFIG_PATH = REPO_ROOT / "registry" / "config.json"
 REGISTRY_JSON_PATH = "registry/registry.json"

@@ -12,7 +12,7 @@ import os
 import sys
 from pathlib import Path
 
-from wxreg.config import REGISTRY_JSON_PATH, REPO_ROOT, RegistryConfig
+from wxreg.config import REGISTRY_JSON_PATH, RegistryConfig, working_root
 from wxreg.mirror import MirrorError, MirrorTarget, mirror_registry
 
 
@@ -54,7 +54,8 @@ def run_mirror(args: argparse.Namespace) -> int:
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     mirror = subparsers.add_parser("mirror", help="push heads and tags to the Gitee mirror and verify it")
-    mirror.add_argument("--root", type=Path, default=REPO_ROOT, help="repository root holding registry/config.json")
+    mirror.add_argument("--root", type=Path, default=working_root(),
+                        help="repository root holding registry/config.json")
     mirror.add_argument("--attempts", type=int, default=4, help="push attempts (exponential backoff)")
     mirror.add_argument("--backoff", type=float, default=2.0, help="seconds before the second attempt")
     mirror.add_argument("--raw-attempts", type=int, default=6, help="checks of raw registry.json on both hosts")

@@ -18,7 +18,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from wxreg.config import REPO_ROOT, RegistryConfig
+from wxreg.config import RegistryConfig, working_root
 from wxreg.errors import Problem, json_pointer
 from wxreg.forge.interface import Forge, ForgeError
 from wxreg.schema import SCHEMA_DIR, CompiledSchema, compile_schema, load_schema
@@ -246,7 +246,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--advisory", required=True, help="公告链接 https://... / advisory link")
     parser.add_argument("--date", help="YYYY-MM-DDTHH:MM:SSZ（默认当前时间 / default now）")
     parser.add_argument("--local", action="store_true", help="只修改本地文件 / change this checkout only")
-    parser.add_argument("--root", type=Path, default=REPO_ROOT)
+    parser.add_argument("--root", type=Path, default=working_root())
     parser.add_argument("--github-repo", default=os.environ.get("GITHUB_REPOSITORY"))
     parser.add_argument("--github-api-url", default=os.environ.get("GITHUB_API_URL", "https://api.github.com"))
     parser.add_argument("--no-throttle", action="store_true", help=argparse.SUPPRESS)

@@ -16,7 +16,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from wxreg.config import REPO_ROOT, RegistryConfig
+from wxreg.config import RegistryConfig, working_root
 from wxreg.forge.interface import Forge, ForgeError
 from wxreg.tuf_repo import (
     ONLINE_KEY_ENV,
@@ -188,7 +188,7 @@ def _guard(handler: object) -> object:
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     tuf = subparsers.add_parser("tuf", help="TUF 元数据：创建、签名、轮换 / TUF metadata: init, sign, rotate")
-    tuf.add_argument("--root", type=Path, default=REPO_ROOT, help="repository root that holds registry/")
+    tuf.add_argument("--root", type=Path, default=working_root(), help="repository root that holds registry/")
     tuf.add_argument("--no-throttle", action="store_true", help=argparse.SUPPRESS)
     tuf.add_argument("--date", help="当前时间 / the time to sign at (default now), YYYY-MM-DDTHH:MM:SSZ")
     actions = tuf.add_subparsers(dest="tuf_action", required=True)

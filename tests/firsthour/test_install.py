@@ -55,3 +55,17 @@ def test_a_wheel_from_this_checkout_reviews_a_plugin_outside_the_repository(tmp_
     assert "wxreg/_data/registry/plugins/.gitkeep" in names  # the folder exists while no plugin is listed
     done = run([str(venv / "bin" / "wxreg"), "validate"], cwd=fork)
     assert done.returncode == 0 and str(fork / "registry") in done.stdout, done.stdout + done.stderr
+    # Every command with --root works on the fork alike: a fork of its own owner builds, then publishes, its own
+    # registry.json (not the copy the wheel carries).
+    import json
+
+    config = json.loads((fork / "registry" / "config.json").read_text(encoding="utf-8"))
+    config["github"]["owner"] = "another-owner"
+    (fork / "registry" / "config.json").write_text(json.dumps(config, ensure_ascii=False, indent=2) + "\n",
+                                                   encoding="utf-8")
+    for command in (["build"], ["site", "--out", "site"]):
+        done = run([str(venv / "bin" / "wxreg"), *command], cwd=fork)
+        assert done.returncode == 0, done.stdout + done.stderr
+    built = (fork / "registry" / "registry.json").read_bytes()
+    assert b"another-owner" in built and built != (ROOT / "registry" / "registry.json").read_bytes()
+    assert (fork / "site" / "registry" / "registry.json").read_bytes() == built

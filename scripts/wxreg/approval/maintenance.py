@@ -23,7 +23,7 @@ from wxreg.approval.pinned import recheck
 from wxreg.approval.publisher import RegistryChange
 from wxreg.approval.release import ClaimRefused, forges_for, prepare_release, prepare_removal, publish
 from wxreg.approval.workspace import main_snapshot
-from wxreg.config import REPO_ROOT, RegistryConfig
+from wxreg.config import RegistryConfig, working_root
 from wxreg.errors import RegistryError
 from wxreg.forge.config import add_forge_arguments, forge_config, forge_url_prefix
 from wxreg.forge.interface import Forge
@@ -198,7 +198,7 @@ def add_common_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def add_github_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--root", type=Path, default=REPO_ROOT, help="registry checkout (origin = the registry)")
+    parser.add_argument("--root", type=Path, default=working_root(), help="registry checkout (origin = the registry)")
     add_forge_arguments(parser)
     # The same review configuration as `wxreg review` and plugin_reviewer.py (the registry is --root's).
     add_configuration(parser, registry_dir=False)

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from wxreg.catalog.site import CatalogError, build_site
-from wxreg.config import REPO_ROOT
+from wxreg.config import working_root
 
 
 def run_site(args: argparse.Namespace) -> int:
@@ -24,7 +24,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     site = subparsers.add_parser(
         "site", help="生成 Pages 站点：registry.json、签名元数据与插件目录 / build the Pages site: "
                      "registry.json, signed metadata and the plugin catalog")
-    site.add_argument("--root", type=Path, default=REPO_ROOT,
+    site.add_argument("--root", type=Path, default=working_root(),
                       help="含 registry/ 的仓库根目录 / repository root holding registry/ (default: this checkout)")
     site.add_argument("--out", type=Path, default=Path("_site"),
                       help="输出目录（先清空）/ output directory, emptied first (default: _site)")

@@ -21,7 +21,7 @@ from typing import Any
 import requests
 from packaging.utils import canonicalize_name
 
-from wxreg.config import REPO_ROOT
+from wxreg.config import working_root
 from wxreg.forge.config import add_forge_arguments, forge_config
 from wxreg.forge.interface import Forge, ForgeError
 
@@ -145,7 +145,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "popular-packages", help="刷新常用 PyPI 包列表（仿冒检查用）/ refresh the popular PyPI list (typosquat check)"
     )
     parser.add_argument("--url", default=SOURCE_URL, help="列表来源 / source of the list")
-    parser.add_argument("--root", type=Path, default=REPO_ROOT, help="注册表检出目录 / registry checkout")
+    parser.add_argument("--root", type=Path, default=working_root(), help="注册表检出目录 / registry checkout")
     parser.add_argument("--open-pr", action="store_true", help="以拉取请求提出 / propose it as a pull request")
     add_forge_arguments(parser)
     parser.add_argument("--base", default="main", help="目标分支 / base branch")
