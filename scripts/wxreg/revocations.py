@@ -120,9 +120,10 @@ def problems(root: Path) -> list[Problem]:
     path = root / REVOKED_FILE
     if not path.is_file():
         return []
-    from wxreg.validate import read_json  # the registry's one strict reader (duplicate keys, NaN, non-UTF-8)
+    from wxreg.validate import parse_checked  # the registry's one strict reader (duplicate keys, NaN, non-UTF-8)
 
-    document, unreadable = read_json(root, REVOKED_FILE)
+    data = path.read_bytes()
+    document, _, unreadable = parse_checked(data, REVOKED_FILE)
     if unreadable is not None:
         return [unreadable]
     issues = revoked_schema().issues(document)
@@ -142,7 +143,7 @@ def problems(root: Path) -> list[Problem]:
         if ALL_VERSIONS in item["versions"] and len(item["versions"]) > 1:
             found.append(Problem(REVOKED_FILE, f"/revocations/{index}/versions",
                                  "\"*\" 须单独使用 / \"*\" must stand alone", "只写 [\"*\"] / write [\"*\"] only"))
-    if not found and path.read_bytes() != dump(Revocation.from_dict(item) for item in document["revocations"]):
+    if not found and data != dump(Revocation.from_dict(item) for item in document["revocations"]):
         found.append(Problem(REVOKED_FILE, "", "不是规范格式（顺序或缩进）/ not in canonical form (order or indent)",
                              "用 wxreg revoke 编写，不要手工编辑 / write it with `wxreg revoke`"))
     return found

@@ -358,6 +358,11 @@ def _read_parsed(path: str, file: str, directory: int | None = None) -> tuple[An
         raw = _read_bytes(path, directory)
     except FileNotFoundError:
         return None, None, Problem(file, "", "文件不存在 / file is missing", "创建该文件 / create it")
+    return parse_checked(raw, file)
+
+
+def parse_checked(raw: bytes, file: str) -> tuple[Any, bytes | None, Problem | None]:
+    """:func:`parse_json` of ``file``'s bytes, with a problem naming ``file`` instead of an exception."""
     try:
         data, line = parse_json(raw)
         return data, line, None
