@@ -33,8 +33,7 @@ _FULL_SHA = re.compile(r"[0-9a-f]{40}")
 _answers: OrderedDict[tuple[object, ...], object] = OrderedDict()
 _generations: dict[Path, int] = {}
 SIZE_REFRESH_SECONDS = 10.0
-_sizes: dict[Path, tuple[float, int]] = {}
-_sizes_lock = threading.Lock()
+_sizes: dict[tuple[Path, int], tuple[float, int]] = {}
 _answers_lock = threading.Lock()
 
 
@@ -369,12 +368,13 @@ class GitRepo:
         ``SIZE_REFRESH_SECONDS`` per repository (walking the object store on every repository GET was a
         seventh of an approval's time)."""
         now = time.monotonic()
-        with _sizes_lock:
-            known = _sizes.get(self.path)
+        with _answers_lock:  # per repository as made (a repository made again where one was starts afresh)
+            key = (self.path, _generations.get(self.path, 0))
+            known = _sizes.get(key)
             if known is not None and now - known[0] < SIZE_REFRESH_SECONDS:
                 return known[1]
         objects = self.path / "objects"
         total = sum(f.stat().st_size for f in objects.rglob("*") if f.is_file()) if objects.is_dir() else 0
-        with _sizes_lock:
-            _sizes[self.path] = (now, total // 1024)
+        with _answers_lock:
+            _sizes[key] = (now, total // 1024)
         return total // 1024
