@@ -28,9 +28,10 @@ from wxreg.errors import RegistryError
 from wxreg.forge.config import add_forge_arguments, forge_config, forge_url_prefix
 from wxreg.forge.interface import Forge
 from wxreg.models import SEVERITIES, Tombstone
-from wxreg.review.author_cli import add_configuration, load_options
+from wxreg.review.author_cli import load_options
 from wxreg.review.checks.manifest import MANIFEST, load_manifest
 from wxreg.review.engine import ReviewRequest, ReviewResult, review
+from wxreg.review.options import add_configuration
 from wxreg.review.policy import PolicyError
 from wxreg.review.report import code_span, neutralise
 from wxreg.review.source import SourceError, git_env

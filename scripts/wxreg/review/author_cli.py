@@ -16,43 +16,19 @@ import sys
 import tempfile
 from pathlib import Path
 
-from wxreg.config import REPO_ROOT
 from wxreg.review.context import ToolConfig
 from wxreg.review.engine import ReviewOptions, ReviewRequest, ReviewResult, review
-from wxreg.review.policy import DEFAULT_POLICY_PATH, PolicyError, ReviewPolicy, load_policy
+from wxreg.review.options import EXIT_CANNOT, EXIT_FAILED, EXIT_PASSED, add_configuration
+from wxreg.review.policy import PolicyError, ReviewPolicy, load_policy
 from wxreg.review.preflight import ToolProblem, missing_scanners, tool_failures
 from wxreg.review.report import render_json, render_markdown
 from wxreg.review.source import SourceError
 from wxreg.review.text import render_text
 
-EXIT_PASSED, EXIT_FAILED, EXIT_CANNOT = 0, 1, 2
 AUTHOR_RERUN_HINT = (
     "修复后推送新标签，再运行 `wxreg review . --tag 新标签`。/ Fix, push a new tag, and run "
     "`wxreg review . --tag NEW_TAG` again."
 )
-
-
-def add_configuration(parser: argparse.ArgumentParser, *, registry_dir: bool = True) -> None:
-    """Options every command that reviews shares: policy, registry data, allowed hosts, OSV, the package index.
-    ``registry_dir=False`` for commands whose registry is their ``--root`` checkout."""
-    conf = parser.add_argument_group("配置 / configuration")
-    conf.add_argument("--policy", type=Path, default=DEFAULT_POLICY_PATH, help="审核策略 / review policy file")
-    if registry_dir:
-        conf.add_argument("--registry-dir", type=Path, default=REPO_ROOT / "registry",
-                          help="用于比对插件 ID 的注册表 / the registry the plugin id is compared with")
-    conf.add_argument("--allow-url-prefix", action="append",
-                      default=os.environ.get("WXREG_ALLOW_URL_PREFIXES", "").split(), metavar="URL",
-                      help="额外允许的仓库地址前缀（如 GitHub Enterprise）；环境变量 WXREG_ALLOW_URL_PREFIXES "
-                           "/ extra allowed repository URL prefix (a GitHub Enterprise host)")
-    conf.add_argument("--scanner-python", default=sys.executable, metavar="PYTHON",
-                      help="运行 bandit 与 pip-audit 的 Python（默认当前的）/ the Python that runs bandit and "
-                           "pip-audit (default: this one)")
-    conf.add_argument("--osv-url", default=os.environ.get("WXREG_OSV_URL"),
-                      help="OSV 查询地址（默认公共 OSV；环境变量 WXREG_OSV_URL）/ OSV query URL for pip-audit "
-                           "(default: the public OSV; env WXREG_OSV_URL)")
-    conf.add_argument("--pypi-url", default=os.environ.get("WXREG_PYPI_URL") or "https://pypi.org",
-                      help="软件包索引（PyPI JSON API；环境变量 WXREG_PYPI_URL）/ package index serving the PyPI JSON "
-                           "API (env WXREG_PYPI_URL)")
 
 
 def load_options(args: argparse.Namespace, extra_prefixes: tuple[str, ...] = (), *,
@@ -123,6 +99,13 @@ def _review_head(source: str, options: ReviewOptions) -> ReviewResult | int:
 
 
 def run_author_review(args: argparse.Namespace) -> int:
+    from wxreg.review.prestart import prestarted
+
+    with prestarted(args.scanner_python):  # bandit's interpreter starts while the tag is read
+        return _author_review(args)
+
+
+def _author_review(args: argparse.Namespace) -> int:
     try:
         options = load_options(args)
     except PolicyError as exc:

@@ -13,15 +13,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+# Only what parsing the command line needs: a review starts bandit's interpreter (wxreg.review.prestart) before
+# the review's own modules are imported, inside the functions below.
 from wxreg.forge.config import add_forge_arguments, forge_config, forge_url_prefix
-from wxreg.review.author_cli import EXIT_CANNOT, EXIT_FAILED, EXIT_PASSED, add_configuration, load_options, run_review
-from wxreg.review.engine import ReviewOptions, ReviewRequest, ReviewResult
-from wxreg.review.findings import Finding
-from wxreg.review.policy import PolicyError
-from wxreg.review.report import render_json, render_markdown
-from wxreg.review.submission import parse_issue_body
+from wxreg.review.options import EXIT_CANNOT, EXIT_FAILED, EXIT_PASSED, add_configuration
 
 if TYPE_CHECKING:
+    from wxreg.review.engine import ReviewOptions, ReviewResult
+    from wxreg.review.findings import Finding
     from wxreg.review.github import GitHubReviewer
 
 
@@ -67,6 +66,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def emit(result: ReviewResult, args: argparse.Namespace, sections: Sequence[str] = ()) -> None:
+    from wxreg.review.report import render_json, render_markdown
+
     markdown = render_markdown(result, sections=sections)
     as_json = render_json(result)
     if args.markdown_out:
@@ -84,6 +85,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     github_mode = args.issue is not None or (args.repo is None and args.body_file is None)
+    if github_mode and (args.publish is not None or args.waive_event is not None):
+        return _main(args, github_mode)  # posts a report, or re-reviews only for a /waive comment
+    from wxreg.review.prestart import prestarted
+
+    with prestarted(args.scanner_python):
+        return _main(args, github_mode)
+
+
+def _main(args: argparse.Namespace, github_mode: bool) -> int:
+    from wxreg.review.author_cli import load_options
+    from wxreg.review.policy import PolicyError
+
     # GitHub mode: plugins live on the forge the workflow runs on (GITHUB_SERVER_URL: github.com,
     # or a GitHub Enterprise host).
     forge = (forge_url_prefix(args),) if github_mode else ()
@@ -98,6 +111,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _local_main(args: argparse.Namespace, options: ReviewOptions) -> int:
+    from wxreg.review.author_cli import run_review
+    from wxreg.review.engine import ReviewRequest
+    from wxreg.review.submission import parse_issue_body
+
     submission = None
     submission_findings: tuple[Finding, ...] = ()
     repo, tag = args.repo, args.tag

@@ -8,15 +8,17 @@ import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from wxreg.config import REPO_ROOT
-from wxreg.models import Tombstone
 from wxreg.review.code import CodeIndex
 from wxreg.review.findings import Finding
 from wxreg.review.policy import ReviewPolicy
 from wxreg.review.source import PluginTree
 from wxreg.review.submission import Submission
+
+if TYPE_CHECKING:
+    from wxreg.models import Tombstone
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -71,6 +73,8 @@ def load_registry_index(registry_dir: Path) -> RegistryIndex:
     removed: list[Tombstone] = []
     removed_path = registry_dir / "removed.json"
     if removed_path.exists():
+        from wxreg.models import Tombstone
+
         # The registry's own model of a tombstone (keys and types checked), not a private copy of it.
         try:
             data: Any = json.loads(removed_path.read_text(encoding="utf-8"))

@@ -10,8 +10,6 @@ from typing import Any
 from wxreg.review import rules
 from wxreg.review.context import ReviewContext
 from wxreg.review.findings import Finding
-from wxreg.schema import manifest_schema
-from wxreg.validate import schema_problems
 
 MANIFEST = "plugin.json"
 MAX_SCHEMA_FINDINGS = 20
@@ -40,6 +38,9 @@ class ManifestCheck:
         if manifest is None:
             yield rules.M002.at(MANIFEST, detail=problem)
             return
+        from wxreg.schema import manifest_schema  # the schema validator, loaded once the review is under way
+        from wxreg.validate import schema_problems
+
         schema_found = sorted(schema_problems(MANIFEST, manifest, "", manifest_schema()), key=lambda p: p.pointer)
         for found in schema_found[:MAX_SCHEMA_FINDINGS]:
             keys = [part for part in found.pointer.split("/") if part]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import json
 import re
+import shutil
 import subprocess
 import tempfile
 from collections.abc import Iterator
@@ -21,6 +22,7 @@ from wxreg.review.checks._ast import aliases, qualified
 from wxreg.review.code import CodeFile
 from wxreg.review.context import ReviewContext
 from wxreg.review.findings import Finding, Severity
+from wxreg.review.prestart import take_bandit
 from wxreg.review.source import TreeFile
 
 # Nothing is excluded: bandit's default excludes (.tox, .eggs, *.egg ...) would hide code.
@@ -78,31 +80,59 @@ def binary_kind(item: TreeFile) -> str | None:
     return None
 
 
-def run_bandit(ctx: ReviewContext, root: Path) -> tuple[dict[str, Any] | None, str | None]:
-    """bandit's JSON report for ``root``, or ``(None, why it failed)``."""
-    with tempfile.TemporaryDirectory(prefix="wxreg-bandit-") as tmp:
-        out = Path(tmp) / "bandit.json"
-        command = [
+class BanditRun:
+    """One bandit run on ``root``: started here, its report read by :meth:`result`, so the check does its own
+    work while bandit scans. A review command started bandit's interpreter early
+    (:mod:`wxreg.review.prestart`): it gets the same command line, run by bandit's own ``main()``. When there is
+    none, or it cannot run it, :meth:`result` starts ``python -m bandit`` itself."""
+
+    def __init__(self, ctx: ReviewContext, root: Path) -> None:
+        self._tmp = tempfile.mkdtemp(prefix="wxreg-bandit-")
+        self._out = Path(self._tmp) / "bandit.json"
+        self._timeout = ctx.tools.timeout_seconds
+        self._command = [
             ctx.tools.python, "-m", "bandit", "-r", str(root),
-            "-f", "json", "-o", str(out), "-q",
+            "-f", "json", "-o", str(self._out), "-q",
             "--ignore-nosec",
             "-c", str(ctx.tools.bandit_config),
             "--ini", str(ctx.tools.bandit_ini),
             "-x", NEVER_MATCHES_EXCLUDE,
         ]  # fmt: skip
+        launcher = take_bandit(ctx.tools.python)
+        if launcher is not None and not launcher.send(self._command[3:]):
+            launcher.close()  # it had exited: reaped, and bandit starts the usual way
+            launcher = None
+        self._launcher = launcher
+
+    def result(self) -> tuple[dict[str, Any] | None, str | None]:
+        """bandit's JSON report, or ``(None, why it failed)``."""
         try:
-            done = subprocess.run(command, capture_output=True, timeout=ctx.tools.timeout_seconds, check=False, cwd=tmp)
+            return self._result()
+        finally:
+            shutil.rmtree(self._tmp, ignore_errors=True)
+
+    def _result(self) -> tuple[dict[str, Any] | None, str | None]:
+        try:
+            done = self._launcher.finish(self._timeout) if self._launcher is not None else None
+            if done is None:
+                done = subprocess.run(self._command, capture_output=True, timeout=self._timeout, check=False,
+                                      cwd=self._tmp)  # fmt: skip
         except (OSError, subprocess.TimeoutExpired) as exc:
             return None, f"{type(exc).__name__}: {exc}"
         if done.returncode not in (0, 1):
             return None, f"bandit exit {done.returncode}: {done.stderr.decode('utf-8', 'replace')[-300:]}"
         try:
-            report = json.loads(out.read_text(encoding="utf-8"))
+            report = json.loads(self._out.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
             return None, f"bandit 输出不可读 / unreadable bandit output: {exc}"
-    if not isinstance(report, dict) or not isinstance(report.get("results"), list):
-        return None, "bandit 输出缺少 results / bandit output has no results"
-    return report, None
+        if not isinstance(report, dict) or not isinstance(report.get("results"), list):
+            return None, "bandit 输出缺少 results / bandit output has no results"
+        return report, None
+
+
+def run_bandit(ctx: ReviewContext, root: Path) -> tuple[dict[str, Any] | None, str | None]:
+    """bandit's JSON report for ``root``, or ``(None, why it failed)``."""
+    return BanditRun(ctx, root).result()
 
 
 def bandit_severity(result: dict[str, Any]) -> Severity:
@@ -131,8 +161,17 @@ class SecurityCheck:
         self.bandit = bandit
 
     def run(self, ctx: ReviewContext) -> Iterator[Finding]:
-        if self.bandit:
-            yield from self._bandit(ctx)
+        bandit = self._start_bandit(ctx) if self.bandit else None  # it scans while the files are read here
+        try:
+            yield from self._files(ctx)
+        except BaseException:
+            if bandit is not None:
+                bandit[1].result()  # never leave it running
+            raise
+        if bandit is not None:
+            yield from self._bandit(*bandit)
+
+    def _files(self, ctx: ReviewContext) -> Iterator[Finding]:
         for item in ctx.tree.files:
             base = item.path.rsplit("/", 1)[-1]
             if base in CONFIG_FILES or (base == "pyproject.toml" and b"[tool.bandit" in item.data):
@@ -147,12 +186,15 @@ class SecurityCheck:
             if kind is None and code is not None:
                 yield from self._obfuscation(ctx, code)
 
-    def _bandit(self, ctx: ReviewContext) -> Iterator[Finding]:
+    def _start_bandit(self, ctx: ReviewContext) -> tuple[Path, BanditRun] | None:
         if not any(True for _ in ctx.tree.python_files()):
-            return
+            return None
         root = ctx.workdir / "bandit-tree"
         ctx.tree.materialise(root, only_python=True)
-        report, problem = run_bandit(ctx, root)
+        return root, BanditRun(ctx, root)
+
+    def _bandit(self, root: Path, run: BanditRun) -> Iterator[Finding]:
+        report, problem = run.result()
         if report is None:
             yield rules.S102.at(detail=problem)
             return
