@@ -14,23 +14,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from wxreg.errors import ModelError
-
-PACKAGED_DATA = Path(__file__).resolve().parent / "_data"
-"""Where a wheel (``pip install git+https://...``) carries ``registry/``, ``schemas/`` and the issue form."""
-
-
-def _data_root() -> Path:
-    """The checkout this package runs from (editable install: ``scripts/wxreg`` -> root), else the copy of
-    the registry data the wheel carries (built by ``setup.py``), laid out as in the repository."""
-    checkout = Path(__file__).resolve().parents[2]
-    if (checkout / "registry" / "review-policy.json").is_file() and (checkout / "schemas").is_dir():
-        return checkout
-    return PACKAGED_DATA
-
-
-REPO_ROOT = _data_root()
-"""The directory holding ``registry/``, ``schemas/`` and ``.github/ISSUE_TEMPLATE/``: the checkout, or the
-packaged copy of them in an installed wheel."""
+from wxreg.paths import PACKAGED_DATA as PACKAGED_DATA  # where the data lives, re-exported
+from wxreg.paths import REPO_ROOT as REPO_ROOT
 
 
 def working_root() -> Path:

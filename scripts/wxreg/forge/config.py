@@ -7,8 +7,9 @@ The one place the command line and the runner's environment (``GITHUB_REPOSITORY
 from __future__ import annotations
 
 import argparse
-import os
 from dataclasses import dataclass
+
+from wxreg.forge.arguments import add_forge_arguments as add_forge_arguments  # re-exported
 
 
 @dataclass(frozen=True)
@@ -25,17 +26,6 @@ class GitHubConfig:
     ``None`` asks the API, for a personal or app token."""
     throttle: bool = True
     """PyGithub's pauses and retries of idempotent requests; tests against a local stand-in turn them off."""
-
-
-def add_forge_arguments(parser: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
-    """``--github-repo``, ``--github-api-url``, ``--github-web-url`` and ``--bot-login``, defaulting to the
-    environment a workflow runs in."""
-    parser.add_argument("--github-repo", default=os.environ.get("GITHUB_REPOSITORY"), help="owner/name of the registry")
-    parser.add_argument("--github-api-url", default=os.environ.get("GITHUB_API_URL", "https://api.github.com"))
-    parser.add_argument("--github-web-url", default=os.environ.get("GITHUB_SERVER_URL", "https://github.com"))
-    parser.add_argument("--bot-login", default=os.environ.get("WXREG_BOT_LOGIN", "github-actions[bot]"),
-                        help="写评论的账号；空字符串表示向 API 查询 / the login that writes the comment; "
-                             "empty: ask the API")
 
 
 def forge_config(args: argparse.Namespace, *, token: str, repo: str, post: bool = True) -> GitHubConfig:

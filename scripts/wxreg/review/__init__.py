@@ -14,9 +14,11 @@ Public API::
 from __future__ import annotations
 
 from importlib import import_module
-from typing import TYPE_CHECKING, Any
 
+TYPE_CHECKING = False  # not typing's: importing this package loads nothing else (see below)
 if TYPE_CHECKING:
+    from typing import Any
+
     from wxreg.review.engine import ReviewOptions, ReviewRequest, ReviewResult, review
     from wxreg.review.findings import Finding, Rule, Severity
     from wxreg.review.report import parse_record, render_json, render_markdown

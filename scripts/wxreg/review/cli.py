@@ -6,18 +6,17 @@ Exit status: 0 the review passed, 1 it failed, 2 it could not be done (the reaso
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 # Only what parsing the command line needs: a review starts bandit's interpreter (wxreg.review.prestart) before
 # the review's own modules are imported, inside the functions below.
-from wxreg.forge.config import add_forge_arguments, forge_config, forge_url_prefix
+from wxreg.forge.arguments import add_forge_arguments
 from wxreg.review.options import EXIT_CANNOT, EXIT_FAILED, EXIT_PASSED, add_configuration
 
+TYPE_CHECKING = False  # typing itself loads after the scanner's interpreter has started
 if TYPE_CHECKING:
     from wxreg.review.engine import ReviewOptions, ReviewResult
     from wxreg.review.findings import Finding
@@ -94,6 +93,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(args: argparse.Namespace, github_mode: bool) -> int:
+    from wxreg.forge.config import forge_url_prefix
     from wxreg.review.author_cli import load_options
     from wxreg.review.policy import PolicyError
 
@@ -157,6 +157,7 @@ def _github_main(args: argparse.Namespace, options: ReviewOptions) -> int:
             file=sys.stderr,
         )
         return EXIT_CANNOT
+    from wxreg.forge.config import forge_config
     from wxreg.review.github import GitHubError, GitHubReviewer
 
     reviewer = GitHubReviewer(forge_config(args, token=token, repo=args.github_repo, post=not args.no_post), options)
@@ -192,6 +193,8 @@ def _github_main(args: argparse.Namespace, options: ReviewOptions) -> int:
 
 def _waive(reviewer: GitHubReviewer, args: argparse.Namespace) -> int:
     """An ``issue_comment`` event: a ``/waive`` comment re-reviews the issue with the waiver (or does nothing)."""
+    import json
+
     event = json.loads(args.waive_event.read_text(encoding="utf-8"))
     comment = event.get("comment") or {}
     number = (event.get("issue") or {}).get("number")

@@ -9,8 +9,7 @@ import os
 import sys
 from pathlib import Path
 
-from wxreg.config import REPO_ROOT
-from wxreg.review.policy import DEFAULT_POLICY_PATH
+from wxreg.paths import DEFAULT_POLICY_PATH, REPO_ROOT
 
 EXIT_PASSED, EXIT_FAILED, EXIT_CANNOT = 0, 1, 2
 

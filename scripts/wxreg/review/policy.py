@@ -7,10 +7,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from wxreg.config import REPO_ROOT  # the checkout, or the data an installed wheel carries
+from wxreg.paths import DEFAULT_POLICY_PATH, REPO_ROOT  # the checkout, or the data an installed wheel carries
 from wxreg.review.findings import Severity
 
-DEFAULT_POLICY_PATH = REPO_ROOT / "registry" / "review-policy.json"
 FORM_PATH = REPO_ROOT / ".github" / "ISSUE_TEMPLATE" / "plugin-submission.yml"
 
 

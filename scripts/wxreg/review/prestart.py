@@ -21,7 +21,6 @@ Only a command line starts these (``plugin_reviewer.py`` and ``wxreg review``): 
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shlex
@@ -75,6 +74,8 @@ class PrestartedBandit:
     def send(self, argv: Sequence[str]) -> bool:
         """Hand it ``argv`` (the arguments after ``python -m bandit``) and return at once; ``False`` when it
         has already exited (the caller then starts bandit the usual way)."""
+        import json  # loaded by then; not before the interpreter starts
+
         stdin = self._process.stdin
         if stdin is None or self._process.poll() is not None:
             return False

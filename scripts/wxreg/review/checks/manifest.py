@@ -39,9 +39,13 @@ class ManifestCheck:
             yield rules.M002.at(MANIFEST, detail=problem)
             return
         from wxreg.schema import manifest_schema  # the schema validator, loaded once the review is under way
-        from wxreg.validate import schema_problems
 
-        schema_found = sorted(schema_problems(MANIFEST, manifest, "", manifest_schema()), key=lambda p: p.pointer)
+        schema = manifest_schema()
+        schema_found = []
+        if not schema.is_valid(manifest, ""):
+            from wxreg.validate import schema_problems  # the registry validator's messages, only when needed
+
+            schema_found = sorted(schema_problems(MANIFEST, manifest, "", schema), key=lambda p: p.pointer)
         for found in schema_found[:MAX_SCHEMA_FINDINGS]:
             keys = [part for part in found.pointer.split("/") if part]
             yield rules.M003.at(

@@ -19,7 +19,6 @@ import json
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from wxreg.forge.interface import WRITE_ROLES
 from wxreg.review import rules
 from wxreg.review.context import ReviewContext, load_registry_index
 from wxreg.review.findings import Finding
@@ -53,6 +52,8 @@ def manifest_maintainers(manifest: Mapping[str, Any] | None) -> frozenset[str]:
 def may_submit(submitter: str, owner: str, owner_on_record: str | None, maintainers: frozenset[str],
                public_member: bool, permission: str | None = None) -> bool:
     """Whether ``submitter`` may submit for a repository owned by ``owner`` (see the module text)."""
+    from wxreg.forge.interface import WRITE_ROLES  # the forge's roles: loaded only when ownership is asked
+
     who = submitter.casefold()
     if not who:
         return False
