@@ -189,6 +189,9 @@ def _guarded(tries: list[ast.Try]) -> set[int]:
     return found
 
 
+_IMPORTED_TYPES = frozenset({ast.Import, ast.ImportFrom, ast.Try, ast.Call})
+
+
 def _imported(tree: ast.Module, nodes: Sequence[ast.AST] | None = None) -> tuple[list[tuple[str, ast.AST]], set[int]]:
     """Imported module names with their nodes (statements and literal ``__import__``/``import_module``
     calls), and the ids of those guarded by ``except ImportError``; one walk of the tree (``nodes``: the
@@ -198,6 +201,9 @@ def _imported(tree: ast.Module, nodes: Sequence[ast.AST] | None = None) -> tuple
     calls: list[ast.Call] = []
     walked = ast.walk(tree) if nodes is None else nodes
     for node in walked:
+        kind = type(node)  # exactly the classes ast.parse makes (most nodes are none of these four)
+        if kind not in _IMPORTED_TYPES:
+            continue
         if isinstance(node, ast.Import):
             found.extend((alias.name, node) for alias in node.names)
         elif isinstance(node, ast.ImportFrom):

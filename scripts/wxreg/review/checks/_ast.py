@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterable
+from typing import cast
 
 from wxreg.review.code import CodeFile
 from wxreg.review.source import TreeFile
@@ -30,14 +31,18 @@ def aliases(tree: ast.Module, nodes: Iterable[ast.AST] | None = None) -> dict[st
     """Local name -> fully qualified name, from every import in the module (``nodes``: its walked nodes)."""
     found: dict[str, str] = {}
     for node in ast.walk(tree) if nodes is None else nodes:
-        if isinstance(node, ast.Import):
-            for alias in node.names:
+        kind = type(node)  # exactly the classes ast.parse makes: one identity test per node, not two isinstance
+        if kind is ast.Import:
+            for alias in cast(ast.Import, node).names:
                 if alias.asname:
                     found[alias.asname] = alias.name
                 else:
                     top = alias.name.split(".")[0]
                     found[top] = top
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+        elif kind is ast.ImportFrom:
+            node = cast(ast.ImportFrom, node)
+            if not node.module or node.level != 0:
+                continue
             for alias in node.names:
                 found[alias.asname or alias.name] = f"{node.module}.{alias.name}"
     return found

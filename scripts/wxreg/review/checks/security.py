@@ -15,7 +15,7 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from wxreg.review import rules
 from wxreg.review.checks._ast import aliases, qualified
@@ -237,7 +237,9 @@ class SecurityCheck:
         nodes = item.nodes()
         names = aliases(parsed, nodes)
         for node in nodes:
-            if isinstance(node, ast.Call):
+            kind = type(node)  # exactly the classes ast.parse makes: an identity test, not isinstance
+            if kind is ast.Call:
+                node = cast(ast.Call, node)
                 name = qualified(node.func, names)
                 if name in EXECUTORS:
                     for inner in ast.walk(node):
@@ -249,7 +251,11 @@ class SecurityCheck:
                                 break
                 elif name in ("marshal.loads", "marshal.load", "types.CodeType", "types.FunctionType"):
                     yield rules.S203.at(item.path, node.lineno)
-            elif isinstance(node, ast.Constant) and isinstance(node.value, str | bytes):
-                value = node.value.encode("latin-1", "replace") if isinstance(node.value, str) else node.value
-                if len(value) >= minimum and BASE64_BLOB.fullmatch(value.replace(b"\n", b"")) is not None:
-                    yield rules.S202.at(item.path, node.lineno, chars=len(value))
+            elif kind is ast.Constant:
+                constant = cast(ast.Constant, node).value
+                # (latin-1 with "replace" gives one byte per character: the length is the same)
+                if not isinstance(constant, str | bytes) or len(constant) < minimum:
+                    continue
+                value = constant.encode("latin-1", "replace") if isinstance(constant, str) else constant
+                if BASE64_BLOB.fullmatch(value.replace(b"\n", b"")) is not None:
+                    yield rules.S202.at(item.path, getattr(node, "lineno", None), chars=len(value))
