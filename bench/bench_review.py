@@ -11,9 +11,10 @@ as ratios from one run.
 Each scanner alone is the scanner as anyone runs it, on exactly what the review gives it (the tag read by
 the review's own source, written out the same way): ``bandit`` on the code files with our configuration,
 the ``pip-audit`` command on the same two pins (``--no-deps --disable-pip --strict -s osv``), GuardDog on
-every file. The review runs bandit as a subprocess and pip-audit's OSV service in its own interpreter (one
-interpreter start, not two). For reference, not part of the bound, the scanners are also timed at once
-with nothing else.
+every file. The review runs bandit as a subprocess whose interpreter it starts before loading the review
+(``wxreg.review.prestart``: bandit's imports overlap the tag being read), and pip-audit's OSV service in its
+own interpreter (one interpreter start, not two; pip-api's ``pip --version`` answered without starting pip).
+For reference, not part of the bound, the scanners are also timed at once with nothing else.
 Usage: ``.venv/bin/python bench/bench_review.py [--runs N]``.
 """
 
