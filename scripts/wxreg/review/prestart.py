@@ -178,6 +178,19 @@ def _answer_pip_version(scratch: str) -> bool:
     return True
 
 
+_answers: list[str] = []
+"""The scratch directory holding the pip version script, while it is there."""
+
+
+def pip_version_read() -> None:
+    """pip-api has asked (it asks once, when imported): the script goes now rather than at the end of the
+    command. The variable stays until then: other threads may be reading the environment."""
+    with _lock:
+        scratch = _answers.pop() if _answers else None
+    if scratch is not None:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
 @contextmanager
 def prestarted(python: str) -> Iterator[None]:
     """For the duration of one review command: bandit's interpreter started for ``python`` (taken by the
@@ -192,12 +205,14 @@ def prestarted(python: str) -> Iterator[None]:
         with _lock:
             _waiting.append(launcher)
     scratch = tempfile.mkdtemp(prefix="wxreg-prestart-")
+    with _lock:
+        _answers.append(scratch)
     answered = _answer_pip_version(scratch)
     try:
         yield
     finally:
         if answered:
             os.environ.pop("PIPAPI_PYTHON_LOCATION", None)
-        shutil.rmtree(scratch, ignore_errors=True)
+        pip_version_read()
         if launcher is not None and _discard(launcher):
             launcher.close()

@@ -26,6 +26,7 @@ from wxreg.review import rules
 from wxreg.review.context import ReviewContext
 from wxreg.review.findings import Finding
 from wxreg.review.index import Status, ask_all
+from wxreg.review.prestart import pip_version_read
 from wxreg.review.supply import load_import_table, near_miss, third_party_imports
 
 REQUIREMENTS = "requirements.txt"
@@ -83,6 +84,8 @@ def run_pip_audit(ctx: ReviewContext, deps: list[Dependency]) -> tuple[dict[str,
         from pip_audit._service.osv import OsvService
     except ImportError as exc:  # preflight names the missing scanner; here the audit just fails closed
         return None, f"pip-audit: {exc}"[:300]
+    finally:
+        pip_version_read()  # pip-api asked pip's version while pip-audit was imported (wxreg.review.prestart)
     entries: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="wxreg-audit-") as tmp:
         try:
