@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import re
 import stat
@@ -68,10 +69,13 @@ def test_a_prestarted_bandit_reports_exactly_what_python_m_bandit_reports(tmp_pa
 def test_an_unused_prestart_leaves_nothing_behind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delitem(sys.modules, "pip_api", raising=False)  # as in a review command: not imported yet
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    thresholds = gc.get_threshold()
     with prestart.prestarted(sys.executable):
         launcher = prestart._waiting[-1]
         assert os.environ.get("PIPAPI_PYTHON_LOCATION")
         assert len(list(tmp_path.glob("wxreg-*"))) == 2  # its working directory, and the pip answer's
+        assert gc.get_threshold()[0] == prestart.COLLECT_EVERY
+    assert gc.get_threshold() == thresholds
     assert "PIPAPI_PYTHON_LOCATION" not in os.environ
     assert launcher._process.returncode == 0  # end of input: it exited by itself, and was waited for
     assert launcher not in prestart._waiting
