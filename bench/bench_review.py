@@ -245,7 +245,7 @@ def scanner_ratios(osv_url: str, tmp: Path, runs: int) -> tuple[float, float, st
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
     osv = OsvStandIn().start()
     pypi = PyPIStandIn().start()
