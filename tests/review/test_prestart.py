@@ -133,3 +133,15 @@ def test_a_set_pipapi_location_is_left_alone(monkeypatch: pytest.MonkeyPatch) ->
     with prestart.prestarted(sys.executable):
         assert os.environ["PIPAPI_PYTHON_LOCATION"] == sys.executable
     assert os.environ["PIPAPI_PYTHON_LOCATION"] == sys.executable
+
+
+def test_a_plain_bandit_run_starts_at_once_and_a_timeout_kills_it(tmp_path: Path) -> None:
+    # Without a prestarted interpreter bandit is started when the run is made (it scans while the check reads
+    # the files), and a timeout kills it as subprocess.run's would.
+    run = BanditRun(_ctx(timeout=0), _tree(tmp_path))
+    assert run._launcher is None and run._process is not None
+    report, problem = run.result()
+    assert report is None and problem is not None and problem.startswith("TimeoutExpired")
+    assert run._process.returncode is not None
+    report, problem = BanditRun(_ctx(python=str(tmp_path / "no-python")), _tree(tmp_path / "other")).result()
+    assert report is None and problem is not None and problem.startswith("FileNotFoundError")

@@ -83,8 +83,8 @@ def binary_kind(item: TreeFile) -> str | None:
 class BanditRun:
     """One bandit run on ``root``: started here, its report read by :meth:`result`, so the check does its own
     work while bandit scans. A review command started bandit's interpreter early
-    (:mod:`wxreg.review.prestart`): it gets the same command line, run by bandit's own ``main()``. When there is
-    none, or it cannot run it, :meth:`result` starts ``python -m bandit`` itself."""
+    (:mod:`wxreg.review.prestart`): it gets the same command line, run by bandit's own ``main()``. Otherwise,
+    or when that interpreter cannot run it, ``python -m bandit`` is started."""
 
     def __init__(self, ctx: ReviewContext, root: Path) -> None:
         self._tmp = tempfile.mkdtemp(prefix="wxreg-bandit-")
@@ -98,11 +98,35 @@ class BanditRun:
             "--ini", str(ctx.tools.bandit_ini),
             "-x", NEVER_MATCHES_EXCLUDE,
         ]  # fmt: skip
+        self._process: subprocess.Popen[bytes] | None = None
+        self._error: OSError | None = None
         launcher = take_bandit(ctx.tools.python)
         if launcher is not None and not launcher.send(self._command[3:]):
             launcher.close()  # it had exited: reaped, and bandit starts the usual way
             launcher = None
         self._launcher = launcher
+        if launcher is None:
+            self._start()
+
+    def _start(self) -> None:
+        try:
+            self._process = subprocess.Popen(
+                self._command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=self._tmp
+            )
+        except OSError as exc:
+            self._error = exc
+
+    def _finish(self) -> subprocess.CompletedProcess[bytes]:
+        """What :func:`subprocess.run` with ``timeout`` gives for the started command (it is killed on a timeout)."""
+        if self._process is None:
+            raise self._error or OSError("bandit was not started")
+        try:
+            stdout, stderr = self._process.communicate(timeout=self._timeout)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait()
+            raise
+        return subprocess.CompletedProcess(self._command, self._process.returncode, stdout, stderr)
 
     def result(self) -> tuple[dict[str, Any] | None, str | None]:
         """bandit's JSON report, or ``(None, why it failed)``."""
@@ -115,8 +139,9 @@ class BanditRun:
         try:
             done = self._launcher.finish(self._timeout) if self._launcher is not None else None
             if done is None:
-                done = subprocess.run(self._command, capture_output=True, timeout=self._timeout, check=False,
-                                      cwd=self._tmp)  # fmt: skip
+                if self._process is None and self._error is None:
+                    self._start()  # the prestarted interpreter could not import bandit: as a plain run would
+                done = self._finish()
         except (OSError, subprocess.TimeoutExpired) as exc:
             return None, f"{type(exc).__name__}: {exc}"
         if done.returncode not in (0, 1):
