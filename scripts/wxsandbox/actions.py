@@ -7,15 +7,18 @@ fresh work tree of the event's commit with act in host mode. act never touches t
 actions are mapped to local stand-ins (``--local-repository``), ``--github-instance`` names the
 stand-in, act's online "notices" check is off and HTTP(S) proxies point at a dead loopback port.
 ``.github/actions/setup`` is replaced by one that puts the test environment's venv on ``PATH``, so
-a run costs a second or two instead of a ``pip install``.
+a run costs a second or two instead of a ``pip install``; the work tree's ``scripts/`` gets its bytecode
+beside it (hash-checked, compiled once per file content), so the steps do not each compile the package.
 """
 
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import itertools
 import json
 import os
+import py_compile
 import queue
 import shutil
 import signal
@@ -46,6 +49,8 @@ from wxsandbox.workflows import (
 )
 
 SETUP_ACTION = ".github/actions/setup"
+PACKAGE_SOURCES = "scripts"
+"""Where the venv shim's Python imports the package from in a run's work tree (``$GITHUB_WORKSPACE/scripts``)."""
 DEFAULT_RUN_TIMEOUT_SECONDS = 300.0
 CANCEL_GRACE_SECONDS = 5.0
 # Variables of the machine running the tests that must not leak into a run (act would honour some).
@@ -459,6 +464,7 @@ class ActRunner:
         for old in setup.glob("action.y*ml"):
             old.unlink()
         (setup / "action.yml").write_text(_SETUP_STAND_IN.format(venv_bin=self._venv_shim / "bin"), encoding="utf-8")
+        _seed_bytecode(tree, PACKAGE_SOURCES)
 
     def _act_command(self, run: WorkflowRun, workflow: Workflow, tree: Path, base: Path, empty: Path,
                      artifacts: Path) -> list[str]:
@@ -474,6 +480,9 @@ class ActRunner:
             "--platform", "ubuntu-24.04=-self-hosted",
             "--platform", "ubuntu-22.04=-self-hosted",
             "--no-cache-server",
+            # The checkout copies the work tree as it is: a fresh clone plus the bytecode put beside scripts/
+            # (which .gitignore names; nothing else in the tree is ignored).
+            "--use-gitignore=false",
             "--action-offline-mode",
             "--action-cache-path", str(base / "act-cache"),
             # act would otherwise read these from the work tree, which the repository controls.
@@ -646,6 +655,42 @@ class _Stubs:
         (target / "action.yml").write_text(_UNKNOWN_ACTION.format(action=f"{uses.repository}@{uses.ref}"),
                                            encoding="utf-8")
         return unknown
+
+
+_compiled_lock = threading.Lock()
+_compiled: dict[str, bytes] = {}
+"""Bytecode by git blob id, shared by every runner of the process: a blob id names one content."""
+
+
+def _seed_bytecode(tree: Path, under: str) -> None:
+    """Bytecode for the ``.py`` files under ``under`` of a work tree, compiled once per file content (git
+    blob id) and written beside each fresh tree, as a runner's first Python step of a job would write it.
+
+    Hash-checked ``.pyc`` files (PEP 552): Python compares the source's hash before using one, so a tree
+    whose file differs from what was compiled (another commit) imports its own source, never stale code;
+    the import system sets each module's file name to the tree's own path. Steps run with the environment
+    of the tests, which may forbid writing bytecode (``PYTHONDONTWRITEBYTECODE``), and each job gets its
+    own copy of the tree: without this, every Python step of every run compiled the modules it imports
+    (about 0.1 s of a review step's 0.3 s start)."""
+    listing = _git(tree, "ls-files", "--stage", "-z", "--", f"{under}/*.py", check=False)
+    for record in filter(None, listing.split("\0")):
+        meta, _, relative = record.partition("\t")
+        blob = meta.split()[1]
+        source = tree / relative
+        target = Path(importlib.util.cache_from_source(str(source)))
+        with _compiled_lock:
+            data = _compiled.get(blob)
+        if data is None:
+            try:
+                py_compile.compile(str(source), cfile=str(target), doraise=True,
+                                   invalidation_mode=py_compile.PycInvalidationMode.CHECKED_HASH)
+            except (py_compile.PyCompileError, OSError):
+                continue  # the step meets the broken file itself, as it would on GitHub
+            with _compiled_lock:
+                _compiled[blob] = target.read_bytes()
+            continue
+        target.parent.mkdir(exist_ok=True)
+        target.write_bytes(data)
 
 
 def _write_action_stubs(directory: Path, venv_bin: Path) -> _Stubs:
