@@ -9,7 +9,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PIN    := -c requirements/constraints.txt
 
-.PHONY: install browser test lint lint-workflows unit demo bench clean
+.PHONY: install browser bytecode test lint lint-workflows unit demo bench clean
 
 # uv (pinned like everything else) installs the same pinned versions as pip in a quarter of the time; pip stays
 # in the venv, pinned, for the tests and commands that call it. Bytecode is compiled at install, as pip does:
@@ -49,12 +49,18 @@ lint-workflows: $(STAMP)
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/actionlint
 	env -u GITHUB_TOKEN -u GH_TOKEN $(BIN)/zizmor --offline --no-progress .github
 
-unit: $(STAMP) browser
+# The package's bytecode beside its sources, for the processes the tests start (wxreg, python -m ...): where
+# the environment forbids writing bytecode (PYTHONDONTWRITEBYTECODE), each would compile it again.
+# Timestamp-checked, like what Python writes itself: a source edited later is simply compiled again.
+bytecode: $(STAMP)
+	$(BIN)/python -m compileall -q scripts
+
+unit: $(STAMP) browser bytecode
 	$(BIN)/pytest -n 2 -q
 
 # All tests: static checks, registry validation and the pytest suite. The static checks (mostly mypy, on one
 # core) run while pytest does; their output waits in a file and follows pytest's; any failure fails the target.
-test: $(STAMP) browser
+test: $(STAMP) browser bytecode
 	@lint_log=$$(mktemp); \
 	$(MAKE) --no-print-directory lint lint-workflows >"$$lint_log" 2>&1 & lint_pid=$$!; \
 	$(BIN)/pytest -n 2 -q; unit_status=$$?; \
