@@ -163,6 +163,8 @@ class ActRunner:
         self._live: list[_Planned] = []  # started, not finished
         self._groups: dict[tuple[str, str], _Group] = {}
         """(repository, group) -> its running and pending run: groups are per repository on GitHub."""
+        self._workflows: dict[tuple[str, str], tuple[str, Workflow | WorkflowError]] = {}
+        """(path, blob id) -> the workflow file's text and its parse (``_read_workflow``)."""
         self._run_ids = itertools.count(1)
         self._schedule_ids = itertools.count(1_000_000_000)  # apart from the stand-in's delivery ids
         self.runs: list[WorkflowRun] = []
@@ -223,15 +225,13 @@ class ActRunner:
         if not sha:
             return []
         crons: list[str] = []
-        for path in _git(bare, "ls-tree", "--name-only", sha, ".github/workflows/").splitlines():
-            if path.endswith((".yml", ".yaml")):
-                try:
-                    workflow = parse_workflow(path, _git(bare, "show", f"{sha}:{path}"))
-                except WorkflowError:
-                    continue
-                for cron in _as_strings(workflow.triggers.get("schedule", {}).get("crons")):
-                    if cron not in crons:
-                        crons.append(cron)
+        for path, blob in _workflow_blobs(bare, sha):
+            _text, workflow = self._read_workflow(bare, path, blob)
+            if isinstance(workflow, WorkflowError):
+                continue
+            for cron in _as_strings(workflow.triggers.get("schedule", {}).get("crons")):
+                if cron not in crons:
+                    crons.append(cron)
         events = [Event(name="schedule", payload={"schedule": cron}, repo_full_name=full_name, ref=ref, sha=sha,
                         delivery_id=next(self._schedule_ids)) for cron in crons]
         for event in events:
@@ -312,18 +312,13 @@ class ActRunner:
 
     def _plan(self, event: Event) -> list[_Planned]:
         bare = self.host.bare_repo_path(event.repo_full_name)
-        files = _git(bare, "ls-tree", "--name-only", event.sha, ".github/workflows/", check=False)
         planned: list[_Planned] = []
         context = _github_context(event)
-        for path in sorted(files.splitlines()):
-            if not path.endswith((".yml", ".yaml")):
-                continue
-            text = _git(bare, "show", f"{event.sha}:{path}")
-            try:
-                workflow = parse_workflow(path, text)
-            except WorkflowError as exc:
+        for path, blob in _workflow_blobs(bare, event.sha):
+            text, workflow = self._read_workflow(bare, path, blob)
+            if isinstance(workflow, WorkflowError):
                 with self._lock:
-                    self.errors.append(str(exc))
+                    self.errors.append(str(workflow))
                 continue
             if not triggered_by(workflow, event.name, event.payload, lambda a, b: _changed_paths(bare, a, b)):
                 continue
@@ -339,6 +334,23 @@ class ActRunner:
                 continue
             planned.append(_Planned(run, workflow, text, bool(concurrency and concurrency.cancel_in_progress)))
         return planned
+
+    def _read_workflow(self, bare: Path, path: str, blob: str) -> tuple[str, Workflow | WorkflowError]:
+        """A workflow file's text and what it parses to, read and parsed once per (path, blob): every event
+        plans against every workflow of its commit, and most events see the same files."""
+        key = (path, blob)
+        with self._lock:
+            known = self._workflows.get(key)
+        if known is not None:
+            return known
+        text = _git(bare, "cat-file", "blob", blob)
+        try:
+            parsed: tuple[str, Workflow | WorkflowError] = (text, parse_workflow(path, text))
+        except WorkflowError as exc:
+            parsed = (text, exc)
+        with self._lock:
+            self._workflows[key] = parsed
+        return parsed
 
     def _schedule(self, item: _Planned) -> None:
         """Called with the lock held: GitHub's one-running-one-pending rule per concurrency group."""
@@ -1016,6 +1028,18 @@ def _github_context(event: Event) -> dict[str, Any]:
         "base_ref": (pull.get("base") or {}).get("ref", "") if event.name == "pull_request" else "",
         "run_id": str(event.delivery_id), "workflow": "",
     }}
+
+
+def _workflow_blobs(bare: Path, sha: str) -> list[tuple[str, str]]:
+    """(path, blob id) of each ``.yml``/``.yaml`` file in ``.github/workflows/`` at ``sha``, by path."""
+    listing = _git(bare, "ls-tree", "-z", sha, ".github/workflows/", check=False)
+    found: list[tuple[str, str]] = []
+    for record in filter(None, listing.split("\0")):
+        meta, _, path = record.partition("\t")
+        _mode, kind, blob = meta.split()
+        if kind == "blob" and path.endswith((".yml", ".yaml")):
+            found.append((path, blob))
+    return sorted(found)
 
 
 def _changed_paths(bare: Path, base: str, head: str) -> Sequence[str] | None:
