@@ -14,9 +14,12 @@ PIN    := -c requirements/constraints.txt
 # uv (pinned like everything else) installs the same pinned versions as pip in a quarter of the time; pip stays
 # in the venv, pinned, for the tests and commands that call it. Bytecode is compiled at install, as pip does:
 # workflow steps in the sandbox run Python without writing it, so each would compile every module again.
+# The venv starts without pip (ensurepip takes 2 s): the base Python's pip puts uv in it (pip --python), and
+# ensurepip only runs where that pip is missing or too old; uv then installs the pinned pip.
 $(STAMP): pyproject.toml requirements/constraints.txt
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q $(PIN) uv
+	$(PYTHON) -m venv --without-pip $(VENV)
+	$(PYTHON) -m pip --python $(BIN)/python install -q $(PIN) uv 2>/dev/null || \
+	  { $(BIN)/python -m ensurepip >/dev/null && $(BIN)/python -m pip install -q $(PIN) uv; }
 	$(BIN)/uv pip install -q --compile-bytecode --python $(BIN)/python $(PIN) pip setuptools wheel
 	$(BIN)/uv pip install -q --compile-bytecode --python $(BIN)/python $(PIN) --no-build-isolation -e '.[dev]'
 	touch $(STAMP)
