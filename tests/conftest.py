@@ -44,6 +44,9 @@ _scratch_in_memory()
 ONE_WORKER_MODULES = frozenset({
     # One module-scoped world for the three scenarios, each building on the one before.
     "tests/lifecycle/test_lifecycle_act.py",
+    # A module-scoped world whose pages.yml run deploys the site, and one Chromium: on both workers, each was
+    # built twice (2.5 s of setup more).
+    "tests/catalog/test_pages_browser.py",
 })
 
 
