@@ -9,14 +9,17 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 PIN    := -c requirements/constraints.txt
 
-.PHONY: install browser test lint lint-workflows unit demo bench clean
+.PHONY: install browser bytecode test lint lint-workflows unit demo bench clean
 
 # uv (pinned like everything else) installs the same pinned versions as pip in a quarter of the time; pip stays
 # in the venv, pinned, for the tests and commands that call it. Bytecode is compiled at install, as pip does:
 # workflow steps in the sandbox run Python without writing it, so each would compile every module again.
+# The venv starts without pip (ensurepip takes 2 s): the base Python's pip puts uv in it (pip --python), and
+# ensurepip only runs where that pip is missing or too old; uv then installs the pinned pip.
 $(STAMP): pyproject.toml requirements/constraints.txt
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q $(PIN) uv
+	$(PYTHON) -m venv --without-pip $(VENV)
+	$(PYTHON) -m pip --python $(BIN)/python install -q $(PIN) uv 2>/dev/null || \
+	  { $(BIN)/python -m ensurepip >/dev/null && $(BIN)/python -m pip install -q $(PIN) uv; }
 	$(BIN)/uv pip install -q --compile-bytecode --python $(BIN)/python $(PIN) pip setuptools wheel
 	$(BIN)/uv pip install -q --compile-bytecode --python $(BIN)/python $(PIN) --no-build-isolation -e '.[dev]'
 	touch $(STAMP)
@@ -49,12 +52,18 @@ lint-workflows: $(STAMP)
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/actionlint
 	env -u GITHUB_TOKEN -u GH_TOKEN $(BIN)/zizmor --offline --no-progress .github
 
-unit: $(STAMP) browser
+# The package's bytecode beside its sources, for the processes the tests start (wxreg, python -m ...): where
+# the environment forbids writing bytecode (PYTHONDONTWRITEBYTECODE), each would compile it again.
+# Timestamp-checked, like what Python writes itself: a source edited later is simply compiled again.
+bytecode: $(STAMP)
+	$(BIN)/python -m compileall -q scripts
+
+unit: $(STAMP) browser bytecode
 	$(BIN)/pytest -n 2 -q
 
 # All tests: static checks, registry validation and the pytest suite. The static checks (mostly mypy, on one
 # core) run while pytest does; their output waits in a file and follows pytest's; any failure fails the target.
-test: $(STAMP) browser
+test: $(STAMP) browser bytecode
 	@lint_log=$$(mktemp); \
 	$(MAKE) --no-print-directory lint lint-workflows >"$$lint_log" 2>&1 & lint_pid=$$!; \
 	$(BIN)/pytest -n 2 -q; unit_status=$$?; \

@@ -12,6 +12,7 @@ runner is attached, so it starts no runs.
 
 from __future__ import annotations
 
+import atexit
 import io
 import shutil
 import subprocess
@@ -72,7 +73,8 @@ _seed_cache: dict[str, Path] = {}
 
 
 def committed_tree(checkout: Path = CHECKOUT) -> Path:
-    """``git archive HEAD`` of ``checkout`` unpacked in a temporary directory, once per process and commit."""
+    """``git archive HEAD`` of ``checkout`` unpacked in a temporary directory, once per process and commit
+    (removed when the process exits)."""
     head = subprocess.run(["git", "-C", str(checkout), "rev-parse", "HEAD"], check=True, capture_output=True,
                           text=True, timeout=30).stdout.strip()
     with _seed_lock:
@@ -82,6 +84,7 @@ def committed_tree(checkout: Path = CHECKOUT) -> Path:
         archive = subprocess.run(["git", "-C", str(checkout), "archive", "--format=tar", head], check=True,
                                  capture_output=True, timeout=120).stdout
         target = Path(tempfile.mkdtemp(prefix=f"wxsandbox-seed-{head[:12]}-"))
+        atexit.register(shutil.rmtree, target, ignore_errors=True)
         with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
             tar.extractall(target, filter="data")
         _seed_cache[head] = target

@@ -76,7 +76,9 @@ def session_block() -> str:
 def test_the_readme_session_runs_as_written(up: Up) -> None:
     assert "registry/config.json 已指向本沙箱" in "\n".join(up.lines)  # bilingual summary
     done = subprocess.run(["bash", "-e", "-c", session_block()], cwd=ROOT, capture_output=True, text=True,
-                          timeout=600, env={**os.environ, "WXSANDBOX_STATE": str(up.state)}, check=False)
+                          timeout=600, check=False,
+                          # The block's ``mktemp -d`` goes to the sandbox's own folder, removed with it.
+                          env={**os.environ, "WXSANDBOX_STATE": str(up.state), "TMPDIR": str(up.state.parent)})
     assert_no_traceback(done)
     assert done.returncode == 0, done.stdout + done.stderr
     out = done.stdout.splitlines()

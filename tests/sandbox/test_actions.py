@@ -168,6 +168,9 @@ def test_runs_import_the_package_from_the_events_commit(small_world: World) -> N
     [run] = runner.runs_for(workflow="probe-imports.yml", event="workflow_dispatch")
     assert run.conclusion == "success", run.log
     assert "path-python: seeded copy" in run.log
+    # The docstring above came from bytecode the runner compiled from that commit's file (hash-checked).
+    assert "bytecode-probe: # code object from '" in run.log, run.log
+    assert "/scripts/wxsandbox/__pycache__/__init__." in run.log.split("bytecode-probe:", 1)[1], run.log
     assert runner.runs_for(workflow="fail-on-push.yml") == []  # a dispatch names its one workflow
 
 

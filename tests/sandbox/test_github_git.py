@@ -196,3 +196,47 @@ def test_refs_read_from_their_files_agree_with_git(tmp_path: Path) -> None:
     assert repo.ref_sha("refs/heads/main") == repo.resolve_commit("main") == second  # packed: git answers
     repo.delete_ref("refs/heads/main")
     assert repo.ref_sha("refs/heads/main") is None and repo.raw_ref("refs/heads/main") is None
+
+
+def test_full_shas_resolve_without_git_and_agree_with_it(tmp_path: Path) -> None:
+    """A full sha is resolved from its kept object type unless a branch or tag (loose or packed) has that very
+    name; every answer is the one git gives. Settings written to the config file are the ones git reads."""
+    from datetime import UTC, datetime
+
+    from wxsandbox.github.gitrepo import EMPTY_TREE, GitRepo, Person
+
+    repo = GitRepo.init_bare(tmp_path / "r.git", "main")
+    me = Person("A", "a@example.com", datetime(2026, 1, 1, tzinfo=UTC))
+    first = repo.commit_tree(EMPTY_TREE, [], "one", me)
+    second = repo.commit_tree(EMPTY_TREE, [first], "two", me)
+    repo.update_ref("refs/heads/main", first)
+    repo.run("tag", "-a", "-m", "annotated", "v1", second, env={"GIT_COMMITTER_NAME": "A",
+                                                                "GIT_COMMITTER_EMAIL": "a@example.com"})
+    tag_object = repo.out("rev-parse", "refs/tags/v1")
+    missing = "0123456789abcdef0123456789abcdef01234567"
+
+    def git_says(rev: str) -> str | None:
+        for candidate in [f"refs/heads/{rev}", f"refs/tags/{rev}", rev]:
+            done = repo.run("rev-parse", "--verify", "--quiet", f"{candidate}^{{commit}}", check=False)
+            if done.returncode == 0:
+                return done.stdout.decode().strip()
+        return None
+
+    for rev in (first, second, tag_object, EMPTY_TREE, missing):
+        assert repo.resolve_commit(rev) == git_says(rev), rev
+    assert repo.resolve_commit(tag_object) == second  # an annotated tag's object peels to its commit
+    # A branch named like a commit's sha (GitHub allows it) wins, loose and then packed, as in git.
+    repo.update_ref(f"refs/heads/{second}", first)
+    assert repo.resolve_commit(second) == git_says(second) == first
+    repo.run("pack-refs", "--all")
+    assert not (repo.path / "refs" / "heads" / second).exists()
+    assert repo.resolve_commit(second) == git_says(second) == first
+
+    repo.set_ref("refs/pull/1/head", first)
+    repo.set_ref("refs/pull/1/head", first)  # already there: no change
+    repo.set_ref("refs/pull/1/head", second)
+    assert repo.raw_ref("refs/pull/1/head") == second
+    assert repo.out("config", "--get", "http.receivepack") == "true"
+    assert repo.out("config", "--get", "receive.denyDeleteCurrent") == "ignore"
+    repo.add_config(("receive", "hideRefs", "refs/pull"))
+    assert repo.out("config", "--get-all", "receive.hideRefs") == "refs/pull"

@@ -137,9 +137,18 @@ class GitRepo:
                        check=True, capture_output=True)
         repo = cls(path)
         # Let pushes of any size through http-backend, as GitHub does.
-        repo.run("config", "http.receivepack", "true")
-        repo.run("config", "receive.denyDeleteCurrent", "ignore")
+        repo.add_config(("http", "receivepack", "true"), ("receive", "denyDeleteCurrent", "ignore"))
         return repo
+
+    def add_config(self, *entries: tuple[str, str, str]) -> None:
+        """``git config section.key value`` for each entry, written as git writes it (a section per entry,
+        appended to the repository's ``config``) without starting git once per setting."""
+        for section, key, value in entries:
+            if not (section.isalnum() and key.isalnum() and value.isprintable() and '"' not in value
+                    and "\\" not in value):
+                raise ValueError(f"not a plain setting: {section}.{key}={value!r}")
+        with (self.path / "config").open("a", encoding="utf-8") as config:
+            config.writelines(f"[{section}]\n\t{key} = {value}\n" for section, key, value in entries)
 
     # -- refs --------------------------------------------------------------------------------------
 
@@ -185,7 +194,14 @@ class GitRepo:
         return sha if len(text) == 41 and text.endswith(b"\n") and _FULL_SHA.fullmatch(sha) else None
 
     def resolve_commit(self, rev: str) -> str | None:
-        """A branch, tag, full ref or (abbreviated) sha -> commit sha, or ``None``."""
+        """A branch, tag, full ref or (abbreviated) sha -> commit sha, or ``None``.
+
+        A full sha that names no branch or tag (as good as always: statuses, merges and comparisons name
+        commits so) is answered from its kept object type, without the three git starts of the general way."""
+        if _FULL_SHA.fullmatch(rev) and not self._names_a_ref(f"refs/heads/{rev}", f"refs/tags/{rev}"):
+            kind = self.object_type(rev)
+            if kind == "commit" or kind is None:
+                return rev if kind else None
         candidates = [rev] if rev.startswith("refs/") else [f"refs/heads/{rev}", f"refs/tags/{rev}", rev]
         for candidate in candidates:
             loose = self._loose_ref(candidate)
@@ -196,9 +212,24 @@ class GitRepo:
                 return done.stdout.decode().strip()
         return None
 
+    def _names_a_ref(self, *refs: str) -> bool:
+        """Whether any of these full ref names exists, loose or packed (read from the files, as git keeps them)."""
+        if any((self.path / ref).exists() for ref in refs):
+            return True
+        try:
+            packed = (self.path / "packed-refs").read_bytes()
+        except OSError:
+            return False
+        return any(f" {ref}\n".encode() in packed for ref in refs)
+
     def update_ref(self, ref: str, new: str, old: str | None = None) -> None:
         args = ["update-ref", ref, new] + ([old] if old is not None else [])
         self.run(*args)
+
+    def set_ref(self, ref: str, new: str) -> None:
+        """``update_ref(ref, new)``, without starting git when the ref's own file already names ``new``."""
+        if self._loose_ref(ref) != new:
+            self.update_ref(ref, new)
 
     def delete_ref(self, ref: str) -> None:
         self.run("update-ref", "-d", ref)

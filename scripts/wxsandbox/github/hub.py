@@ -82,7 +82,7 @@ class Hub:
             if fork_of is not None:
                 git.run("fetch", "--quiet", "--no-tags", str(fork_of.path), "+refs/heads/*:refs/heads/*",
                         "+refs/tags/*:refs/tags/*")
-            git.run("config", "receive.hideRefs", "refs/pull")  # GitHub refuses pushes to refs/pull/*
+            git.add_config(("receive", "hideRefs", "refs/pull"))  # GitHub refuses pushes to refs/pull/*
             now = state.clock()
             repo = Repo(state.next_id("repo"), user.login, name, path, default_branch, description, now, now,
                         parent=fork_of.full_name if fork_of else None)

@@ -53,7 +53,7 @@ def refresh_refs(hub: Hub, repo: Repo, git: GitRepo, issue: Issue) -> None:
     """Keep ``refs/pull/N/head`` and the test merge ``refs/pull/N/merge`` as GitHub does."""
     pull = issue.pull
     assert pull is not None
-    git.update_ref(f"refs/pull/{issue.number}/head", pull.head_sha)
+    git.set_ref(f"refs/pull/{issue.number}/head", pull.head_sha)  # most often unchanged: only the base moved
     if pull.merged or issue.state != "open":
         return
     base_sha = git.ref_sha(f"refs/heads/{pull.base_ref}") or pull.base_sha
