@@ -11,6 +11,7 @@ import pytest
 import requests
 
 from wxsandbox.github import GitHubStandIn
+from wxsandbox.github.gitrepo import EMPTY_TREE, GitRepo, Person
 from wxsandbox.github.testing import RecordingSink
 
 
@@ -171,18 +172,7 @@ def test_api_conditional_requests_pagination_and_rate_headers(gh: GitHubStandIn)
 def test_refs_read_from_their_files_agree_with_git(tmp_path: Path) -> None:
     """The stand-in reads a loose ref's file instead of starting git; packed, symbolic and tag refs still go
     to git, and every answer is git's own."""
-    from datetime import UTC, datetime
-
-    from wxsandbox.github.gitrepo import EMPTY_TREE, GitRepo, Person
-
-    repo = GitRepo.init_bare(tmp_path / "r.git", "main")
-    me = Person("A", "a@example.com", datetime(2026, 1, 1, tzinfo=UTC))
-    first = repo.commit_tree(EMPTY_TREE, [], "one", me)
-    second = repo.commit_tree(EMPTY_TREE, [first], "two", me)
-    repo.update_ref("refs/heads/main", first)
-    repo.run("tag", "-a", "-m", "annotated", "v1", first, env={"GIT_COMMITTER_NAME": "A",
-                                                               "GIT_COMMITTER_EMAIL": "a@example.com"})
-    tag_object = repo.out("rev-parse", "refs/tags/v1")
+    repo, first, second, tag_object = _two_commits_and_a_tag(tmp_path, tag_second=False)
     for ref in ("refs/heads/main", "refs/tags/v1", "refs/heads/missing", "refs/heads/", "refs/../HEAD", "HEAD"):
         assert repo.raw_ref(ref) == (repo.run("rev-parse", "--verify", "--quiet", ref, check=False)
                                      .stdout.decode().strip() or None), ref
@@ -201,18 +191,7 @@ def test_refs_read_from_their_files_agree_with_git(tmp_path: Path) -> None:
 def test_full_shas_resolve_without_git_and_agree_with_it(tmp_path: Path) -> None:
     """A full sha is resolved from its kept object type unless a branch or tag (loose or packed) has that very
     name; every answer is the one git gives. Settings written to the config file are the ones git reads."""
-    from datetime import UTC, datetime
-
-    from wxsandbox.github.gitrepo import EMPTY_TREE, GitRepo, Person
-
-    repo = GitRepo.init_bare(tmp_path / "r.git", "main")
-    me = Person("A", "a@example.com", datetime(2026, 1, 1, tzinfo=UTC))
-    first = repo.commit_tree(EMPTY_TREE, [], "one", me)
-    second = repo.commit_tree(EMPTY_TREE, [first], "two", me)
-    repo.update_ref("refs/heads/main", first)
-    repo.run("tag", "-a", "-m", "annotated", "v1", second, env={"GIT_COMMITTER_NAME": "A",
-                                                                "GIT_COMMITTER_EMAIL": "a@example.com"})
-    tag_object = repo.out("rev-parse", "refs/tags/v1")
+    repo, first, second, tag_object = _two_commits_and_a_tag(tmp_path, tag_second=True)
     missing = "0123456789abcdef0123456789abcdef01234567"
 
     def git_says(rev: str) -> str | None:
@@ -240,3 +219,18 @@ def test_full_shas_resolve_without_git_and_agree_with_it(tmp_path: Path) -> None
     assert repo.out("config", "--get", "receive.denyDeleteCurrent") == "ignore"
     repo.add_config(("receive", "hideRefs", "refs/pull"))
     assert repo.out("config", "--get-all", "receive.hideRefs") == "refs/pull"
+
+
+def _two_commits_and_a_tag(tmp_path: Path, *, tag_second: bool) -> tuple[GitRepo, str, str, str]:
+    """A bare repository: commits ``first`` and ``second`` (its child), ``main`` at ``first``, and an annotated
+    tag ``v1`` on one of them; returns the repository, both shas and the tag object's sha."""
+    from datetime import UTC, datetime
+
+    repo = GitRepo.init_bare(tmp_path / "r.git", "main")
+    me = Person("A", "a@example.com", datetime(2026, 1, 1, tzinfo=UTC))
+    first = repo.commit_tree(EMPTY_TREE, [], "one", me)
+    second = repo.commit_tree(EMPTY_TREE, [first], "two", me)
+    repo.update_ref("refs/heads/main", first)
+    repo.run("tag", "-a", "-m", "annotated", "v1", second if tag_second else first,
+             env={"GIT_COMMITTER_NAME": "A", "GIT_COMMITTER_EMAIL": "a@example.com"})
+    return repo, first, second, repo.out("rev-parse", "refs/tags/v1")
