@@ -95,7 +95,8 @@ G002 = Rule(
     E,
     "仓库中找不到标签 {tag}",
     "tag {tag} was not found in the repository",
-    "推送该标签：git push origin {tag} / Push the tag: git push origin {tag}",
+    "创建并推送该标签：git tag {tag} && git push origin {tag} / Create and push the tag: git tag {tag} && "
+    "git push origin {tag}",
 )
 G003 = Rule(
     "WXR-G003",
@@ -428,7 +429,8 @@ P001 = Rule(
     E,
     "代码使用了未声明的权限 {permission}（{evidence}）",
     "code uses undeclared permission {permission} ({evidence})",
-    "在 plugin.json 的 permissions 中声明 {permission}，或删除该用法 / Declare {permission} or remove the use",
+    "在 plugin.json 的 permissions 中声明 {permission}（用 | 隔开的几个任选其一），或删除该用法 / Declare {permission} "
+    "in plugin.json's permissions (of several separated by |, any one), or remove the use",
 )
 P002 = Rule(
     "WXR-P002",
@@ -479,7 +481,7 @@ D003 = Rule(
     E,
     "依赖 {name} 未固定版本（{spec}）",
     "dependency {name} is not pinned ({spec})",
-    "使用 `{name}==X.Y.Z`，审核只能审计固定版本 / Pin it; only pinned versions can be audited",
+    "使用 `{name}==X.Y.Z`，审核只能审计固定版本 / Pin it as `{name}==X.Y.Z`; only pinned versions can be audited",
 )
 D004 = Rule(
     "WXR-D004",
