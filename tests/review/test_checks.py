@@ -154,6 +154,9 @@ def test_nosec_and_bandit_config_tricks_change_nothing(review_plugin: ReviewFn) 
     )
     b602 = {f.path for f in result.findings if f.id.startswith("WXR-S101/") and "B602" in f.message}
     assert b602 == {"tool.py", ".tox/hidden.py", "x.egg/hidden.py"}
+    # The fix names bandit's own page for that test (its report's more_info), not only bandit's index.
+    fixes = {f.fix for f in result.findings if f.id == "WXR-S101/B602"}
+    assert fixes and all("https://bandit.readthedocs.io/" in fix and "b602" in fix.lower() for fix in fixes), fixes
     assert "WXR-S104" in ids(result)
     assert not result.passed
 
@@ -493,3 +496,12 @@ def test_primary_repository_must_be_on_github_mirror_on_gitee(options: ReviewOpt
     result = review(ReviewRequest(sub.github_repo, "v1.0.0", sub, remote_only=True), options)
     assert ids(result) == {"WXR-G001"}
     assert options.policy.mirror_url_prefixes == ("https://gitee.com/",)
+
+
+def test_only_bandits_own_documentation_is_linked() -> None:
+    from wxreg.review.checks.security import BANDIT_DOCS, _bandit_page
+
+    page = "https://bandit.readthedocs.io/en/1.9.4/plugins/b602_subprocess_popen_with_shell_equals_true.html"
+    assert _bandit_page(page) == page
+    for other in ("https://evil.example/x", "https://bandit.readthedocs.io/x y", None, 3, "https://bandit.readthedocs.io/"):
+        assert _bandit_page(other) == BANDIT_DOCS

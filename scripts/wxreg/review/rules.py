@@ -337,8 +337,7 @@ S101 = Rule(
     "bandit 发现问题 {test_id}（{severity_text}/{confidence}）：{text}",
     "bandit {test_id} ({severity_text}/{confidence}): {text}",
     (
-        "见 https://bandit.readthedocs.io/en/latest/plugins/index.html ；`# nosec` 不会被采纳 / "
-        "See the bandit docs; `# nosec` is not honoured"
+        "见 {more_info} ；`# nosec` 不会被采纳 / See {more_info} ; `# nosec` is not honoured"
     ),
 )
 S102 = Rule(

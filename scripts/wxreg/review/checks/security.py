@@ -170,6 +170,15 @@ def bandit_severity(result: dict[str, Any]) -> Severity:
     return Severity.WARNING
 
 
+BANDIT_DOCS = "https://bandit.readthedocs.io/en/latest/plugins/index.html"
+BANDIT_PAGE = re.compile(r"https://bandit\.readthedocs\.io/[A-Za-z0-9_./#-]{1,150}")  # whole, under findings' 200
+
+
+def _bandit_page(url: object) -> str:
+    """The bandit documentation page of one test (its report's ``more_info``), or bandit's index of tests."""
+    return url if isinstance(url, str) and BANDIT_PAGE.fullmatch(url) else BANDIT_DOCS
+
+
 def _relative(root: Path, filename: str) -> str:
     try:
         return Path(filename).resolve().relative_to(root.resolve()).as_posix()
@@ -238,6 +247,7 @@ class SecurityCheck:
                 severity_text=result.get("issue_severity", "?"),
                 confidence=result.get("issue_confidence", "?"),
                 text=result.get("issue_text", ""),
+                more_info=_bandit_page(result.get("more_info")),
             )
             # Each bandit test keeps its own id, so the per-id cap never merges different tests.
             yield replace(finding, id=f"{finding.id}/{test_id}")
