@@ -54,6 +54,14 @@ def test_without_a_tag_head_is_reviewed_as_the_manifest_version_and_the_reposito
     done = run([WXREG, "review", "."], cwd=repo)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "v1.0.0" in done.stderr and git(repo, "tag", "--list") == ""
+    assert "already exists" not in done.stderr
+    assert "repository : .\n" in done.stdout and "wxreg-head-" not in done.stdout  # what the author named
+    # A version not raised since the last tag: HEAD is reviewed, and the author is told the tag is taken.
+    git(repo, "tag", "v1.0.0")
+    git(repo, "commit", "--allow-empty", "-q", "-m", "more")
+    done = run([WXREG, "review", "."], cwd=repo)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "tag v1.0.0 already exists at another commit" in done.stderr and "标签 v1.0.0 已存在" in done.stderr
 
 
 def test_a_failed_review_says_why_and_writes_the_job_summary(tmp_path: Path) -> None:

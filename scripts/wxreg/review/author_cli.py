@@ -14,6 +14,7 @@ import os
 import subprocess
 import sys
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 from wxreg.review.context import ToolConfig
@@ -95,7 +96,15 @@ def _review_head(source: str, options: ReviewOptions) -> ReviewResult | int:
                 print(f"无法读取 / cannot read {path}: git {' '.join(command[3:5])}", file=sys.stderr)
                 return EXIT_CANNOT
         print(f"审核 HEAD，视为标签 {tag} / reviewing HEAD as tag {tag}", file=sys.stderr)
-        return run_review(ReviewRequest(repo=str(clone), tag=tag), options)
+        rev_parse = [*git, "-C", str(path), "rev-parse", "--verify", "--quiet"]
+        tagged = subprocess.run([*rev_parse, f"refs/tags/{tag}^{{commit}}"], capture_output=True, check=False)
+        head = subprocess.run([*rev_parse, "HEAD"], capture_output=True, check=False)
+        if tagged.returncode == 0 and tagged.stdout.strip() != head.stdout.strip():
+            print(f"注意：标签 {tag} 已存在并指向另一个提交；打新标签前请提升 plugin.json 的 version / note: tag {tag} "
+                  f"already exists at another commit; raise plugin.json's version before you tag", file=sys.stderr)
+        outcome = run_review(ReviewRequest(repo=str(clone), tag=tag), options)
+        # The report names the author's repository, not the scratch clone it was read from.
+        return outcome if isinstance(outcome, int) else replace(outcome, repo=str(path))
 
 
 def run_author_review(args: argparse.Namespace) -> int:
