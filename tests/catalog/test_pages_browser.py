@@ -138,18 +138,20 @@ def test_plugin_page_and_language_switch(site: tuple[World, str], page: Page) ->
     _, base = site
     page.goto(base)
     page.get_by_role("link", name="智能客服助手").click()
-    assert page.url.endswith("/plugins/smart_customer_service.html")
+    page.wait_for_url("**/plugins/smart_customer_service.html")  # the new page loaded, not only its address
     assert page.locator("h1").inner_text().startswith("智能客服助手")
     assert page.get_by_text("以你的身份发送微信消息").is_visible()
     assert page.locator("code.hash").first.inner_text() == "3f9a1c0b7d2e4f5a6b8c9d0e1f2a3b4c5d6e7f80"
     page.locator("#lang-switch").click()
-    assert page.url.endswith("/en/plugins/smart_customer_service.html")
+    page.wait_for_url("**/en/plugins/smart_customer_service.html")
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.get_by_role("heading", name="Permissions and capabilities").is_visible()
     assert page.get_by_text("Send WeChat messages as you").is_visible()
     page.get_by_role("link", name="Back to the list").click()
-    assert page.url.endswith("/en/index.html") and page.get_by_label("Search").is_visible()
+    page.wait_for_url("**/en/index.html")
+    assert page.get_by_label("Search").is_visible()
     page.locator("#lang-switch").click()
+    page.wait_for_url(lambda url: not url.endswith("/en/index.html"))
     assert page.locator("html").get_attribute("lang") == "zh-Hans"
 
 
@@ -196,6 +198,7 @@ def test_reading_works_without_javascript(site: tuple[World, str], chromium: Bro
     assert page.get_by_text("搜索、筛选和排序需要 JavaScript").is_visible()
     assert len(_visible_ids(page)) == 3
     page.get_by_role("link", name="入群欢迎").click()
+    page.wait_for_url("**/plugins/group_welcome.html")
     assert page.locator("h1").inner_text().startswith("入群欢迎")
     context.close()
 
