@@ -56,6 +56,9 @@ def test_without_a_tag_head_is_reviewed_as_the_manifest_version_and_the_reposito
     assert "v1.0.0" in done.stderr and git(repo, "tag", "--list") == ""
     assert "already exists" not in done.stderr
     assert "repository : .\n" in done.stdout and "wxreg-head-" not in done.stdout  # what the author named
+    # An author who installed the reviewer has no CONTRIBUTING.md: the footer links the registry's own.
+    config = json.loads((ROOT / "registry" / "config.json").read_text(encoding="utf-8"))["github"]
+    assert f"/{config['owner']}/{config['repo']}/blob/{config['branch']}/CONTRIBUTING.md" in done.stdout
     # A version not raised since the last tag: HEAD is reviewed, and the author is told the tag is taken.
     git(repo, "tag", "v1.0.0")
     git(repo, "commit", "--allow-empty", "-q", "-m", "more")

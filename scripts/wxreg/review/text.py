@@ -55,11 +55,25 @@ def render_text(result: ReviewResult) -> str:
         ]
     if not result.findings:
         lines += ["", "没有发现问题。 / No findings."]
+    guide = contributing_url()
     lines += [
         "",
-        "每个编号的说明见 CONTRIBUTING.md「排错」/ every id is explained in CONTRIBUTING.md (Troubleshooting).",
+        f"每个编号的说明见 CONTRIBUTING.md「排错」{guide} / every id is explained in CONTRIBUTING.md "
+        f"(Troubleshooting){guide}",
     ]
     return "\n".join(_printable(line) for line in lines) + "\n"
+
+
+def contributing_url() -> str:
+    """``: <the registry's CONTRIBUTING.md on GitHub>`` from ``registry/config.json`` (an author who installed
+    the reviewer with pip has no copy of the file), or nothing when the configuration cannot be read."""
+    from wxreg.config import RegistryConfig
+
+    try:
+        host = RegistryConfig.load().github
+    except (OSError, ValueError):  # ModelError is a ValueError
+        return ""
+    return f": {host.repository_url}/blob/{host.branch}/CONTRIBUTING.md"
 
 
 def _printable(line: str) -> str:
