@@ -94,6 +94,24 @@ def test_a_pre_release_version_is_refused_with_a_message_people_can_read(tmp_pat
     assert any("2 到 4 段数字" in m and "2 to 4" in m for m in messages), messages
 
 
+def test_a_manifest_error_keeps_each_language_on_its_line_and_lists_every_allowed_value(tmp_path: Path) -> None:
+    # A permission copied as "a | b" from a fix: the Chinese line is Chinese, the English line English, and the
+    # fix lists all fourteen permissions, none cut off.
+    source = example_copy(tmp_path)
+    manifest = json.loads((EXAMPLE / "plugin.json").read_text(encoding="utf-8"))
+    manifest["permissions"] = ["network.http | network.https"]
+    (source / "plugin.json").write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+    repo = plugin_repo(tmp_path / "literal", source)
+    done = run([WXREG, "review", ".", "--tag", "v1.0.0", "--format", "json"], cwd=repo)
+    assert done.returncode == 1
+    found = [f for f in json.loads(done.stdout)["findings"] if f["id"] == "WXR-M003"]
+    assert found, done.stdout
+    zh, en = found[0]["message_zh"], found[0]["message_en"]
+    assert "取值不允许" in zh and "value not allowed" not in zh
+    assert "value not allowed" in en and "取值不允许" not in en
+    assert found[0]["fix"].endswith('"system.registry"') and "…" not in found[0]["fix"]
+
+
 def test_a_missing_scanner_is_ours_exit_2_with_the_install_line(tmp_path: Path) -> None:
     repo = plugin_repo(tmp_path / "hello")
     done = run([WXREG, "review", ".", "--tag", "v1.0.0", "--scanner-python", str(tmp_path / "no-python")], cwd=repo)

@@ -95,6 +95,8 @@ class Rule:
         )
 
 
-def _short(value: Any, limit: int = 200) -> str:
+def _short(value: Any, limit: int = 300) -> str:
+    """A value as shown in a finding, cut at ``limit`` characters (the manifest's 14 permissions, listed as the
+    values a field allows, take 251)."""
     text = str(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -208,9 +208,9 @@ M003 = Rule(
     "WXR-M003",
     "manifest",
     E,
-    "plugin.json 不符合清单模式：{pointer} {detail}",
-    "plugin.json breaks the schema at {pointer}: {detail}",
-    "参照 schemas/plugin-manifest.schema.json 修改 / Follow schemas/plugin-manifest.schema.json",
+    "plugin.json 不符合清单模式：{pointer} {detail_zh}",
+    "plugin.json breaks the schema at {pointer}: {detail_en}",
+    "{hint}",
 )
 M004 = Rule(
     "WXR-M004",

@@ -26,6 +26,13 @@ def load_manifest(data: bytes) -> tuple[dict[str, Any] | None, str | None]:
     return value, None
 
 
+def _languages(message: str) -> tuple[str, str]:
+    """The Chinese and the English half of a registry validator message (``中文 / English``); the whole message
+    for both when it does not split into exactly two halves (a value shown in it may itself hold " / ")."""
+    halves = message.split(" / ")
+    return (halves[0], halves[1]) if len(halves) == 2 else (message, message)
+
+
 class ManifestCheck:
     name = "manifest"
 
@@ -48,9 +55,10 @@ class ManifestCheck:
             schema_found = sorted(schema_problems(MANIFEST, manifest, "", schema), key=lambda p: p.pointer)
         for found in schema_found[:MAX_SCHEMA_FINDINGS]:
             keys = [part for part in found.pointer.split("/") if part]
+            zh, en = _languages(found.message)
             yield rules.M003.at(
-                MANIFEST, _line_of(item.data, keys), pointer=found.pointer or "/",
-                detail=f"{found.message}; {found.hint}",
+                MANIFEST, _line_of(item.data, keys), pointer=found.pointer or "/", detail_zh=zh, detail_en=en,
+                hint=found.hint,
             )
 
         sub = ctx.submission

@@ -171,7 +171,7 @@ def bandit_severity(result: dict[str, Any]) -> Severity:
 
 
 BANDIT_DOCS = "https://bandit.readthedocs.io/en/latest/plugins/index.html"
-BANDIT_PAGE = re.compile(r"https://bandit\.readthedocs\.io/[A-Za-z0-9_./#-]{1,150}")  # whole, under findings' 200
+BANDIT_PAGE = re.compile(r"https://bandit\.readthedocs\.io/[A-Za-z0-9_./#-]{1,150}")  # whole, under findings' 300
 
 
 def _bandit_page(url: object) -> str:
