@@ -110,6 +110,7 @@ def test_a_manifest_error_keeps_each_language_on_its_line_and_lists_every_allowe
     assert "取值不允许" in zh and "value not allowed" not in zh
     assert "value not allowed" in en and "取值不允许" not in en
     assert found[0]["fix"].endswith('"system.registry"') and "…" not in found[0]["fix"]
+    assert "WXR-P002" not in done.stdout  # not "declared but unused" beside "not a permission"
 
 
 def test_a_missing_scanner_is_ours_exit_2_with_the_install_line(tmp_path: Path) -> None:

@@ -11,6 +11,7 @@ code imports them.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -21,6 +22,7 @@ from wxreg.review.context import ReviewContext
 from wxreg.review.findings import Finding, Rule
 
 HTTP = ("network.http", "network.https")
+PERMISSION_NAME = re.compile(r"[a-z]+\.[a-z]+")
 DATABASE = ("database.read", "database.write")
 DESERIALISERS = ("pickle", "_pickle", "marshal", "shelve", "copyreg", "yaml", "pandas", "dill", "cloudpickle")
 DYNAMIC_RULES: dict[str, Rule] = {
@@ -145,6 +147,8 @@ class PermissionsCheck:
                     reported.add(key)
                     yield rules.P001.at(use.path, use.line, permission=" | ".join(permissions), evidence=use.evidence)
         for permission in sorted(declared):
+            if not PERMISSION_NAME.fullmatch(permission):
+                continue  # not a permission's name at all (``"a | b"`` copied from a fix): WXR-M003 says so
             if permission.split(".")[0] in ("network", "file", "database", "system") and permission not in used:
                 if permission in HTTP and used.intersection(HTTP):
                     continue
