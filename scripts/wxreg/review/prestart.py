@@ -75,13 +75,17 @@ class PrestartedBandit:
         self.python = python
         # Its own empty working directory, as a plain bandit run gets (nothing there can shadow a module).
         self._cwd = tempfile.mkdtemp(prefix="wxreg-bandit-start-")
-        self._process = subprocess.Popen(
-            [python, "-c", LAUNCHER],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            cwd=self._cwd,
-        )
+        try:
+            self._process = subprocess.Popen(
+                [python, "-c", LAUNCHER],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                cwd=self._cwd,
+            )
+        except OSError:
+            shutil.rmtree(self._cwd, ignore_errors=True)
+            raise
 
     def send(self, argv: Sequence[str]) -> bool:
         """Hand it ``argv`` (the arguments after ``python -m bandit``) and return at once; ``False`` when it
@@ -102,16 +106,10 @@ class PrestartedBandit:
         """What :func:`subprocess.run` would have returned for the command sent, or ``None`` when this
         interpreter could not import bandit. Raises :class:`subprocess.TimeoutExpired` after killing it."""
         try:
-            stdout, stderr = self._process.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            self._process.kill()
-            self._process.wait()
-            raise
+            done = communicate(self._process, timeout)
         finally:
             shutil.rmtree(self._cwd, ignore_errors=True)
-        if self._process.returncode == LAUNCH_FAILED:
-            return None
-        return subprocess.CompletedProcess(self._process.args, self._process.returncode, stdout, stderr)
+        return None if done.returncode == LAUNCH_FAILED else done
 
     def close(self) -> None:
         """Never used: end of input, and it exits."""
@@ -121,6 +119,18 @@ class PrestartedBandit:
             self._process.kill()
             self._process.wait()
         shutil.rmtree(self._cwd, ignore_errors=True)
+
+
+def communicate(process: subprocess.Popen[bytes], timeout: float) -> subprocess.CompletedProcess[bytes]:
+    """What :func:`subprocess.run` with ``timeout`` returns, for a process already started: its output, or
+    :class:`subprocess.TimeoutExpired` once it has been killed and waited for."""
+    try:
+        stdout, stderr = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+        raise
+    return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
 
 
 _lock = threading.Lock()
@@ -165,22 +175,29 @@ def pip_version_line() -> str | None:
     return f"pip {match.group(1)} from {Path(origin).parent} (python {python})"
 
 
-def _answer_pip_version(scratch: str) -> bool:
-    """Point pip-api at a script answering ``-m pip --version`` (see the module's docstring); ``True`` when
-    the variable was set (the caller removes it)."""
+_answers: list[str] = []
+"""The scratch directory holding the pip version script, while it is there."""
+
+
+def _answer_pip_version() -> bool:
+    """Point pip-api at a script answering ``-m pip --version`` (see the module's docstring), in a scratch
+    directory of its own (listed in ``_answers``); ``True`` when the variable was set (the caller removes it)."""
     if os.name != "posix" or "PIPAPI_PYTHON_LOCATION" in os.environ or "pip_api" in sys.modules:
         return False
     line = pip_version_line()
     if line is None:
         return False
+    scratch = tempfile.mkdtemp(prefix="wxreg-prestart-")
+    with _lock:
+        _answers.append(scratch)
     script = Path(scratch) / "pip-version"
-    script.write_text(
-        "#!/bin/sh\n# pip-api asks `python -m pip --version` (see wxreg.review.prestart).\n"
-        f"printf '%s\\n' {shlex.quote(line)}\n",
-        encoding="utf-8",
-    )
-    script.chmod(0o700)
-    try:  # a scratch directory mounted noexec, a missing /bin/sh: then pip-api asks pip itself
+    try:  # a full disk, a scratch directory mounted noexec, no /bin/sh: then pip-api asks pip itself
+        script.write_text(
+            "#!/bin/sh\n# pip-api asks `python -m pip --version` (see wxreg.review.prestart).\n"
+            f"printf '%s\\n' {shlex.quote(line)}\n",
+            encoding="utf-8",
+        )
+        script.chmod(0o700)
         answered = subprocess.run([script, "-m", "pip", "--version"], capture_output=True, timeout=10, check=False)
     except (OSError, subprocess.TimeoutExpired):
         return False
@@ -188,10 +205,6 @@ def _answer_pip_version(scratch: str) -> bool:
         return False
     os.environ["PIPAPI_PYTHON_LOCATION"] = str(script)
     return True
-
-
-_answers: list[str] = []
-"""The scratch directory holding the pip version script, while it is there."""
 
 
 def pip_version_read() -> None:
@@ -211,8 +224,6 @@ def prestarted(python: str) -> Iterator[None]:
     variable and the collector's thresholds, both restored on the way out)."""
     import gc
 
-    thresholds = gc.get_threshold()
-    gc.set_threshold(COLLECT_EVERY, *thresholds[1:])
     launcher: PrestartedBandit | None
     try:
         launcher = PrestartedBandit(python)
@@ -221,10 +232,9 @@ def prestarted(python: str) -> Iterator[None]:
     if launcher is not None:
         with _lock:
             _waiting.append(launcher)
-    scratch = tempfile.mkdtemp(prefix="wxreg-prestart-")
-    with _lock:
-        _answers.append(scratch)
-    answered = _answer_pip_version(scratch)
+    answered = _answer_pip_version()
+    thresholds = gc.get_threshold()
+    gc.set_threshold(COLLECT_EVERY, *thresholds[1:])
     try:
         yield
     finally:

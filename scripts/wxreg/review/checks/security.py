@@ -22,7 +22,7 @@ from wxreg.review.checks._ast import aliases, qualified
 from wxreg.review.code import CodeFile
 from wxreg.review.context import ReviewContext
 from wxreg.review.findings import Finding, Severity
-from wxreg.review.prestart import take_bandit
+from wxreg.review.prestart import communicate, take_bandit
 from wxreg.review.source import TreeFile
 
 # Nothing is excluded: bandit's default excludes (.tox, .eggs, *.egg ...) would hide code.
@@ -117,16 +117,9 @@ class BanditRun:
             self._error = exc
 
     def _finish(self) -> subprocess.CompletedProcess[bytes]:
-        """What :func:`subprocess.run` with ``timeout`` gives for the started command (it is killed on a timeout)."""
         if self._process is None:
             raise self._error or OSError("bandit was not started")
-        try:
-            stdout, stderr = self._process.communicate(timeout=self._timeout)
-        except subprocess.TimeoutExpired:
-            self._process.kill()
-            self._process.wait()
-            raise
-        return subprocess.CompletedProcess(self._command, self._process.returncode, stdout, stderr)
+        return communicate(self._process, self._timeout)
 
     def result(self) -> tuple[dict[str, Any] | None, str | None]:
         """bandit's JSON report, or ``(None, why it failed)``."""
