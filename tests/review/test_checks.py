@@ -503,5 +503,7 @@ def test_only_bandits_own_documentation_is_linked() -> None:
 
     page = "https://bandit.readthedocs.io/en/1.9.4/plugins/b602_subprocess_popen_with_shell_equals_true.html"
     assert _bandit_page(page) == page
-    for other in ("https://evil.example/x", "https://bandit.readthedocs.io/x y", None, 3, "https://bandit.readthedocs.io/"):
+    for other in ("https://evil.example/x", "https://bandit.readthedocs.io/x y", None, 3, "https://bandit.readthedocs.io/",
+                  "https://bandit.readthedocs.io.evil.example/x", "https://bandit.readthedocs.io@evil.example/x",
+                  "http://bandit.readthedocs.io/x", "https://bandit.readthedocs.io/x\nhttps://evil.example/"):
         assert _bandit_page(other) == BANDIT_DOCS
